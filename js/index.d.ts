@@ -1,0 +1,98 @@
+// Types for the `trailmark` package (ESM entry) and the `window.trailmark` global.
+
+/** A JSON value as Trailmark accepts it in properties and configs. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Event properties: a plain object. Values past the documented limits are clamped. */
+export type Properties = { [key: string]: Json | undefined };
+
+/** A config problem: stable `code`, JSON Pointer `path` into the config, readable message. */
+export declare class TrailmarkError extends Error {
+  readonly name: "TrailmarkError";
+  /** Stable machine-readable code, e.g. `rules/unknown-operator`. */
+  readonly code: string;
+  /** JSON Pointer to the offending value, e.g. `/rules/3/if/cart.value`. */
+  readonly path: string;
+  readonly severity: "error" | "warning";
+}
+
+/** Which rule and block a slot shows, and why. */
+export interface Decision {
+  slot: string;
+  rule: string;
+  block: string;
+}
+
+/** A content block node: allowlisted tag and attributes, text set with `textContent`. */
+export interface BlockNode {
+  tag?: "div" | "section" | "aside" | "p" | "span" | "strong" | "em" | "b" | "i" | "h2" | "h3" | "h4" | "a" | "img"
+    | "button" | "ul" | "ol" | "li" | "small" | "figure" | "figcaption" | "br";
+  class?: string;
+  text?: string;
+  attrs?: Partial<Record<"href" | "src" | "alt" | "title" | "aria-label" | "role" | "target" | "rel" | "width" | "height"
+    | "data-trailmark-action", string>>;
+  children?: BlockNode[];
+}
+
+/** The site owner's config (see the README's config reference). */
+export interface Config {
+  $schema?: string;
+  version?: 1;
+  collector?: {
+    url: string;
+    format?: "segment" | "array";
+    writeKey?: string;
+    flushAt?: number;
+    flushIntervalMs?: number;
+    maxBatchBytes?: number;
+  };
+  consent?: { required?: boolean };
+  savedGroups?: { [id: string]: Json[] };
+  blocks?: { [id: string]: BlockNode };
+  rules?: Array<{ id: string; slot: string; show: string; if?: { [path: string]: Json }; description?: string }>;
+}
+
+/** A queued command: `["track", name, properties]`, `["page", properties]`, ... */
+export type Command = [string, ...unknown[]];
+
+/** The running Trailmark. No method ever throws. */
+export interface Trailmark {
+  readonly version: string;
+  /** Resolves once started (or once it has given up, leaving the page's default content). */
+  readonly started: Promise<void>;
+  /** Records an event, e.g. `track("Product Added", { product_id: "sku-1", price: 1850, currency: "USD" })`. */
+  track(name: string, properties?: Properties): void;
+  /** Records a page view (one is recorded automatically when Trailmark starts). */
+  page(properties?: Properties): void;
+  /** Re-evaluates rules and renders slots; returns how many slots changed. */
+  render(): number;
+  /** Which rule and block each slot gets on this page. */
+  decisions(): Decision[];
+  /** Runs a queued command. */
+  push(command: Command): void;
+  /** Calls `fn` once Trailmark is running. */
+  ready(fn: (api: Trailmark) => void): void;
+  /** Validates a config without applying it; empty when valid. Needs the module: call inside `ready`. */
+  validateConfig(config: unknown): TrailmarkError[];
+  /** GrowthBook-compatible condition evaluation. Needs the module: call inside `ready`. */
+  evalCondition(attributes: unknown, condition: unknown, savedGroups?: { [id: string]: Json[] }): boolean;
+}
+
+export interface InitOptions {
+  /** A config object, or the URL of a JSON config. */
+  config?: Config | string;
+  /** Where to fetch `trailmark_core_bg.wasm` from (defaults to beside the module). */
+  wasm?: string | URL;
+  /** Record a page view on start (default true). */
+  autoPage?: boolean;
+}
+
+/** Starts Trailmark once; later calls return the same API. */
+export declare function init(options?: InitOptions): Trailmark;
+
+declare global {
+  interface Window {
+    /** Before the loader runs: a command queue. After: the API. */
+    trailmark: Trailmark | Command[];
+  }
+}

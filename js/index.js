@@ -1,0 +1,21 @@
+// The ESM entry for bundlers: `import { init } from "trailmark"`.
+import initModule, * as wasm from "./trailmark_core.js";
+import { createRuntime, TrailmarkError } from "./runtime.js";
+
+let api = null;
+
+/**
+ * Starts Trailmark once (later calls return the same API). `options.config` is a config object
+ * or a URL; `options.wasm` overrides where the `.wasm` file is fetched from.
+ */
+export function init(options = {}) {
+  if (!api) {
+    api = createRuntime(async () => {
+      await initModule(options.wasm ? { module_or_path: options.wasm } : undefined);
+      return wasm;
+    }, options);
+  }
+  return api;
+}
+
+export { TrailmarkError };

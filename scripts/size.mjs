@@ -1,0 +1,45 @@
+// Size report and size test: raw, gzip -9 and brotli -q 11 bytes of everything a page loads.
+// Fails (exit 1) when the brotli total of the core path exceeds the budget in size-budget.json,
+// which only ever goes down. Writes target/size-report.md for the README.
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { gzipSync, brotliCompressSync, constants } from "node:zlib";
+
+const budget = JSON.parse(readFileSync("size-budget.json", "utf8"));
+const corePath = ["pkg/trailmark.js", "pkg/trailmark_core.js", "pkg/trailmark_core_bg.wasm"];
+
+const rows = corePath.map((file) => {
+  const bytes = readFileSync(file);
+  return {
+    file,
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+      },
+    }).length,
+  };
+});
+const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip, brotli: t.brotli + r.brotli }),
+  { raw: 0, gzip: 0, brotli: 0 });
+
+const fmt = (n) => n.toLocaleString("en-US");
+const lines = [
+  "| file (core path: what a page loads) | raw | gzip -9 | brotli -q 11 |",
+  "|---|---:|---:|---:|",
+  ...rows.map((r) => `| \`${r.file.replace("pkg/", "")}\` | ${fmt(r.raw)} | ${fmt(r.gzip)} | ${fmt(r.brotli)} |`),
+  `| **total** | **${fmt(total.raw)}** | **${fmt(total.gzip)}** | **${fmt(total.brotli)}** |`,
+];
+const table = lines.join("\n");
+mkdirSync("target", { recursive: true });
+writeFileSync("target/size-report.md", table + "\n");
+console.log(table);
+
+const over = total.brotli > budget.coreBrotliBytes;
+console.log(`size budget: ${fmt(total.brotli)} of ${fmt(budget.coreBrotliBytes)} brotli bytes ` +
+  `(goal ${fmt(budget.goalBrotliBytes)}) ${over ? "OVER BUDGET" : "ok"}`);
+if (over && !process.argv.includes("--report-only")) {
+  console.error("size check failed: the core path grew past size-budget.json; shrink it (the budget only goes down)");
+  process.exit(1);
+}

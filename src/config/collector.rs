@@ -1,0 +1,86 @@
+//! Where and how events are delivered.
+
+use super::read;
+use crate::diag::{Diagnostic, Diagnostics, Path};
+use crate::value::Map;
+
+/// The body format of a delivery request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WireFormat {
+    /// Segment-compatible `{"batch":[...],"sentAt":"..."}` (the default).
+    Segment,
+    /// A plain JSON array of events.
+    Array,
+}
+
+/// The collector a site owner names.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Collector {
+    /// Absolute `http(s)` URL, or a path on the page's own origin.
+    pub url: String,
+    /// Body format.
+    pub format: WireFormat,
+    /// Sent in the body as `writeKey` (beacons cannot carry headers).
+    pub write_key: Option<String>,
+    /// Send when this many events are queued.
+    pub flush_at: usize,
+    /// Send queued events at most this long after the first was queued.
+    pub flush_interval_ms: i64,
+    /// Largest body of a normal request, in bytes.
+    pub max_batch_bytes: usize,
+}
+
+const FIELDS: &[&str] = &[
+    "url",
+    "format",
+    "writeKey",
+    "flushAt",
+    "flushIntervalMs",
+    "maxBatchBytes",
+];
+
+/// Compiles `/collector`.
+pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<Collector> {
+    read::unknown_fields(obj, FIELDS, path, diags);
+    let url = read::string(obj, "url", path, true, diags);
+    if let Some(u) = &url {
+        let lower = u.to_ascii_lowercase();
+        let ok = lower.starts_with("https://")
+            || lower.starts_with("http://")
+            || (u.starts_with('/') && !u.starts_with("//"));
+        if !ok {
+            diags.push(Diagnostic::error(
+                "config/bad-url",
+                &path.key("url"),
+                "collector url must start with https://, http:// or / (a path on this site)",
+            ));
+            return None;
+        }
+    }
+    let format = match read::string(obj, "format", path, false, diags).as_deref() {
+        None | Some("segment") => WireFormat::Segment,
+        Some("array") => WireFormat::Array,
+        Some(_) => {
+            diags.push(Diagnostic::error(
+                "config/unknown-value",
+                &path.key("format"),
+                "format must be \"segment\" or \"array\"",
+            ));
+            WireFormat::Segment
+        }
+    };
+    Some(Collector {
+        url: url?,
+        format,
+        write_key: read::string(obj, "writeKey", path, false, diags),
+        flush_at: read::integer(obj, "flushAt", path, (1, 1000, 20), diags) as usize,
+        flush_interval_ms: read::integer(obj, "flushIntervalMs", path, (0, 600_000, 2000), diags),
+        max_batch_bytes: read::integer(
+            obj,
+            "maxBatchBytes",
+            path,
+            (1024, 460_800, 460_800),
+            diags,
+        ) as usize,
+    })
+}

@@ -1,0 +1,144 @@
+//! The site owner's config: wire form (a JSON value) → compiled, validated [`Config`].
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "collector": { "url": "https://collect.example.com/v1/batch", "writeKey": "..." },
+//!   "blocks": { "welcome": { "tag": "section", "children": [{ "tag": "h2", "text": "Hi" }] } },
+//!   "rules": [{ "id": "home-hero", "slot": "hero", "if": { "page.path": "/" }, "show": "welcome" }]
+//! }
+//! ```
+//!
+//! Compilation never stops at the first problem: every problem becomes a
+//! [`Diagnostic`](crate::diag::Diagnostic) with a stable code and a JSON path, and whatever is
+//! valid is kept (a broken rule is dropped; the collector still works), so a typo in one rule
+//! never stops tracking or the other rules.
+
+mod collector;
+mod read;
+mod rules;
+
+pub use collector::{Collector, WireFormat};
+pub use rules::Rule;
+
+use crate::diag::{Diagnostic, Diagnostics, Path};
+use crate::limits::MAX_BLOCKS;
+use crate::render::{compile_block, expected, Node};
+use crate::value::{Map, Value};
+
+/// The config version this build understands.
+pub const CONFIG_VERSION: i64 = 1;
+
+/// A compiled config.
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// Where events go; `None` keeps events on the device (queued) until a config names one.
+    pub collector: Option<Collector>,
+    /// Whether events wait for the shopper's consent (`consent.required`).
+    pub consent_required: bool,
+    /// Content blocks by id, in config order.
+    pub blocks: Vec<(String, Node)>,
+    /// Rules in config order; for each slot the first matching rule wins.
+    pub rules: Vec<Rule>,
+}
+
+/// The result of [`compile`]: the usable part of the config and everything found wrong.
+#[derive(Clone, Debug, Default)]
+pub struct Compiled {
+    /// What could be compiled.
+    pub config: Config,
+    /// Errors and warnings, in document order.
+    pub diagnostics: Diagnostics,
+}
+
+const FIELDS: &[&str] = &[
+    "$schema",
+    "version",
+    "collector",
+    "consent",
+    "savedGroups",
+    "blocks",
+    "rules",
+];
+
+/// Compiles a parsed config.
+pub fn compile(raw: &Value) -> Compiled {
+    let mut diags = Diagnostics::default();
+    let root = Path::root();
+    let Some(obj) = raw.as_object() else {
+        diags.push(Diagnostic::error(
+            "config/wrong-type",
+            &root,
+            expected("a config object", raw),
+        ));
+        return Compiled {
+            config: Config::default(),
+            diagnostics: diags,
+        };
+    };
+    read::unknown_fields(obj, FIELDS, &root, &mut diags);
+    match obj.get("version") {
+        None => diags.push(Diagnostic::warning(
+            "config/missing-version",
+            &root.key("version"),
+            "no version given; reading it as version 1",
+        )),
+        Some(Value::Number(n)) if *n == CONFIG_VERSION as f64 => {}
+        Some(_) => diags.push(Diagnostic::error(
+            "config/unsupported-version",
+            &root.key("version"),
+            "this build of Trailmark reads config version 1",
+        )),
+    }
+
+    let collector = read::object(obj, "collector", &root, &mut diags)
+        .and_then(|c| collector::compile(c, &root.key("collector"), &mut diags));
+    let consent_required = read::object(obj, "consent", &root, &mut diags)
+        .map(|c| {
+            let at = root.key("consent");
+            read::unknown_fields(c, &["required"], &at, &mut diags);
+            read::boolean(c, "required", &at, false, &mut diags)
+        })
+        .unwrap_or(false);
+    let empty = Map::new();
+    let groups = read::object(obj, "savedGroups", &root, &mut diags).unwrap_or(&empty);
+    let blocks = compile_blocks(obj, &root, &mut diags);
+    let rules = match obj.get("rules") {
+        None => Vec::new(),
+        Some(raw_rules) => rules::compile(raw_rules, &root.key("rules"), &blocks, groups, &mut diags),
+    };
+    Compiled {
+        config: Config {
+            collector,
+            consent_required,
+            blocks,
+            rules,
+        },
+        diagnostics: diags,
+    }
+}
+
+fn compile_blocks(obj: &Map, root: &Path, diags: &mut Diagnostics) -> Vec<(String, Node)> {
+    let at = root.key("blocks");
+    let Some(raw) = read::object(obj, "blocks", root, diags) else {
+        return Vec::new();
+    };
+    if raw.len() > MAX_BLOCKS {
+        diags.push(Diagnostic::error(
+            "config/too-many",
+            &at,
+            "a config holds at most 500 blocks",
+        ));
+        return Vec::new();
+    }
+    raw.iter()
+        .filter_map(|(id, b)| compile_block(b, &at.key(id), diags).map(|n| (id.to_owned(), n)))
+        .collect()
+}
+
+impl Config {
+    /// The block with `id`.
+    pub fn block(&self, index: usize) -> Option<&(String, Node)> {
+        self.blocks.get(index)
+    }
+}

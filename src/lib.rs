@@ -1,0 +1,46 @@
+//! # Trailmark
+//!
+//! Tracking, on-device journey rules and personalization for stores, in one small WebAssembly
+//! module loaded with one script tag.
+//!
+//! ## The model
+//!
+//! The crate is split along the line the browser draws:
+//!
+//! * **The core** (every module except [`web`]) is pure Rust: no browser API, no clock, no random
+//!   number generator. Time and random ids are inputs; effects (requests to send, slots to
+//!   render) are outputs. It builds and tests natively with `cargo test`.
+//! * **The web shell** ([`web`], compiled only for `wasm32`) owns all I/O: it reads the page,
+//!   storage and the clock, hands inputs to the core and applies the effects it returns.
+//!
+//! A config is *parsed* (JSON, by the host), *compiled* once ([`config::compile`]) into a
+//! validated form with every problem reported as a [`diag::Diagnostic`] carrying a stable code
+//! and an exact JSON path, and then *evaluated* cheaply and totally per event.
+//!
+//! ## Untrusted input
+//!
+//! Configs, event properties, URLs and storage contents are treated as hostile. Conversions cap
+//! nesting depth, string lengths and collection sizes (see [`limits`]); nothing in the core
+//! panics on any input, and a panic in the browser module is contained by the loader (the
+//! instance turns into a no-op and the page's default content stays).
+#![deny(missing_docs)]
+
+pub mod config;
+pub mod diag;
+pub mod event;
+pub mod ids;
+pub mod json;
+pub mod limits;
+pub mod outbox;
+pub mod render;
+pub mod rules;
+pub mod text;
+pub mod time;
+pub mod tracker;
+pub mod value;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use diag::{Diagnostic, Diagnostics, Path, Severity};
+pub use value::{Map, Value};

@@ -1,0 +1,262 @@
+//! Content blocks: the declarative, allowlisted node trees a slot can show.
+//!
+//! A block is data, never HTML: each node names an allowlisted tag, optional class and text, and
+//! allowlisted attributes. The shell builds it with `createElement`, `textContent` and
+//! `setAttribute`, so a config can never inject script, and the page works under a strict CSP
+//! and Trusted Types.
+
+use crate::diag::{Diagnostic, Diagnostics, Path};
+use crate::limits::{MAX_BLOCK_NODES, MAX_BLOCK_TEXT_BYTES};
+use crate::value::Value;
+
+/// Tags a block may use.
+pub const ALLOWED_TAGS: &[&str] = &[
+    "div", "section", "aside", "p", "span", "strong", "em", "b", "i", "h2", "h3", "h4", "a", "img",
+    "button", "ul", "ol", "li", "small", "figure", "figcaption", "br",
+];
+
+/// Attributes a block may set (besides `class`). `data-trailmark-action` marks elements
+/// Trailmark reacts to (dismiss, accept).
+pub const ALLOWED_ATTRS: &[&str] = &[
+    "href",
+    "src",
+    "alt",
+    "title",
+    "aria-label",
+    "role",
+    "target",
+    "rel",
+    "width",
+    "height",
+    "data-trailmark-action",
+];
+
+/// One element of a content block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    /// Tag name, always one of [`ALLOWED_TAGS`].
+    pub tag: &'static str,
+    /// Attributes, names from [`ALLOWED_ATTRS`] plus `class`; URL values already checked.
+    pub attrs: Vec<(&'static str, String)>,
+    /// Text content, set with `textContent` before the children are appended.
+    pub text: Option<String>,
+    /// Child elements.
+    pub children: Vec<Node>,
+}
+
+/// Compiles the block at `path`. Problems are pushed to `diags`; `None` means the block is
+/// unusable (rules that show it are dropped).
+pub fn compile_block(raw: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Node> {
+    let errors_before = diags.errors().count();
+    let mut budget = MAX_BLOCK_NODES;
+    let node = compile_node(raw, path, diags, &mut budget, 0);
+    if diags.errors().count() > errors_before {
+        None
+    } else {
+        node
+    }
+}
+
+fn compile_node(
+    raw: &Value,
+    path: &Path,
+    diags: &mut Diagnostics,
+    budget: &mut usize,
+    depth: usize,
+) -> Option<Node> {
+    let Some(obj) = raw.as_object() else {
+        diags.push(Diagnostic::error(
+            "blocks/wrong-type",
+            path,
+            expected("an object like {\"tag\": \"div\", \"text\": \"...\"}", raw),
+        ));
+        return None;
+    };
+    if *budget == 0 || depth > 16 {
+        diags.push(Diagnostic::error(
+            "blocks/too-large",
+            path,
+            "block has too many or too deeply nested nodes (limit 200 nodes, depth 16)",
+        ));
+        return None;
+    }
+    *budget -= 1;
+
+    let tag = match obj.get("tag") {
+        None => "div",
+        Some(Value::String(t)) => match ALLOWED_TAGS.iter().find(|a| **a == t.as_str()) {
+            Some(a) => a,
+            None => {
+                let mut msg = String::from("tag \"");
+                msg.push_str(t);
+                msg.push_str("\" is not allowed; use one of: ");
+                msg.push_str(&ALLOWED_TAGS.join(", "));
+                diags.push(Diagnostic::error(
+                    "blocks/tag-not-allowed",
+                    &path.key("tag"),
+                    msg,
+                ));
+                return None;
+            }
+        },
+        Some(other) => {
+            diags.push(Diagnostic::error(
+                "blocks/wrong-type",
+                &path.key("tag"),
+                expected("a string", other),
+            ));
+            return None;
+        }
+    };
+
+    let mut node = Node {
+        tag,
+        attrs: Vec::new(),
+        text: None,
+        children: Vec::new(),
+    };
+    for (key, value) in obj.iter() {
+        let at = path.key(key);
+        match key {
+            "tag" => {}
+            "class" => {
+                if let Some(s) = string_field(value, &at, diags) {
+                    node.attrs.push(("class", s));
+                }
+            }
+            "text" => {
+                if let Some(s) = string_field(value, &at, diags) {
+                    if s.len() > MAX_BLOCK_TEXT_BYTES {
+                        diags.push(Diagnostic::error(
+                            "blocks/too-large",
+                            &at,
+                            "text is longer than 4096 bytes",
+                        ));
+                    } else {
+                        node.text = Some(s);
+                    }
+                }
+            }
+            "attrs" => compile_attrs(value, &at, diags, &mut node),
+            "children" => match value {
+                Value::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        if let Some(child) = compile_node(item, &at.index(i), diags, budget, depth + 1)
+                        {
+                            node.children.push(child);
+                        }
+                    }
+                }
+                other => diags.push(Diagnostic::error(
+                    "blocks/wrong-type",
+                    &at,
+                    expected("an array of nodes", other),
+                )),
+            },
+            _ => diags.push(Diagnostic::error(
+                "blocks/unknown-field",
+                &at,
+                "unknown field; a node has tag, class, text, attrs and children",
+            )),
+        }
+    }
+    Some(node)
+}
+
+fn compile_attrs(raw: &Value, path: &Path, diags: &mut Diagnostics, node: &mut Node) {
+    let Some(obj) = raw.as_object() else {
+        diags.push(Diagnostic::error(
+            "blocks/wrong-type",
+            path,
+            expected("an object of attribute names to strings", raw),
+        ));
+        return;
+    };
+    for (name, value) in obj.iter() {
+        let at = path.key(name);
+        let Some(allowed) = ALLOWED_ATTRS.iter().find(|a| **a == name) else {
+            let mut msg = String::from("attribute \"");
+            msg.push_str(name);
+            msg.push_str("\" is not allowed; use one of: ");
+            msg.push_str(&ALLOWED_ATTRS.join(", "));
+            diags.push(Diagnostic::error("blocks/attribute-not-allowed", &at, msg));
+            continue;
+        };
+        let Some(text) = string_field(value, &at, diags) else {
+            continue;
+        };
+        if matches!(*allowed, "href" | "src") && !is_safe_url(&text, *allowed == "href") {
+            diags.push(Diagnostic::error(
+                "blocks/unsafe-url",
+                &at,
+                "URL must be relative or use http:, https: (or mailto:, tel: for links)",
+            ));
+            continue;
+        }
+        node.attrs.push((allowed, text));
+    }
+}
+
+fn string_field(value: &Value, path: &Path, diags: &mut Diagnostics) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        other => {
+            diags.push(Diagnostic::error(
+                "blocks/wrong-type",
+                path,
+                expected("a string", other),
+            ));
+            None
+        }
+    }
+}
+
+/// Whether `url` is safe to put in `href`/`src`: relative, or an allowed scheme.
+/// Browsers ignore ASCII whitespace and control characters inside a scheme
+/// (`java\tscript:`), so those are removed before the scheme is read.
+pub fn is_safe_url(url: &str, is_link: bool) -> bool {
+    let cleaned: String = url
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .collect();
+    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme = match scheme_end {
+        Some(i) if cleaned[i..].starts_with(':') => cleaned[..i].to_ascii_lowercase(),
+        _ => return true, // no scheme: relative
+    };
+    match scheme.as_str() {
+        "http" | "https" => true,
+        "mailto" | "tel" => is_link,
+        _ => false,
+    }
+}
+
+/// "expected X, found Y" without `format!`.
+pub(crate) fn expected(what: &str, found: &Value) -> String {
+    let mut msg = String::from("expected ");
+    msg.push_str(what);
+    msg.push_str(", found ");
+    msg.push_str(found.type_name());
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsafe_urls_are_refused() {
+        for bad in [
+            "javascript:alert(1)",
+            " JaVa\tScRiPt:alert(1)",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            assert!(!is_safe_url(bad, true), "{bad}");
+        }
+        for good in ["/cart", "cart.html", "https://x.test/a", "#top", "?a=b:c", "mailto:a@b"] {
+            assert!(is_safe_url(good, true), "{good}");
+        }
+        assert!(!is_safe_url("mailto:a@b", false));
+    }
+}

@@ -1,0 +1,175 @@
+//! The one conversion module: JavaScript values ⇄ the core's [`Value`].
+//!
+//! Walking the object the browser's own `JSON.parse` (or the caller) produced costs far fewer
+//! bytes than shipping a JSON parser, and lets us bound the walk: depth, string length, keys
+//! and items are clamped, and a total node budget stops cyclic or enormous objects.
+
+use js_sys::{Array, Date, JsString, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::value::{Map, Value};
+
+/// Bounds for one conversion.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting kept; deeper values become `null`.
+    pub depth: usize,
+    /// Longest string kept, in bytes (cut at a char boundary).
+    pub string_bytes: usize,
+    /// Most keys kept per object.
+    pub keys: usize,
+    /// Most items kept per array.
+    pub items: usize,
+    /// Most values converted in total (cycles and huge graphs stop here).
+    pub nodes: usize,
+}
+
+impl Limits {
+    /// For event properties and traits (see [`crate::limits`]).
+    pub const PROPERTIES: Limits = Limits {
+        depth: crate::limits::MAX_PROPERTY_DEPTH,
+        string_bytes: crate::limits::MAX_PROPERTY_STRING_BYTES,
+        keys: crate::limits::MAX_PROPERTY_KEYS,
+        items: crate::limits::MAX_PROPERTY_ITEMS,
+        nodes: 5_000,
+    };
+    /// For configs, conditions and attributes: larger, still bounded.
+    pub const CONFIG: Limits = Limits {
+        depth: crate::limits::MAX_CONFIG_DEPTH,
+        string_bytes: 64 * 1024,
+        keys: 10_000,
+        items: 10_000,
+        nodes: 200_000,
+    };
+}
+
+/// The result of a conversion: the value, and whether anything was clamped or dropped.
+pub struct Converted {
+    /// The converted value.
+    pub value: Value,
+    /// True when a limit cut something off (callers warn once).
+    pub clamped: bool,
+}
+
+/// Converts `v` as `JSON.stringify` would see it, within `limits`.
+pub fn to_value(v: &JsValue, limits: Limits) -> Converted {
+    let mut walk = Walk {
+        limits,
+        nodes: 0,
+        clamped: false,
+    };
+    let value = walk.value(v, 0);
+    Converted {
+        value,
+        clamped: walk.clamped,
+    }
+}
+
+struct Walk {
+    limits: Limits,
+    nodes: usize,
+    clamped: bool,
+}
+
+impl Walk {
+    fn value(&mut self, v: &JsValue, depth: usize) -> Value {
+        self.nodes += 1;
+        if self.nodes > self.limits.nodes || depth > self.limits.depth {
+            self.clamped = true;
+            return Value::Null;
+        }
+        if let Some(b) = v.as_bool() {
+            return Value::Bool(b);
+        }
+        if let Some(n) = v.as_f64() {
+            return if n.is_finite() { Value::Number(n) } else { Value::Null };
+        }
+        if let Some(s) = v.as_string() {
+            return Value::String(self.clamp(s));
+        }
+        if !v.is_object() {
+            // undefined, symbols, bigints: JSON has no such thing.
+            return Value::Null;
+        }
+        if let Some(date) = v.dyn_ref::<Date>() {
+            // A Date serializes as its ISO string (what its toJSON does); an invalid one as null.
+            return if date.get_time().is_finite() {
+                Value::String(String::from(date.to_iso_string()))
+            } else {
+                Value::Null
+            };
+        }
+        if v.is_function() {
+            return Value::Null;
+        }
+        if Array::is_array(v) {
+            let arr: &Array = v.unchecked_ref();
+            let len = arr.length() as usize;
+            if len > self.limits.items {
+                self.clamped = true;
+            }
+            let items = (0..len.min(self.limits.items))
+                .map(|i| self.value(&arr.get(i as u32), depth + 1))
+                .collect();
+            return Value::Array(items);
+        }
+        let obj: &Object = v.unchecked_ref();
+        let keys = Object::keys(obj);
+        let mut map = Map::new();
+        for (i, key) in keys.iter().enumerate() {
+            if i >= self.limits.keys {
+                self.clamped = true;
+                break;
+            }
+            // A throwing getter drops that key only.
+            let Ok(item) = Reflect::get(obj, &key) else {
+                self.clamped = true;
+                continue;
+            };
+            if item.is_undefined() || item.is_function() {
+                continue; // JSON.stringify leaves these keys out
+            }
+            let name = key.as_string().unwrap_or_default();
+            let value = self.value(&item, depth + 1);
+            map.insert(self.clamp(name), value);
+        }
+        Value::Object(map)
+    }
+
+    fn clamp(&mut self, mut s: String) -> String {
+        if s.len() > self.limits.string_bytes {
+            let mut cut = self.limits.string_bytes;
+            while !s.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            s.truncate(cut);
+            self.clamped = true;
+        }
+        s
+    }
+}
+
+/// Converts a core value to a plain JavaScript value (objects, arrays, primitives).
+pub fn to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(*n),
+        Value::String(s) => JsString::from(s.as_str()).into(),
+        Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
+        Value::Object(map) => {
+            let obj = Object::new();
+            for (k, v) in map.iter() {
+                let _ = Reflect::set(&obj, &JsValue::from_str(k), &to_js(v));
+            }
+            obj.into()
+        }
+    }
+}
+
+/// JavaScript's own shortest round-trip number text (`String(n)`), for the JSON writer.
+pub fn js_float(n: f64, out: &mut String) {
+    if let Ok(s) = js_sys::Number::from(n).to_string_with_radix(10) {
+        out.push_str(&String::from(s));
+    }
+}

@@ -1,0 +1,89 @@
+//! The page: reading where we are, and applying render plans to slots.
+
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+use crate::render::Node;
+use crate::tracker::{Decision, Page};
+
+/// Attribute that marks a slot.
+pub const SLOT_ATTR: &str = "data-trailmark-slot";
+/// Attribute set on a rendered slot: which rule filled it (explains every decision in devtools).
+pub const RULE_ATTR: &str = "data-trailmark-rule";
+/// Attribute set on a rendered slot: which block it shows.
+pub const BLOCK_ATTR: &str = "data-trailmark-block";
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+/// The current page, read from `location` and `document`.
+pub fn current_page() -> Page {
+    let mut page = Page::default();
+    if let Some(window) = web_sys::window() {
+        let loc = window.location();
+        page.url = loc.href().unwrap_or_default();
+        page.path = loc.pathname().unwrap_or_default();
+        page.search = loc.search().unwrap_or_default();
+    }
+    if let Some(doc) = document() {
+        page.title = doc.title();
+        page.referrer = doc.referrer();
+    }
+    page
+}
+
+/// Renders each decision into every element whose slot attribute names its slot. Idempotent:
+/// a slot already showing the decided rule's block is left alone (no re-render, no flicker).
+/// Returns how many slots changed.
+pub fn apply(decisions: &[Decision<'_>]) -> usize {
+    let Some(doc) = document() else {
+        return 0;
+    };
+    let Ok(slots) = doc.query_selector_all("[data-trailmark-slot]") else {
+        return 0;
+    };
+    let mut changed = 0;
+    for i in 0..slots.length() {
+        let Some(el) = slots.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let name = el.get_attribute(SLOT_ATTR).unwrap_or_default();
+        let Some(d) = decisions.iter().find(|d| d.slot == name) else {
+            continue;
+        };
+        if el.get_attribute(RULE_ATTR).as_deref() == Some(d.rule)
+            && el.get_attribute(BLOCK_ATTR).as_deref() == Some(d.block_id)
+        {
+            continue;
+        }
+        // Build the whole tree first: if anything fails, the default content stays untouched.
+        let Some(built) = build(&doc, d.block) else {
+            continue;
+        };
+        el.replace_children_with_node_1(&built);
+        let _ = el.set_attribute(RULE_ATTR, d.rule);
+        let _ = el.set_attribute(BLOCK_ATTR, d.block_id);
+        changed += 1;
+    }
+    changed
+}
+
+/// Builds a detached element tree from an allowlisted node (no HTML parsing anywhere).
+pub fn build(doc: &Document, node: &Node) -> Option<Element> {
+    let el = doc.create_element(node.tag).ok()?;
+    for (name, value) in &node.attrs {
+        el.set_attribute(name, value).ok()?;
+    }
+    if node.tag == "a" && node.attrs.iter().any(|(n, v)| *n == "target" && v == "_blank") {
+        // A new tab must not get a handle on this page.
+        el.set_attribute("rel", "noopener noreferrer").ok()?;
+    }
+    if let Some(text) = &node.text {
+        el.set_text_content(Some(text));
+    }
+    for child in &node.children {
+        el.append_child(build(doc, child)?.as_ref()).ok()?;
+    }
+    Some(el)
+}

@@ -1,0 +1,370 @@
+//! The browser shell (`wasm32` only): the one exported class, [`Trailmark`], plus the engine
+//! functions of the JS API. It translates between the page and the core and performs the I/O
+//! the core asks for; it holds no business logic.
+//!
+//! Re-entrancy: fetch completions and timers push inputs into an inbox and call [`pump`],
+//! which drains it only if no other call is already inside the tracker, so the tracker's
+//! `RefCell` is never borrowed twice.
+
+pub mod convert;
+mod console;
+mod dom;
+mod panic;
+mod random;
+pub mod storage;
+mod transport;
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::config;
+use crate::diag::{Diagnostic, Severity};
+use crate::outbox::Outcome;
+use crate::time::Millis;
+use crate::tracker::{Identity, Tracker};
+use crate::value::{Map, Value};
+use convert::{js_float, to_value, Limits};
+use storage::Area;
+
+/// Storage key of the anonymous id (versioned envelope).
+const ANON_KEY: &str = "trailmark:aid";
+/// Storage key of the tab id (sessionStorage: one per tab, kept across reloads).
+const TAB_KEY: &str = "trailmark:tab";
+/// All beacons sent while the page goes away, together (browsers allow 64 KB per page).
+const UNLOAD_BUDGET: usize = 60 * 1024;
+
+enum Input {
+    Settled { id: u64, outcome: Outcome },
+}
+
+struct Shared {
+    tracker: RefCell<Tracker>,
+    inbox: RefCell<VecDeque<Input>>,
+    /// (timeout handle, when it fires) of the pending wake-up.
+    timer: Cell<Option<(i32, Millis)>>,
+    /// One long-lived callback for every timeout: never dropped while a timer can call it.
+    on_timer: Closure<dyn FnMut()>,
+    warned_clamp: Cell<bool>,
+}
+
+fn now() -> Millis {
+    js_sys::Date::now() as Millis
+}
+
+/// Trailmark in this page. Created once by the loader; every method is total: problems are
+/// reported on the console (once) and never thrown.
+#[wasm_bindgen]
+pub struct Trailmark {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl Trailmark {
+    /// Starts with no config: events are recorded and held until [`configure`](Self::configure)
+    /// names a collector.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Trailmark {
+        panic::install();
+        let identity = Identity {
+            anonymous_id: stored_id(Area::Local, ANON_KEY),
+            tab_id: stored_id(Area::Session, TAB_KEY),
+            user_agent: web_sys::window()
+                .and_then(|w| w.navigator().user_agent().ok())
+                .unwrap_or_default(),
+            locale: web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .unwrap_or_default(),
+        };
+        let tracker = Tracker::new(config::Config::default(), identity, js_float);
+        let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
+            let weak = weak.clone();
+            Shared {
+                tracker: RefCell::new(tracker),
+                inbox: RefCell::new(VecDeque::new()),
+                timer: Cell::new(None),
+                on_timer: Closure::new(move || {
+                    if let Some(s) = weak.upgrade() {
+                        s.timer.set(None);
+                        pump(&s);
+                    }
+                }),
+                warned_clamp: Cell::new(false),
+            }
+        });
+        Trailmark { shared }
+    }
+
+    /// Compiles and applies a parsed config, keeping whatever part of it is valid, then renders
+    /// slots and sends anything due. Returns every diagnostic as `{severity, code, path,
+    /// message}` (the loader turns errors into `TrailmarkError`s and logs them).
+    pub fn configure(&self, config: JsValue) -> Array {
+        if panic::is_dead() {
+            return Array::new();
+        }
+        let raw = to_value(&config, Limits::CONFIG).value;
+        let compiled = config::compile(&raw);
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.set_config(compiled.config);
+        }
+        self.render();
+        pump(&self.shared);
+        diagnostics_to_js(&compiled.diagnostics.0)
+    }
+
+    /// Records a page view of the current page, with optional extra properties.
+    pub fn page(&self, properties: JsValue) {
+        if panic::is_dead() {
+            return;
+        }
+        let props = self.properties(&properties);
+        let page = dom::current_page();
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.page(&page, props, random::uuid(), now());
+        }
+        pump(&self.shared);
+    }
+
+    /// Records an event (`Product Added`, ...) with properties.
+    pub fn track(&self, name: JsValue, properties: JsValue) {
+        if panic::is_dead() {
+            return;
+        }
+        let Some(name) = name.as_string().filter(|n| valid_event_name(n)) else {
+            console::warn("track() needs an event name: a non-empty string of at most 200 bytes; call ignored");
+            return;
+        };
+        let props = self.properties(&properties);
+        let page = dom::current_page();
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.track(&name, props, &page, random::uuid(), now());
+        }
+        pump(&self.shared);
+    }
+
+    /// Renders the decided block into each slot; returns how many slots changed.
+    pub fn render(&self) -> u32 {
+        if panic::is_dead() {
+            return 0;
+        }
+        let page = dom::current_page();
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| dom::apply(&t.decide(&page)) as u32)
+            .unwrap_or(0)
+    }
+
+    /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
+    pub fn decisions(&self) -> Array {
+        let out = Array::new();
+        if panic::is_dead() {
+            return out;
+        }
+        let page = dom::current_page();
+        if let Ok(t) = self.shared.tracker.try_borrow() {
+            for d in t.decide(&page) {
+                let o = Object::new();
+                set(&o, "slot", d.slot);
+                set(&o, "rule", d.rule);
+                set(&o, "block", d.block_id);
+                out.push(&o);
+            }
+        }
+        out
+    }
+
+    /// The page is being hidden or unloaded: hands everything queued to `sendBeacon`.
+    pub fn hide(&self) {
+        if panic::is_dead() {
+            return;
+        }
+        let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
+            return;
+        };
+        let Some(url) = t.collector_url().map(str::to_owned) else {
+            return;
+        };
+        for body in t.unload(UNLOAD_BUDGET, now()) {
+            if !transport::beacon(&url, &body) {
+                console::warn("the browser refused a beacon; some events of this page were not sent");
+            }
+        }
+    }
+
+    /// Events waiting on the device (for tests and debugging).
+    pub fn queued(&self) -> u32 {
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| t.queued() as u32)
+            .unwrap_or(0)
+    }
+}
+
+impl Default for Trailmark {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Trailmark {
+    fn properties(&self, v: &JsValue) -> Map {
+        if v.is_undefined() || v.is_null() {
+            return Map::new();
+        }
+        let converted = to_value(v, Limits::PROPERTIES);
+        if converted.clamped && !self.shared.warned_clamp.replace(true) {
+            console::warn("event properties were too large, too deep or cyclic and were cut to fit the limits");
+        }
+        match converted.value {
+            Value::Object(m) => m,
+            _ => {
+                console::warn("event properties must be an object; ignored them");
+                Map::new()
+            }
+        }
+    }
+}
+
+fn valid_event_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.len() <= crate::limits::MAX_EVENT_NAME_BYTES
+}
+
+/// Reads a stored id, creating and storing a fresh one when missing or unreadable.
+fn stored_id(area: Area, key: &str) -> String {
+    if let Some(Value::String(id)) = storage::read(area, key, 1) {
+        if !id.is_empty() && id.len() <= 64 {
+            return id;
+        }
+    }
+    let id = random::uuid();
+    storage::write(area, key, 1, &Value::String(id.clone()));
+    id
+}
+
+/// Drains the inbox, sends whatever is due and sets the next wake-up.
+fn pump(shared: &Rc<Shared>) {
+    let Ok(mut t) = shared.tracker.try_borrow_mut() else {
+        return; // the call already inside the tracker drains the inbox when it returns
+    };
+    loop {
+        let input = shared.inbox.borrow_mut().pop_front();
+        match input {
+            Some(Input::Settled { id, outcome }) => {
+                if outcome == Outcome::Rejected {
+                    console::error("the collector rejected a batch (4xx); those events were dropped");
+                }
+                t.complete(id, outcome, now(), random::unit());
+            }
+            None => break,
+        }
+    }
+    if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
+        let weak = Rc::downgrade(shared);
+        let id = req.id;
+        transport::post(&url, &req.body, move |outcome| {
+            if let Some(s) = weak.upgrade() {
+                s.inbox.borrow_mut().push_back(Input::Settled { id, outcome });
+                pump(&s);
+            }
+        });
+    }
+    let wake = t.next_wake();
+    drop(t);
+    schedule(shared, wake);
+}
+
+/// Makes sure a timeout fires at `at` (or keeps an earlier one).
+fn schedule(shared: &Shared, at: Option<Millis>) {
+    let Some(at) = at else {
+        return;
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some((handle, pending)) = shared.timer.get() {
+        if pending <= at {
+            return;
+        }
+        window.clear_timeout_with_handle(handle);
+    }
+    let delay = (at - now()).clamp(0, i32::MAX as Millis) as i32;
+    if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        shared.on_timer.as_ref().unchecked_ref(),
+        delay,
+    ) {
+        shared.timer.set(Some((handle, at)));
+    }
+}
+
+fn set(obj: &Object, key: &str, value: &str) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+fn diagnostics_to_js(diags: &[Diagnostic]) -> Array {
+    diags
+        .iter()
+        .map(|d| {
+            let o = Object::new();
+            set(
+                &o,
+                "severity",
+                if d.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                },
+            );
+            set(&o, "code", d.code);
+            set(&o, "path", &d.path);
+            set(&o, "message", &d.message);
+            JsValue::from(o)
+        })
+        .collect()
+}
+
+/// GrowthBook's `evalCondition(attributes, condition, savedGroups)`, on the same engine rules
+/// use. Malformed conditions evaluate to `false`; never throws.
+#[wasm_bindgen(js_name = evalCondition)]
+pub fn eval_condition(attributes: JsValue, condition: JsValue, saved_groups: JsValue) -> bool {
+    if panic::is_dead() {
+        return false;
+    }
+    let attributes = to_value(&attributes, Limits::CONFIG).value;
+    let condition = to_value(&condition, Limits::CONFIG).value;
+    let groups = match to_value(&saved_groups, Limits::CONFIG).value {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    crate::rules::eval_condition(&attributes, &condition, &groups)
+}
+
+/// Compiles a config without applying it: every diagnostic as `{severity, code, path, message}`.
+#[wasm_bindgen(js_name = validateConfig)]
+pub fn validate_config(config: JsValue) -> Array {
+    if panic::is_dead() {
+        return Array::new();
+    }
+    let raw = to_value(&config, Limits::CONFIG).value;
+    diagnostics_to_js(&config::compile(&raw).diagnostics.0)
+}
+
+/// Whether a panic stopped this module (the loader asks after catching an exception, so the
+/// failure is reported exactly once).
+#[wasm_bindgen(js_name = isDead)]
+pub fn is_dead() -> bool {
+    panic::is_dead()
+}
+
+/// Panics on purpose, so browser tests can check that a panic is contained (test builds only).
+#[cfg(feature = "test-hooks")]
+#[wasm_bindgen(js_name = __testPanic)]
+pub fn test_panic() {
+    panic!("deliberate test panic");
+}

@@ -1,0 +1,117 @@
+//! Guarded storage: every read and write survives disabled storage, quota errors and corrupt or
+//! foreign data. Failures degrade to "nothing stored" plus one console warning; nothing throws.
+//!
+//! Values are kept in a versioned envelope `{"v": VERSION, "d": DATA}` under keys prefixed
+//! `trailmark:`, so a value written by another script (or another Trailmark version) under the
+//! same key is recognized as foreign and replaced by fresh state instead of being misread.
+
+use std::cell::Cell;
+
+use web_sys::Storage;
+
+use super::console;
+use super::convert::{to_value, Limits};
+use crate::json::write_value;
+use crate::value::Value;
+
+/// Which browser storage area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// `localStorage`: per origin, survives restarts.
+    Local,
+    /// `sessionStorage`: per tab.
+    Session,
+}
+
+thread_local! {
+    static WARNED_UNAVAILABLE: Cell<bool> = const { Cell::new(false) };
+    static WARNED_QUOTA: Cell<bool> = const { Cell::new(false) };
+}
+
+fn warn_once(flag: &'static std::thread::LocalKey<Cell<bool>>, msg: &str) {
+    flag.with(|f| {
+        if !f.replace(true) {
+            console::warn(msg);
+        }
+    });
+}
+
+fn area(which: Area) -> Option<Storage> {
+    let window = web_sys::window()?;
+    // Both getters throw a SecurityError when storage is disabled (sandboxed iframes, some
+    // privacy modes); that is a Result here, never an exception in the page.
+    let storage = match which {
+        Area::Local => window.local_storage(),
+        Area::Session => window.session_storage(),
+    };
+    match storage {
+        Ok(Some(s)) => Some(s),
+        _ => {
+            warn_once(
+                &WARNED_UNAVAILABLE,
+                "storage is unavailable; Trailmark keeps its state for this page only",
+            );
+            None
+        }
+    }
+}
+
+/// The raw string under `key`, if storage works and holds one.
+pub fn get(which: Area, key: &str) -> Option<String> {
+    area(which)?.get_item(key).ok().flatten()
+}
+
+/// Stores `value` under `key`; false (and one warning) when storage refused it.
+pub fn set(which: Area, key: &str, value: &str) -> bool {
+    let Some(s) = area(which) else {
+        return false;
+    };
+    if s.set_item(key, value).is_ok() {
+        return true;
+    }
+    warn_once(
+        &WARNED_QUOTA,
+        "storage is full or refused a write; Trailmark keeps that state for this page only",
+    );
+    false
+}
+
+/// Removes `key` (ignoring failures).
+pub fn remove(which: Area, key: &str) {
+    if let Some(s) = area(which) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Reads a versioned value. A missing key is `None`; a corrupt or foreign one is `None`, is
+/// removed, and is reported once on the console.
+pub fn read(which: Area, key: &str, version: u32) -> Option<Value> {
+    let text = get(which, key)?;
+    let parsed = js_sys::JSON::parse(&text)
+        .ok()
+        .map(|v| to_value(&v, Limits::CONFIG).value);
+    let data = parsed.as_ref().and_then(|v| {
+        let envelope = v.as_object()?;
+        (envelope.get("v")?.as_f64()? == f64::from(version))
+            .then(|| envelope.get("d").cloned())
+            .flatten()
+    });
+    if data.is_none() {
+        let mut msg = String::from("ignored unreadable or foreign data in storage key ");
+        msg.push_str(key);
+        msg.push_str("; starting fresh");
+        console::warn(&msg);
+        remove(which, key);
+    }
+    data
+}
+
+/// Writes a versioned value; false when storage refused it.
+pub fn write(which: Area, key: &str, version: u32, data: &Value) -> bool {
+    let mut text = String::from("{\"v\":");
+    crate::text::push_u64(&mut text, u64::from(version));
+    text.push_str(",\"d\":");
+    write_value(&mut text, data, super::convert::js_float);
+    text.push('}');
+    set(which, key, &text)
+}
