@@ -11,8 +11,28 @@ use crate::value::Value;
 
 /// Tags a block may use.
 pub const ALLOWED_TAGS: &[&str] = &[
-    "div", "section", "aside", "p", "span", "strong", "em", "b", "i", "h2", "h3", "h4", "a", "img",
-    "button", "ul", "ol", "li", "small", "figure", "figcaption", "br",
+    "div",
+    "section",
+    "aside",
+    "p",
+    "span",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "h2",
+    "h3",
+    "h4",
+    "a",
+    "img",
+    "button",
+    "ul",
+    "ol",
+    "li",
+    "small",
+    "figure",
+    "figcaption",
+    "br",
 ];
 
 /// Attributes a block may set (besides `class`). `data-trailmark-action` marks elements
@@ -141,7 +161,8 @@ fn compile_node(
             "children" => match value {
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
-                        if let Some(child) = compile_node(item, &at.index(i), diags, budget, depth + 1)
+                        if let Some(child) =
+                            compile_node(item, &at.index(i), diags, budget, depth + 1)
                         {
                             node.children.push(child);
                         }
@@ -219,7 +240,7 @@ pub fn is_safe_url(url: &str, is_link: bool) -> bool {
         .chars()
         .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
         .collect();
-    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = cleaned.find([':', '/', '?', '#']);
     let scheme = match scheme_end {
         Some(i) if cleaned[i..].starts_with(':') => cleaned[..i].to_ascii_lowercase(),
         _ => return true, // no scheme: relative
@@ -254,7 +275,14 @@ mod tests {
         ] {
             assert!(!is_safe_url(bad, true), "{bad}");
         }
-        for good in ["/cart", "cart.html", "https://x.test/a", "#top", "?a=b:c", "mailto:a@b"] {
+        for good in [
+            "/cart",
+            "cart.html",
+            "https://x.test/a",
+            "#top",
+            "?a=b:c",
+            "mailto:a@b",
+        ] {
             assert!(is_safe_url(good, true), "{good}");
         }
         assert!(!is_safe_url("mailto:a@b", false));

@@ -22,7 +22,12 @@ mod cli {
         Exit status: 0 valid, 1 errors found, 2 unreadable or not JSON.";
 
     pub fn run(args: Vec<String>) -> i32 {
-        match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        match args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             ["check", file] => check(file, false),
             ["check", file, "--json"] | ["check", "--json", file] => check(file, true),
             ["--help"] | ["-h"] | ["help"] => {
@@ -53,7 +58,10 @@ mod cli {
         };
         let compiled = config::compile(&raw);
         let diags = &compiled.diagnostics.0;
-        let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
         if json {
             let list: Vec<serde_json::Value> = diags
                 .iter()
@@ -69,7 +77,11 @@ mod cli {
             println!("{}", serde_json::Value::Array(list));
         } else {
             for d in diags {
-                let level = if d.severity == Severity::Error { "error" } else { "warning" };
+                let level = if d.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
                 println!("{level}: {d}");
             }
             let c = &compiled.config;

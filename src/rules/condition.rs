@@ -1,0 +1,61 @@
+//! The public face of the engine: [`Condition`] and [`eval_condition`].
+
+use super::compile::{condition, Ctx};
+use super::tree::Node;
+use crate::diag::{Diagnostics, Path};
+use crate::value::{Map, Value};
+
+/// A compiled GrowthBook condition, ready to evaluate against attributes many times.
+///
+/// ```
+/// use trailmark::{rules::Condition, Diagnostics, Map, Path, Value};
+///
+/// let raw = r#"{"cart.value": {"$gte": 50}, "country": {"$in": ["DE", "AT"]}}"#;
+/// let raw = Value::parse_json(raw).unwrap();
+/// let mut diags = Diagnostics::default();
+/// let cond = Condition::compile(&raw, &Path::root().key("if"), &Map::new(), &mut diags);
+/// assert!(diags.0.is_empty());
+///
+/// let visitor = Value::parse_json(r#"{"cart": {"value": 72.5}, "country": "DE"}"#).unwrap();
+/// assert!(cond.eval(&visitor));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Condition {
+    root: Node,
+}
+
+impl Condition {
+    /// Compiles `raw` (found at `path` in the config), resolving `$inGroup` / `$notInGroup`
+    /// against `saved_groups` (group name to array of ids).
+    ///
+    /// Never fails and never panics: every problem is pushed to `diags` (all of them, each with
+    /// a code from [`codes`](super::codes) and the exact JSON Pointer), and the invalid part
+    /// compiles to something that evaluates to false. Callers should not use a condition that
+    /// produced errors; warnings keep GrowthBook's meaning.
+    pub fn compile(
+        raw: &Value,
+        path: &Path,
+        saved_groups: &Map,
+        diags: &mut Diagnostics,
+    ) -> Condition {
+        let mut cx = Ctx::new(saved_groups, diags);
+        let root = condition(&mut cx, raw, path, 1);
+        let root = if cx.exhausted { Node::False } else { root };
+        Condition { root }
+    }
+
+    /// Whether `attributes` satisfy the condition. Total, and allocation-free except where
+    /// JavaScript would build a string (array attributes compared as text, non-ASCII case
+    /// folding).
+    pub fn eval(&self, attributes: &Value) -> bool {
+        self.root.eval(attributes)
+    }
+}
+
+/// GrowthBook's `evalCondition(attributes, condition, savedGroups)` in one call: compiles and
+/// evaluates, ignoring diagnostics. Invalid parts answer false, as GrowthBook does for unknown
+/// operators, non-array `$in` lists and invalid regexes.
+pub fn eval_condition(attributes: &Value, condition: &Value, saved_groups: &Map) -> bool {
+    let mut scratch = Diagnostics::default();
+    Condition::compile(condition, &Path::root(), saved_groups, &mut scratch).eval(attributes)
+}

@@ -1,0 +1,97 @@
+//! The compiled form of a condition: typed nodes, built once by `compile.rs`, walked by
+//! `eval.rs` with no allocation in the common cases.
+//!
+//! GrowthBook's `evalCondition` re-reads the raw JSON on every call: it re-splits dot paths,
+//! re-dispatches operator names, rebuilds regexes (behind a cache) and scans `$in` lists. Here
+//! all of that happens at compile time: paths are pre-split, operators are enum variants,
+//! regexes are built, saved groups are resolved and lists are sorted sets.
+
+use super::attr_path::AttrPath;
+use super::coerce::{JsType, Operand, Rel};
+use super::regex::Regex;
+use super::scalar_set::ScalarSet;
+use crate::value::Value;
+
+/// A condition: `evalCondition(attributes, condition)`.
+#[derive(Clone, Debug)]
+pub(super) enum Node {
+    /// Every child holds: a condition object's entries, or `$and`. Empty: true.
+    All(Vec<Node>),
+    /// Some child holds, or there are none (`$or`: GrowthBook's empty `$or` is true).
+    Any(Vec<Node>),
+    /// The child does not hold (`$not`; `$nor` is `Not(Any(..))`).
+    Not(Box<Node>),
+    /// The attribute at a path passes a test.
+    Field(AttrPath, Test),
+    /// An invalid part (reported at compile time).
+    False,
+}
+
+/// A test of one value: `evalConditionValue(condition, value)`.
+#[derive(Clone, Debug)]
+pub(super) enum Test {
+    /// `value + "" === text`.
+    Text(Text),
+    /// `String(value).toLowerCase() === text` (text already lowercased): `$alli` items.
+    TextFolded(Text),
+    /// `value * 1 === n`.
+    Number(f64),
+    /// `value !== null && !!value === b`.
+    Bool(bool),
+    /// `value === null`.
+    Null,
+    /// `JSON.stringify(value) === JSON.stringify(literal)`: arrays, `{}`, objects with plain keys.
+    Literal(Value),
+    /// Every operator holds.
+    Ops(Vec<Op>),
+    /// An invalid part (reported at compile time).
+    False,
+}
+
+/// A string to compare with `String(value)`.
+#[derive(Clone, Debug)]
+pub(super) struct Text {
+    /// The string.
+    pub(super) text: String,
+    /// The number `n` with `String(n) === text`, if there is one (`"49.99"`, not `"049.99"`),
+    /// so numeric attributes compare without being formatted.
+    pub(super) number: Option<f64>,
+}
+
+/// One operator of an operator object.
+#[derive(Clone, Debug)]
+pub(super) enum Op {
+    /// `$eq` (`value === scalar`).
+    Eq(Value),
+    /// `$ne` (`value !== scalar`).
+    Ne(Value),
+    /// `$lt`, `$lte`, `$gt`, `$gte`, with JS coercions.
+    Compare(Rel, Operand),
+    /// `$veq` ... `$vlte`: padded version strings, as UTF-16 code units.
+    Version(Rel, Vec<u16>),
+    /// `$exists`.
+    Exists(bool),
+    /// `$in`, `$ini` (`negate` false) and `$nin`, `$nini`, `$inGroup`, `$notInGroup`.
+    In {
+        /// The list (folded for `$ini`/`$nini`).
+        set: ScalarSet,
+        /// `$nin`, `$nini`, `$notInGroup`.
+        negate: bool,
+    },
+    /// `$not` on a value.
+    Not(Box<Test>),
+    /// `$size`: the test applies to the array's length.
+    Size(Box<Test>),
+    /// `$elemMatch` with an operator object: some non-null element passes the test.
+    ElemMatchValue(Box<Test>),
+    /// `$elemMatch` with a condition: some non-null element satisfies it as attributes.
+    ElemMatch(Box<Node>),
+    /// `$all` / `$alli`: every test passes for some element.
+    All(Vec<Test>),
+    /// `$regex` / `$regexi` on `String(value)`.
+    Regex(Regex),
+    /// `$type`.
+    Type(JsType),
+    /// An invalid operator (reported at compile time).
+    False,
+}
