@@ -1,0 +1,105 @@
+//! Fuzz harnesses, shared by the cargo-fuzz targets (`fuzz/fuzz_targets/`) and by
+//! `tests/fuzz_corpus_replay.rs`, which replays every corpus and regression file on stable.
+//!
+//! Input formats (parts split at NUL bytes, each read as lossy UTF-8):
+//! - `regex_compile_match`: one flags byte (low bit = the `i` flag), then `pattern \0 haystack`;
+//! - `condition_eval`: `condition-json \0 attributes-json \0 saved-groups-json`;
+//! - `config_compile`: a JSON config.
+//!
+//! A harness panics (= a finding) on any panic inside the crate or on a broken invariant.
+#![allow(dead_code)]
+
+use trailmark::diag::{Diagnostics, Path};
+use trailmark::rules::regex::{Regex, MAX_PROGRAM};
+use trailmark::rules::{eval_condition, Condition};
+use trailmark::{Map, Value};
+
+/// Up to `n` NUL-separated parts of `data`.
+fn parts(data: &[u8], n: usize) -> Vec<String> {
+    data.splitn(n, |&b| b == 0)
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        .collect()
+}
+
+/// Compiles an arbitrary pattern and runs it on an arbitrary haystack: never panics, rejects
+/// with one of the four codes and a position, stays within the linear step bound, and answers
+/// like the same pattern wrapped in `(?:...)` and `(?:...){1}`.
+pub fn regex_compile_match(data: &[u8]) {
+    let Some((&flags, rest)) = data.split_first() else {
+        return;
+    };
+    let icase = flags & 1 == 1;
+    let p = parts(rest, 2);
+    let (pattern, hay) = (p[0].as_str(), p.get(1).map_or("", String::as_str));
+    let re = match Regex::new(pattern, icase) {
+        Ok(re) => re,
+        Err(e) => {
+            assert!(
+                matches!(
+                    e.code,
+                    "rules/regex-invalid"
+                        | "rules/regex-unsupported"
+                        | "rules/regex-too-long"
+                        | "rules/regex-too-complex"
+                ),
+                "unknown code {}",
+                e.code
+            );
+            assert!(
+                e.message.contains(" at byte "),
+                "no position: {}",
+                e.message
+            );
+            return;
+        }
+    };
+    assert!(re.program_len() <= MAX_PROGRAM + 1);
+    let (hit, steps) = re.is_match_counting(hay);
+    let bound = (hay.chars().count() as u64 + 1) * re.program_len() as u64;
+    assert!(steps <= bound, "{steps} steps > bound {bound}");
+    assert_eq!(hit, re.is_match(hay));
+    // A group and a single repetition change nothing (when they still fit the limits).
+    for wrapped in [format!("(?:{pattern})"), format!("(?:{pattern}){{1}}")] {
+        if let Ok(w) = Regex::new(&wrapped, icase) {
+            assert_eq!(
+                w.is_match(hay),
+                hit,
+                "{wrapped:?} disagrees with {pattern:?}"
+            );
+        }
+    }
+}
+
+fn json(text: Option<&String>) -> Value {
+    text.and_then(|t| Value::parse_json(t).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// Compiles and evaluates an arbitrary condition against arbitrary attributes and saved groups,
+/// both compiled and one-shot: never panics, and the two agree.
+pub fn condition_eval(data: &[u8]) {
+    let p = parts(data, 3);
+    let (condition, attributes) = (json(p.first()), json(p.get(1)));
+    let groups = match json(p.get(2)) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let mut diags = Diagnostics::default();
+    let compiled = Condition::compile(&condition, &Path::root(), &groups, &mut diags);
+    let once = compiled.eval(&attributes);
+    assert_eq!(
+        once,
+        compiled.eval(&attributes),
+        "evaluation is not deterministic"
+    );
+    let direct = eval_condition(&attributes, &condition, &groups);
+    assert_eq!(once, direct, "compiled and one-shot evaluation disagree");
+}
+
+/// Compiles an arbitrary JSON config: never panics.
+pub fn config_compile(data: &[u8]) {
+    let Ok(value) = Value::parse_json(&String::from_utf8_lossy(data)) else {
+        return;
+    };
+    let _ = trailmark::config::compile(&value);
+}
