@@ -82,7 +82,11 @@ impl Walk {
             return Value::Bool(b);
         }
         if let Some(n) = v.as_f64() {
-            return if n.is_finite() { Value::Number(n) } else { Value::Null };
+            return if n.is_finite() {
+                Value::Number(n)
+            } else {
+                Value::Null
+            };
         }
         if let Some(s) = v.as_string() {
             return Value::String(self.clamp(s));

@@ -75,7 +75,12 @@ pub fn build(doc: &Document, node: &Node) -> Option<Element> {
     for (name, value) in &node.attrs {
         el.set_attribute(name, value).ok()?;
     }
-    if node.tag == "a" && node.attrs.iter().any(|(n, v)| *n == "target" && v == "_blank") {
+    if node.tag == "a"
+        && node
+            .attrs
+            .iter()
+            .any(|(n, v)| *n == "target" && v == "_blank")
+    {
         // A new tab must not get a handle on this page.
         el.set_attribute("rel", "noopener noreferrer").ok()?;
     }

@@ -6,9 +6,12 @@
 //! which drains it only if no other call is already inside the tracker, so the tracker's
 //! `RefCell` is never borrowed twice.
 
-pub mod convert;
+#[cfg(feature = "bench-hooks")]
+pub mod bench;
 mod console;
+pub mod convert;
 mod dom;
+mod guard;
 mod panic;
 mod random;
 pub mod storage;
@@ -30,6 +33,7 @@ use crate::time::Millis;
 use crate::tracker::{Identity, Tracker};
 use crate::value::{Map, Value};
 use convert::{js_float, to_value, Limits};
+use guard::Entry;
 use storage::Area;
 
 /// Storage key of the anonymous id (versioned envelope).
@@ -91,7 +95,9 @@ impl Trailmark {
                 on_timer: Closure::new(move || {
                     if let Some(s) = weak.upgrade() {
                         s.timer.set(None);
-                        pump(&s);
+                        if let Some(entry) = Entry::enter() {
+                            pump(&s, &entry);
+                        }
                     }
                 }),
                 warned_clamp: Cell::new(false),
@@ -104,37 +110,37 @@ impl Trailmark {
     /// slots and sends anything due. Returns every diagnostic as `{severity, code, path,
     /// message}` (the loader turns errors into `TrailmarkError`s and logs them).
     pub fn configure(&self, config: JsValue) -> Array {
-        if panic::is_dead() {
+        let Some(entry) = Entry::enter() else {
             return Array::new();
-        }
+        };
         let raw = to_value(&config, Limits::CONFIG).value;
         let compiled = config::compile(&raw);
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.set_config(compiled.config);
         }
-        self.render();
-        pump(&self.shared);
+        self.render_now();
+        pump(&self.shared, &entry);
         diagnostics_to_js(&compiled.diagnostics.0)
     }
 
     /// Records a page view of the current page, with optional extra properties.
     pub fn page(&self, properties: JsValue) {
-        if panic::is_dead() {
+        let Some(entry) = Entry::enter() else {
             return;
-        }
+        };
         let props = self.properties(&properties);
         let page = dom::current_page();
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.page(&page, props, random::uuid(), now());
         }
-        pump(&self.shared);
+        pump(&self.shared, &entry);
     }
 
     /// Records an event (`Product Added`, ...) with properties.
     pub fn track(&self, name: JsValue, properties: JsValue) {
-        if panic::is_dead() {
+        let Some(entry) = Entry::enter() else {
             return;
-        }
+        };
         let Some(name) = name.as_string().filter(|n| valid_event_name(n)) else {
             console::warn("track() needs an event name: a non-empty string of at most 200 bytes; call ignored");
             return;
@@ -144,28 +150,23 @@ impl Trailmark {
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.track(&name, props, &page, random::uuid(), now());
         }
-        pump(&self.shared);
+        pump(&self.shared, &entry);
     }
 
     /// Renders the decided block into each slot; returns how many slots changed.
     pub fn render(&self) -> u32 {
-        if panic::is_dead() {
-            return 0;
+        match Entry::enter() {
+            Some(_entry) => self.render_now(),
+            None => 0,
         }
-        let page = dom::current_page();
-        self.shared
-            .tracker
-            .try_borrow()
-            .map(|t| dom::apply(&t.decide(&page)) as u32)
-            .unwrap_or(0)
     }
 
     /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
     pub fn decisions(&self) -> Array {
         let out = Array::new();
-        if panic::is_dead() {
+        let Some(_entry) = Entry::enter() else {
             return out;
-        }
+        };
         let page = dom::current_page();
         if let Ok(t) = self.shared.tracker.try_borrow() {
             for d in t.decide(&page) {
@@ -181,9 +182,9 @@ impl Trailmark {
 
     /// The page is being hidden or unloaded: hands everything queued to `sendBeacon`.
     pub fn hide(&self) {
-        if panic::is_dead() {
+        let Some(_entry) = Entry::enter() else {
             return;
-        }
+        };
         let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
             return;
         };
@@ -192,13 +193,18 @@ impl Trailmark {
         };
         for body in t.unload(UNLOAD_BUDGET, now()) {
             if !transport::beacon(&url, &body) {
-                console::warn("the browser refused a beacon; some events of this page were not sent");
+                console::warn(
+                    "the browser refused a beacon; some events of this page were not sent",
+                );
             }
         }
     }
 
     /// Events waiting on the device (for tests and debugging).
     pub fn queued(&self) -> u32 {
+        let Some(_entry) = Entry::enter() else {
+            return 0;
+        };
         self.shared
             .tracker
             .try_borrow()
@@ -214,6 +220,15 @@ impl Default for Trailmark {
 }
 
 impl Trailmark {
+    fn render_now(&self) -> u32 {
+        let page = dom::current_page();
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| dom::apply(&t.decide(&page)) as u32)
+            .unwrap_or(0)
+    }
+
     fn properties(&self, v: &JsValue) -> Map {
         if v.is_undefined() || v.is_null() {
             return Map::new();
@@ -249,7 +264,8 @@ fn stored_id(area: Area, key: &str) -> String {
 }
 
 /// Drains the inbox, sends whatever is due and sets the next wake-up.
-fn pump(shared: &Rc<Shared>) {
+/// Needs the caller's [`Entry`]: only one call is ever inside the module.
+fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     let Ok(mut t) = shared.tracker.try_borrow_mut() else {
         return; // the call already inside the tracker drains the inbox when it returns
     };
@@ -258,7 +274,9 @@ fn pump(shared: &Rc<Shared>) {
         match input {
             Some(Input::Settled { id, outcome }) => {
                 if outcome == Outcome::Rejected {
-                    console::error("the collector rejected a batch (4xx); those events were dropped");
+                    console::error(
+                        "the collector rejected a batch (4xx); those events were dropped",
+                    );
                 }
                 t.complete(id, outcome, now(), random::unit());
             }
@@ -270,8 +288,13 @@ fn pump(shared: &Rc<Shared>) {
         let id = req.id;
         transport::post(&url, &req.body, move |outcome| {
             if let Some(s) = weak.upgrade() {
-                s.inbox.borrow_mut().push_back(Input::Settled { id, outcome });
-                pump(&s);
+                s.inbox
+                    .borrow_mut()
+                    .push_back(Input::Settled { id, outcome });
+                // If a call is inside the module (a synchronous settle), it drains the inbox.
+                if let Some(entry) = Entry::enter() {
+                    pump(&s, &entry);
+                }
             }
         });
     }
@@ -333,9 +356,9 @@ fn diagnostics_to_js(diags: &[Diagnostic]) -> Array {
 /// use. Malformed conditions evaluate to `false`; never throws.
 #[wasm_bindgen(js_name = evalCondition)]
 pub fn eval_condition(attributes: JsValue, condition: JsValue, saved_groups: JsValue) -> bool {
-    if panic::is_dead() {
+    let Some(_entry) = Entry::enter() else {
         return false;
-    }
+    };
     let attributes = to_value(&attributes, Limits::CONFIG).value;
     let condition = to_value(&condition, Limits::CONFIG).value;
     let groups = match to_value(&saved_groups, Limits::CONFIG).value {
@@ -348,17 +371,23 @@ pub fn eval_condition(attributes: JsValue, condition: JsValue, saved_groups: JsV
 /// Compiles a config without applying it: every diagnostic as `{severity, code, path, message}`.
 #[wasm_bindgen(js_name = validateConfig)]
 pub fn validate_config(config: JsValue) -> Array {
-    if panic::is_dead() {
+    let Some(_entry) = Entry::enter() else {
         return Array::new();
-    }
+    };
     let raw = to_value(&config, Limits::CONFIG).value;
     diagnostics_to_js(&config::compile(&raw).diagnostics.0)
 }
 
-/// Whether a panic stopped this module (the loader asks after catching an exception, so the
-/// failure is reported exactly once).
+/// Whether a trap stopped this module. The loader asks after catching an exception (when no
+/// call can be running), so the failure is reported exactly once.
 #[wasm_bindgen(js_name = isDead)]
 pub fn is_dead() -> bool {
+    guard::is_stuck() || panic::is_dead()
+}
+
+/// Whether the panic hook already explained the failure on the console.
+#[wasm_bindgen(js_name = panicReported)]
+pub fn panic_reported() -> bool {
     panic::is_dead()
 }
 

@@ -1,0 +1,237 @@
+//! Browser tests for the one conversion module (`trailmark::web::convert`).
+//!
+//! Event properties come from the page's own scripts and are hostile by assumption: deeply
+//! nested, cyclic, huge, full of values JSON has no word for, or with getters that throw.
+//! `to_value` must see them as `JSON.stringify` would, within `Limits::PROPERTIES`, terminate on
+//! every input, and say (through `clamped`) when it cut something. The inputs are built in
+//! JavaScript because most of them cannot be expressed through the Rust API.
+#![cfg(target_arch = "wasm32")]
+
+#[path = "wasm_support/mod.rs"]
+mod support;
+
+use support::{js, stringify};
+use trailmark::web::convert::{to_js, to_value, Converted, Limits};
+use trailmark::{Map, Value};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Converts the value the JS expression `expr` evaluates to, with the property limits.
+fn convert(expr: &str) -> Converted {
+    to_value(&js(&format!("return ({expr});")), Limits::PROPERTIES)
+}
+
+fn obj(pairs: &[(&str, Value)]) -> Value {
+    Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+}
+
+/// Follows `key` through nested objects: how many objects deep the chain goes, and what ends it.
+fn chain(mut v: &Value, key: &str) -> (usize, Value) {
+    let mut objects = 0;
+    while let Value::Object(m) = v {
+        objects += 1;
+        match m.get(key) {
+            Some(next) => v = next,
+            None => return (objects, Value::Object(Map::new())),
+        }
+    }
+    (objects, v.clone())
+}
+
+/// `{a:{a:…{a:"leaf"}}}` with `levels` objects.
+fn nested_js(levels: usize) -> String {
+    format!("{}\"leaf\"{}", "{a:".repeat(levels), "}".repeat(levels))
+}
+
+#[wasm_bindgen_test]
+fn nesting_up_to_the_depth_limit_is_kept() {
+    // 16 objects put the leaf string at depth 16: exactly the limit.
+    let c = convert(&nested_js(16));
+    assert!(!c.clamped);
+    assert_eq!(chain(&c.value, "a"), (16, Value::from("leaf")));
+}
+
+#[wasm_bindgen_test]
+fn nesting_beyond_depth_16_becomes_null_and_clamps() {
+    let c = convert(&nested_js(40));
+    assert!(c.clamped);
+    // Depths 0..=16 stay objects; the value at depth 17 is null.
+    assert_eq!(chain(&c.value, "a"), (17, Value::Null));
+}
+
+#[wasm_bindgen_test]
+fn a_cycle_terminates_and_clamps() {
+    let c = convert("(() => { const a = { name: 'x' }; a.self = a; return a; })()");
+    assert!(c.clamped);
+    assert_eq!(chain(&c.value, "self"), (17, Value::Null));
+    assert_eq!(c.value.get("name"), Some(&Value::from("x")));
+
+    let c = convert("(() => { const a = [1]; a.push(a); return a; })()");
+    assert!(c.clamped);
+    assert_eq!(c.value.as_array().map(<[Value]>::len), Some(2));
+}
+
+#[wasm_bindgen_test]
+fn a_wide_cycle_stops_at_the_node_budget() {
+    // 200 keys that all point back at the root: 200^17 paths without a node budget.
+    let c = convert(
+        "(() => { const o = {}; for (let i = 0; i < 200; i++) o['k' + i] = o; return o; })()",
+    );
+    assert!(c.clamped);
+    let limits = Limits::PROPERTIES;
+    let (all, non_null) = count_nodes(&c.value);
+    assert!(non_null <= limits.nodes, "{non_null} values converted");
+    // Once the budget is spent, the objects still open finish their keys as nulls: at most one
+    // object per level, each with at most `keys` keys.
+    assert!(
+        all <= limits.nodes + (limits.depth + 1) * limits.keys,
+        "{all} values in the output"
+    );
+}
+
+/// (all values, values other than `null`) in `v`, `v` included.
+fn count_nodes(v: &Value) -> (usize, usize) {
+    let own = (1, usize::from(*v != Value::Null));
+    let add = |(a, b): (usize, usize), (c, d): (usize, usize)| (a + c, b + d);
+    match v {
+        Value::Array(items) => items.iter().map(count_nodes).fold(own, add),
+        Value::Object(m) => m.iter().map(|(_, v)| count_nodes(v)).fold(own, add),
+        _ => own,
+    }
+}
+
+#[wasm_bindgen_test]
+fn long_strings_are_cut_to_8_kib_at_a_char_boundary() {
+    // "€" is 3 bytes: 7000 of them are 21,000 bytes; 8192 is not a multiple of 3.
+    let c = convert("({ s: '€'.repeat(7000), short: 'ok' })");
+    assert!(c.clamped);
+    let s = c.value.get("s").and_then(Value::as_str).expect("s kept");
+    assert_eq!(s.len(), 8190);
+    assert_eq!(s, "€".repeat(2730));
+    assert_eq!(c.value.get("short"), Some(&Value::from("ok")));
+
+    // Four-byte chars (surrogate pairs in JS) after one ASCII byte: the cut is at 8189.
+    let c = convert("'a' + '😀'.repeat(5000)");
+    assert!(c.clamped);
+    assert_eq!(c.value, Value::from(format!("a{}", "😀".repeat(2047))));
+
+    // Exactly 8 KiB is kept whole.
+    let c = convert("'é'.repeat(4096)");
+    assert!(!c.clamped);
+    assert_eq!(c.value, Value::from("é".repeat(4096)));
+}
+
+#[wasm_bindgen_test]
+fn undefined_and_functions_are_left_out_like_json_stringify() {
+    let c = convert(
+        "({ u: undefined, f() {}, g: () => 1, n: null, k: 1, list: [undefined, function () {}, 2] })",
+    );
+    assert!(!c.clamped);
+    assert_eq!(
+        c.value,
+        obj(&[
+            ("n", Value::Null),
+            ("k", Value::from(1.0)),
+            (
+                "list",
+                Value::Array(vec![Value::Null, Value::Null, Value::from(2.0)])
+            ),
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
+fn non_finite_numbers_and_non_json_values_become_null() {
+    let c =
+        convert("({ a: NaN, b: Infinity, c: -Infinity, d: -1.5, e: 0, s: Symbol('x'), i: 10n })");
+    assert!(!c.clamped);
+    assert_eq!(
+        c.value,
+        obj(&[
+            ("a", Value::Null),
+            ("b", Value::Null),
+            ("c", Value::Null),
+            ("d", Value::from(-1.5)),
+            ("e", Value::from(0.0)),
+            ("s", Value::Null),
+            ("i", Value::Null),
+        ])
+    );
+    assert_eq!(convert("NaN").value, Value::Null);
+    assert_eq!(convert("undefined").value, Value::Null);
+}
+
+#[wasm_bindgen_test]
+fn dates_become_iso_strings() {
+    let c = convert("({ at: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 6)), bad: new Date(NaN) })");
+    assert_eq!(
+        c.value,
+        obj(&[
+            ("at", Value::from("2024-01-02T03:04:05.006Z")),
+            ("bad", Value::Null),
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_throwing_getter_drops_only_its_key() {
+    let c = convert("({ a: 1, get bad() { throw new Error('nope'); }, c: { d: 2 } })");
+    assert!(c.clamped);
+    assert_eq!(
+        c.value,
+        obj(&[
+            ("a", Value::from(1.0)),
+            ("c", obj(&[("d", Value::from(2.0))])),
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
+fn arrays_are_cut_at_1000_items() {
+    let c = convert("Array.from({ length: 1500 }, (_, i) => i)");
+    assert!(c.clamped);
+    let items = c.value.as_array().expect("array");
+    assert_eq!(items.len(), 1000);
+    assert_eq!(items[0], Value::from(0.0));
+    assert_eq!(items[999], Value::from(999.0));
+
+    let c = convert("Array.from({ length: 1000 }, (_, i) => i)");
+    assert!(!c.clamped);
+    assert_eq!(c.value.as_array().map(<[Value]>::len), Some(1000));
+}
+
+#[wasm_bindgen_test]
+fn objects_are_cut_at_256_keys_in_order() {
+    let c = convert("Object.fromEntries(Array.from({ length: 300 }, (_, i) => ['k' + i, i]))");
+    assert!(c.clamped);
+    let m = c.value.as_object().expect("object");
+    assert_eq!(m.len(), 256);
+    assert_eq!(m.iter().next().map(|(k, _)| k), Some("k0"));
+    assert_eq!(m.iter().last().map(|(k, _)| k), Some("k255"));
+}
+
+#[wasm_bindgen_test]
+fn to_js_round_trips_and_keeps_key_order() {
+    let v = obj(&[
+        ("zeta", Value::from("ü€😀 <b>")),
+        ("alpha", Value::from(-0.25)),
+        ("flag", Value::from(false)),
+        ("none", Value::Null),
+        (
+            "nested",
+            obj(&[(
+                "list",
+                Value::Array(vec![Value::from(1.0), obj(&[]), Value::Array(vec![])]),
+            )]),
+        ),
+    ]);
+    let js_value = to_js(&v);
+    assert_eq!(
+        stringify(&js_value),
+        r#"{"zeta":"ü€😀 <b>","alpha":-0.25,"flag":false,"none":null,"nested":{"list":[1,{},[]]}}"#
+    );
+    let back = to_value(&js_value, Limits::PROPERTIES);
+    assert!(!back.clamped);
+    assert_eq!(back.value, v);
+}

@@ -1,0 +1,133 @@
+//! Helpers shared by the browser test files (`tests/wasm_*.rs`). Each test file is its own
+//! crate and includes this module with `#[path = "wasm_support/mod.rs"] mod support;`, so a
+//! helper one file does not use is not dead code in the others.
+#![allow(dead_code)]
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element};
+
+/// Runs `body` as the body of a fresh JS function and returns its result. Test code may build
+/// objects the Rust API cannot express (getters, cycles, `undefined` members) this way.
+pub fn js(body: &str) -> JsValue {
+    Function::new_no_args(body)
+        .call0(&JsValue::UNDEFINED)
+        .unwrap_or_else(|e| panic!("test JS threw {e:?}: {body}"))
+}
+
+/// `JSON.parse(text)`; panics on invalid test JSON.
+pub fn json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or_else(|e| panic!("bad test JSON {e:?}: {text}"))
+}
+
+/// `JSON.stringify(v)` as a Rust string.
+pub fn stringify(v: &JsValue) -> String {
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_else(|| panic!("cannot stringify {v:?}"))
+}
+
+/// `obj[key]`, `undefined` when missing.
+pub fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).expect("Reflect.get on an object")
+}
+
+/// `obj[key]` as a string; panics when it is not one.
+pub fn get_str(obj: &JsValue, key: &str) -> String {
+    get(obj, key)
+        .as_string()
+        .unwrap_or_else(|| panic!("{key} is not a string in {}", stringify(obj)))
+}
+
+/// The page's document.
+pub fn document() -> Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a browser document")
+}
+
+/// Creates `<tag>` with `attrs` and `text` and appends it to `parent`.
+pub fn append(parent: &Element, tag: &str, attrs: &[(&str, &str)], text: &str) -> Element {
+    let el = document().create_element(tag).expect("createElement");
+    for (name, value) in attrs {
+        el.set_attribute(name, value).expect("setAttribute");
+    }
+    el.set_text_content(Some(text));
+    parent.append_child(&el).expect("appendChild");
+    el
+}
+
+/// Replaces `console[method]` by a wrapper that records each call's arguments (joined with
+/// spaces) and still forwards to the original, until [`ConsoleSpy::restore`] or drop.
+///
+/// Test failures abort the instance without running `Drop`, so tests that must leave the
+/// console clean call `restore` before asserting.
+pub struct ConsoleSpy {
+    method: &'static str,
+    original: JsValue,
+    calls: Array,
+    restored: bool,
+}
+
+impl ConsoleSpy {
+    /// Starts recording `console[method]` (`"warn"`, `"error"`, ...).
+    pub fn new(method: &'static str) -> ConsoleSpy {
+        let console = console();
+        let original = get(&console, method);
+        let calls = Array::new();
+        let make = Function::new_with_args(
+            "original, calls",
+            "return function (...args) { \
+                calls.push(args.map(String).join(' ')); \
+                return original.apply(this, args); \
+            };",
+        );
+        let wrapper = make
+            .call2(&JsValue::UNDEFINED, &original, &calls)
+            .expect("building the console spy");
+        Reflect::set(&console, &JsValue::from_str(method), &wrapper).expect("patch console");
+        ConsoleSpy {
+            method,
+            original,
+            calls,
+            restored: false,
+        }
+    }
+
+    /// Every recorded call so far, one string per call.
+    pub fn messages(&self) -> Vec<String> {
+        self.calls.iter().filter_map(|v| v.as_string()).collect()
+    }
+
+    /// Recorded calls whose text contains `needle`.
+    pub fn count_containing(&self, needle: &str) -> usize {
+        self.messages()
+            .iter()
+            .filter(|m| m.contains(needle))
+            .count()
+    }
+
+    /// Puts the original `console[method]` back (idempotent).
+    pub fn restore(&mut self) {
+        if !self.restored {
+            let _ = Reflect::set(&console(), &JsValue::from_str(self.method), &self.original);
+            self.restored = true;
+        }
+    }
+}
+
+impl Drop for ConsoleSpy {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
+
+fn console() -> JsValue {
+    get(&js_sys::global(), "console")
+}
+
+/// Casts a JS value known to be an element (from `querySelector` & co.).
+pub fn element(v: JsValue) -> Element {
+    v.dyn_into::<Element>().expect("an element")
+}
