@@ -33,9 +33,10 @@ export function createRuntime(loadModule, options) {
   const die = (e) => {
     if (dead) return;
     dead = true;
-    // A Rust panic already explained itself through the panic hook; anything else is said here.
+    // A panic may already have explained itself through the panic hook (builds that keep it);
+    // anything else is said here, once.
     let explained = false;
-    try { explained = !!(mod && mod.isDead()); } catch (_) { /* module unusable */ }
+    try { explained = !!(mod && mod.panicReported()); } catch (_) { /* module unusable */ }
     if (!explained) console.error(PREFIX + "stopped after an internal error; the page keeps its default content.", e);
   };
 

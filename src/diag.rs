@@ -51,7 +51,11 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// `rules/unknown-operator at /rules/3/if/cart.value: reason`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let at = if self.path.is_empty() { "/" } else { &self.path };
+        let at = if self.path.is_empty() {
+            "/"
+        } else {
+            &self.path
+        };
         write!(f, "{} at {}: {}", self.code, at, self.message)
     }
 }

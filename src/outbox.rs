@@ -210,7 +210,11 @@ impl Outbox {
                 }
                 self.attempt = 0;
                 self.retry_at = None;
-                self.oldest_at = if self.queue.is_empty() { None } else { Some(now) };
+                self.oldest_at = if self.queue.is_empty() {
+                    None
+                } else {
+                    Some(now)
+                };
             }
             Outcome::Retry { after_ms } => {
                 let exp = self.policy.backoff_base_ms << self.attempt.min(16);
@@ -252,7 +256,8 @@ impl Outbox {
         let mut bodies = Vec::new();
         let mut spent = 0;
         while !self.queue.is_empty() {
-            let (body, count) = self.frame_prefix(chunk.min(budget.saturating_sub(spent)), false, frame, now);
+            let (body, count) =
+                self.frame_prefix(chunk.min(budget.saturating_sub(spent)), false, frame, now);
             if count == 0 || spent + body.len() > budget {
                 break;
             }
@@ -289,8 +294,7 @@ impl Outbox {
         let tail_len = FRAME_OVERHEAD + frame.write_key.as_ref().map_or(0, |k| k.len() * 2 + 16);
         let mut count = 0;
         for e in &self.queue {
-            if body.len() + 1 + e.json.len() + tail_len > limit && (count > 0 || !oversized_alone)
-            {
+            if body.len() + 1 + e.json.len() + tail_len > limit && (count > 0 || !oversized_alone) {
                 break;
             }
             if count > 0 {

@@ -134,7 +134,14 @@ impl Tracker {
     }
 
     /// Records a `track` call.
-    pub fn track(&mut self, name: &str, properties: Map, page: &Page, message_id: String, now: Millis) {
+    pub fn track(
+        &mut self,
+        name: &str,
+        properties: Map,
+        page: &Page,
+        message_id: String,
+        now: Millis,
+    ) {
         self.record(
             Kind::Track,
             Some(name.to_owned()),
@@ -198,7 +205,11 @@ impl Tracker {
             if out.iter().any(|d| d.slot == rule.slot) {
                 continue;
             }
-            if rule.condition.as_ref().is_some_and(|c| !c.eval(&attributes)) {
+            if rule
+                .condition
+                .as_ref()
+                .is_some_and(|c| !c.eval(&attributes))
+            {
                 continue;
             }
             if let Some((block_id, block)) = self.config.block(rule.block) {

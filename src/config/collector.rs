@@ -75,12 +75,7 @@ pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<Collec
         write_key: read::string(obj, "writeKey", path, false, diags),
         flush_at: read::integer(obj, "flushAt", path, (1, 1000, 20), diags) as usize,
         flush_interval_ms: read::integer(obj, "flushIntervalMs", path, (0, 600_000, 2000), diags),
-        max_batch_bytes: read::integer(
-            obj,
-            "maxBatchBytes",
-            path,
-            (1024, 460_800, 460_800),
-            diags,
-        ) as usize,
+        max_batch_bytes: read::integer(obj, "maxBatchBytes", path, (1024, 460_800, 460_800), diags)
+            as usize,
     })
 }

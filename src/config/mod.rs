@@ -105,7 +105,9 @@ pub fn compile(raw: &Value) -> Compiled {
     let blocks = compile_blocks(obj, &root, &mut diags);
     let rules = match obj.get("rules") {
         None => Vec::new(),
-        Some(raw_rules) => rules::compile(raw_rules, &root.key("rules"), &blocks, groups, &mut diags),
+        Some(raw_rules) => {
+            rules::compile(raw_rules, &root.key("rules"), &blocks, groups, &mut diags)
+        }
     };
     Compiled {
         config: Config {

@@ -77,7 +77,11 @@ pub fn integer(
                 msg.push_str(", found ");
                 msg.push_str(other.type_name());
             }
-            diags.push(Diagnostic::error("config/out-of-range", &path.key(key), msg));
+            diags.push(Diagnostic::error(
+                "config/out-of-range",
+                &path.key(key),
+                msg,
+            ));
             default
         }
     }

@@ -90,7 +90,11 @@ fn compile_rule(
             let mut msg = String::from("no block named \"");
             msg.push_str(name);
             msg.push_str("\" in /blocks (or that block has errors)");
-            diags.push(Diagnostic::error("rules/unknown-block", &path.key("show"), msg));
+            diags.push(Diagnostic::error(
+                "rules/unknown-block",
+                &path.key("show"),
+                msg,
+            ));
         }
         found
     });

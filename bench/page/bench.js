@@ -1,0 +1,52 @@
+// Runs in one headless Chromium page: Trailmark's wasm engine against GrowthBook's JS
+// evalCondition on the same 50 conditions and the same profile, event by event.
+import init, { Bench } from "/pkg/trailmark_core.js";
+import { evalCondition } from "/pkg/growthbook.js";
+import { conditions, profile, events } from "./rules.js";
+
+const EVENTS = 20_000;
+const RUNS = 7;
+
+function time(fn) {
+  const t0 = performance.now();
+  const checksum = fn();
+  return { ms: performance.now() - t0, checksum };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+window.runBench = async () => {
+  await init();
+  const wasm = new Bench(conditions, profile);
+  const attrs = structuredClone(profile);
+  const runWasm = () => {
+    let matched = 0;
+    for (let i = 0; i < EVENTS; i++) matched += wasm.event(events[i % events.length]);
+    return matched;
+  };
+  const runGrowthBook = () => {
+    let matched = 0;
+    for (let i = 0; i < EVENTS; i++) {
+      attrs.lastEvent = events[i % events.length];
+      for (let r = 0; r < conditions.length; r++) if (evalCondition(attrs, conditions[r])) matched++;
+    }
+    return matched;
+  };
+  // Warm both up (JIT tiers, wasm tier-up), then alternate timed runs.
+  runWasm(); runGrowthBook(); runWasm(); runGrowthBook();
+  const w = [], g = [];
+  let wc = 0, gc = 0;
+  for (let r = 0; r < RUNS; r++) {
+    const a = time(runWasm); w.push(a.ms); wc = a.checksum;
+    const b = time(runGrowthBook); g.push(b.ms); gc = b.checksum;
+  }
+  const nsPerEvent = (ms) => (ms * 1e6) / EVENTS;
+  return {
+    events: EVENTS, rules: conditions.length, runs: RUNS,
+    agree: wc === gc, matchedWasm: wc, matchedGrowthBook: gc,
+    wasmNsPerEvent: nsPerEvent(median(w)), growthbookNsPerEvent: nsPerEvent(median(g)),
+  };
+};

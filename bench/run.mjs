@@ -1,0 +1,24 @@
+// Drives bench/page in headless Chromium against the bench build in target/bench-pkg and prints
+// figures and the ratio. Not a test: it asserts only that both engines agree.
+import { launchBrowser, startCollectorWith } from "./serve.mjs";
+
+const server = await startCollectorWith("bench/page", "target/bench-pkg");
+const browser = await launchBrowser();
+try {
+  const page = await browser.newPage();
+  await page.goto(server.store);
+  await page.waitForFunction(() => typeof window.runBench === "function");
+  const r = await page.evaluate(() => window.runBench());
+  const version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/(\S+)/)?.[1]);
+  const f = (n) => n.toFixed(0).padStart(8);
+  console.log(`Chromium ${version}, headless; ${r.rules} rules x ${r.events} events, median of ${r.runs} runs`);
+  console.log(`engine                      ns/event   ns/rule`);
+  console.log(`Trailmark (wasm, 1 crossing) ${f(r.wasmNsPerEvent)}  ${f(r.wasmNsPerEvent / r.rules)}`);
+  console.log(`GrowthBook evalCondition (JS) ${f(r.growthbookNsPerEvent)}  ${f(r.growthbookNsPerEvent / r.rules)}`);
+  console.log(`ratio: Trailmark is ${(r.growthbookNsPerEvent / r.wasmNsPerEvent).toFixed(1)}x GrowthBook per event`);
+  console.log(`agreement: ${r.agree ? "yes" : "NO"} (${r.matchedWasm} vs ${r.matchedGrowthBook} matches)`);
+  if (!r.agree) process.exitCode = 1;
+} finally {
+  await browser.close();
+  server.stop();
+}
