@@ -108,7 +108,8 @@ impl Event {
     }
 }
 
-#[cfg(test)]
+// Native only: these tests use `native_float` (and serde_json), which the wasm build leaves out.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::json::native_float;

@@ -1,5 +1,9 @@
 //! GrowthBook's SDK conformance suite (`tests/fixtures/growthbook/cases.json`, MIT, see the
 //! LICENSE beside it): the hashing and bucketing sections, which must pass in full.
+//!
+//! Native only (it reads the fixture with serde_json); `wasm_conformance.rs` runs the same cases
+//! inside the wasm module.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

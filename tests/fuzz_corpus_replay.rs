@@ -1,6 +1,7 @@
 //! Replays every fuzz seed (`fuzz/corpus/<target>/`) and every saved finding
 //! (`fuzz/regressions/<target>/`, each with a `.why` note) through the fuzz harnesses, natively on
 //! stable: a fixed crash stays fixed without libFuzzer or nightly.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

@@ -1,5 +1,6 @@
 //! The regex engine against JavaScript ground truth (`tests/fixtures/regex/`, written by
 //! `generate.mjs` from node's `RegExp`), plus linear-time checks on pathological patterns.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 

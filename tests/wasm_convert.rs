@@ -10,9 +10,12 @@
 #[path = "wasm_support/mod.rs"]
 mod support;
 
-use support::{js, stringify};
+use js_sys::{Array, Function};
+use support::{js, stringify, ConsoleSpy};
 use trailmark::web::convert::{to_js, to_value, Converted, Limits};
+use trailmark::web::Trailmark;
 use trailmark::{Map, Value};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -82,12 +85,107 @@ fn a_wide_cycle_stops_at_the_node_budget() {
     let limits = Limits::PROPERTIES;
     let (all, non_null) = count_nodes(&c.value);
     assert!(non_null <= limits.nodes, "{non_null} values converted");
-    // Once the budget is spent, the objects still open finish their keys as nulls: at most one
-    // object per level, each with at most `keys` keys.
-    assert!(
-        all <= limits.nodes + (limits.depth + 1) * limits.keys,
-        "{all} values in the output"
+    // Once the budget is spent, the objects still open stop at once: no trailing nulls, so the
+    // output holds exactly the values the budget paid for (the nulls at the depth limit
+    // included).
+    assert_eq!(all, limits.nodes, "values in the output");
+}
+
+/// Wraps `expr` (an array or object) in a `Proxy` that counts reads of its items or values, and
+/// returns `[proxy, reads]` where `reads()` is the count so far.
+fn counted(expr: &str) -> (JsValue, Function) {
+    let pair = js(&format!(
+        "const target = ({expr}); let n = 0; \
+         const proxy = new Proxy(target, {{ get(t, k, r) {{ \
+             if (typeof k === 'string' && k !== 'length') n++; \
+             return Reflect.get(t, k, r); }} }}); \
+         return [proxy, () => n];"
+    ));
+    let pair: &Array = pair.unchecked_ref();
+    (pair.get(0), pair.get(1).unchecked_into())
+}
+
+fn reads(counter: &Function) -> usize {
+    counter
+        .call0(&JsValue::UNDEFINED)
+        .ok()
+        .and_then(|n| n.as_f64())
+        .expect("a read count") as usize
+}
+
+#[wasm_bindgen_test]
+fn a_huge_array_stops_reading_at_the_node_budget() {
+    // No item or key limit here, only the node budget: before it broke out of the loops, the
+    // walk read all 200 000 items (and kept 195 001 trailing nulls).
+    let budget = Limits::PROPERTIES.nodes;
+    let limits = Limits {
+        items: usize::MAX,
+        keys: usize::MAX,
+        ..Limits::PROPERTIES
+    };
+
+    let (array, array_reads) = counted("Array.from({ length: 200000 }, (_, i) => i)");
+    let start = js_sys::Date::now();
+    let c = to_value(&array, limits);
+    let elapsed = js_sys::Date::now() - start;
+    assert!(c.clamped);
+    let items = c.value.as_array().expect("an array");
+    // The root is one node: 4 999 items are left, in order, and no item after them was read.
+    assert_eq!(items.len(), budget - 1);
+    assert!(items
+        .iter()
+        .enumerate()
+        .all(|(i, v)| *v == Value::from(i as f64)));
+    assert_eq!(reads(&array_reads), budget - 1, "items read");
+    assert!(elapsed < 1_000.0, "took {elapsed} ms");
+
+    // The same for an object's keys.
+    let (object, object_reads) =
+        counted("Object.fromEntries(Array.from({ length: 200000 }, (_, i) => ['k' + i, i]))");
+    let c = to_value(&object, limits);
+    assert!(c.clamped);
+    let m = c.value.as_object().expect("an object");
+    assert_eq!(m.len(), budget - 1);
+    assert_eq!(m.iter().last().map(|(k, _)| k), Some("k4998"));
+    assert_eq!(reads(&object_reads), budget - 1, "values read");
+}
+
+#[wasm_bindgen_test]
+fn huge_event_properties_are_cut_with_one_warning() {
+    // 200 000 line items of five fields: six nodes each. The item limit keeps 1 000 of them, but
+    // the node budget runs out first: the root and `items` take 2 of the 5 000 nodes, and
+    // 4 998 / 6 = 833 whole items fit.
+    let props = js("return { items: Array.from({ length: 200000 }, (_, i) => \
+        ({ sku: 'sku-' + i, name: 'Item ' + i, quantity: 1, price: 1850, currency: 'USD' })) };");
+    let start = js_sys::Date::now();
+    let c = to_value(&props, Limits::PROPERTIES);
+    let elapsed = js_sys::Date::now() - start;
+    assert!(c.clamped);
+    let items = c
+        .value
+        .get("items")
+        .and_then(Value::as_array)
+        .expect("items kept");
+    assert_eq!(items.len(), 833);
+    assert_eq!(
+        items[832].get("sku").and_then(Value::as_str),
+        Some("sku-832")
     );
+    assert!(items
+        .iter()
+        .all(|item| item.as_object().map(Map::len) == Some(5)));
+    assert_eq!(count_nodes(&c.value), (5_000, 5_000));
+    assert!(elapsed < 1_000.0, "took {elapsed} ms");
+
+    // Through `track`, the page gets one console warning, and only one.
+    let mut warnings = ConsoleSpy::new("warn");
+    let tm = Trailmark::new();
+    tm.track(JsValue::from_str("Order Completed"), props.clone());
+    tm.track(JsValue::from_str("Order Completed"), props);
+    warnings.restore();
+    let cut = warnings.count_containing("were cut to fit the limits");
+    assert_eq!(cut, 1, "warnings: {:?}", warnings.messages());
+    assert_eq!(tm.queued(), 2);
 }
 
 /// (all values, values other than `null`) in `v`, `v` included.

@@ -112,16 +112,20 @@ impl Walk {
             if len > self.limits.items {
                 self.clamped = true;
             }
-            let items = (0..len.min(self.limits.items))
-                .map(|i| self.value(&arr.get(i as u32), depth + 1))
-                .collect();
+            let mut items = Vec::new();
+            for i in 0..len.min(self.limits.items) {
+                if self.spent() {
+                    break; // the budget is gone: the rest is not even read
+                }
+                items.push(self.value(&arr.get(i as u32), depth + 1));
+            }
             return Value::Array(items);
         }
         let obj: &Object = v.unchecked_ref();
         let keys = Object::keys(obj);
         let mut map = Map::new();
         for (i, key) in keys.iter().enumerate() {
-            if i >= self.limits.keys {
+            if i >= self.limits.keys || self.spent() {
                 self.clamped = true;
                 break;
             }
@@ -138,6 +142,14 @@ impl Walk {
             map.insert(self.clamp(name), value);
         }
         Value::Object(map)
+    }
+
+    /// True once the node budget is used up (and marks the result clamped): an open array or
+    /// object stops there instead of reading its remaining items or keys.
+    fn spent(&mut self) -> bool {
+        let spent = self.nodes >= self.limits.nodes;
+        self.clamped |= spent;
+        spent
     }
 
     fn clamp(&mut self, mut s: String) -> String {

@@ -2,6 +2,7 @@
 // tag, events landing in the real collector's SQLite file.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readdirSync } from "node:fs";
 import { startCollector, launchBrowser, openPage, trailmarkLines } from "./harness.mjs";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -92,6 +93,50 @@ test("product page: a queued call, then an add to cart sent at once", async () =
   assert.equal(viewed.length, 1, "the page's queued Product Viewed went out with the urgent batch");
   assert.ok(viewed[0].seq < added[0].seq);
   assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test("product pages: the regex rule shows the free-shipping note; the home page does not", async () => {
+  const { context, page, consoleMessages, pageErrors } = await openPage(browser);
+  const slot = "[data-trailmark-slot='product-inline']";
+  const note = "Free shipping over $40.";
+  // Every product page of the store matches `^/product-`.
+  const products = readdirSync(new URL("../../www/", import.meta.url)).filter((f) => /^product-.+\.html$/.test(f)).sort();
+  assert.ok(products.length >= 2, "the demo store has product pages: " + products);
+  for (const file of products) {
+    await page.goto(collector.store + file);
+    await page.waitForSelector(`${slot}[data-trailmark-rule]`);
+    const rendered = page.locator(slot);
+    assert.equal(await rendered.count(), 1, file);
+    assert.equal(await rendered.getAttribute("data-trailmark-rule"), "product-free-shipping", file);
+    assert.equal(await rendered.getAttribute("data-trailmark-block"), "free-shipping-note", file);
+    // The block's headline is exactly the configured text, set as text (no markup parsed).
+    assert.equal(await page.textContent(`${slot} .tm-note > strong`), note, file);
+    assert.equal(await page.textContent(`${slot} .tm-note > span`), "Add a second bag and we'll cover delivery.", file);
+    assert.equal(await page.locator(`${slot} .tm-note`).count(), 1, file);
+    assert.equal(await page.getByText(note, { exact: true }).count(), 1, file);
+    // The block replaced the slot's default content.
+    assert.doesNotMatch(await rendered.textContent(), /Fresh, not stored/, file);
+    const decisions = await page.evaluate(() => window.trailmark.decisions());
+    assert.deepEqual(
+      decisions.filter((d) => d.slot === "product-inline"),
+      [{ slot: "product-inline", rule: "product-free-shipping", block: "free-shipping-note" }],
+      file,
+    );
+  }
+
+  // The home page: rules have run (the hero is rendered), and the note is nowhere. (Its own
+  // static copy says "Free shipping over $40" without the full stop; that is not the block.)
+  await page.goto(collector.store);
+  await page.waitForSelector(HERO_H2);
+  assert.equal(await page.getByText(note, { exact: true }).count(), 0);
+  assert.equal(await page.locator(".tm-note").count(), 0);
+  assert.equal(await page.locator("[data-trailmark-rule='product-free-shipping']").count(), 0);
+  const decisions = await page.evaluate(() => window.trailmark.decisions());
+  assert.deepEqual(decisions.map((d) => d.rule), ["home-hero-welcome"]);
+
+  assert.deepEqual(pageErrors, []);
+  assert.deepEqual(trailmarkLines(consoleMessages), []);
   await context.close();
 });
 

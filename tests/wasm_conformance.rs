@@ -1,0 +1,187 @@
+//! GrowthBook's SDK conformance suite (`tests/fixtures/growthbook/cases.json`, MIT, see the
+//! LICENSE beside it), run inside the wasm module in headless Chromium: the same cases as
+//! `conformance_conditions.rs` and `conformance_bucketing.rs`, which run natively, so a
+//! difference between the native and the browser build (number conversion, the JS-facing
+//! `evalCondition` path through `web::convert`, float arithmetic) shows up here.
+//!
+//! The fixture is compiled into the test module and parsed with the browser's own `JSON.parse`,
+//! so every case arrives as a JavaScript value, exactly as a page would pass it.
+//!
+//! Each section prints its tally, e.g. `evalCondition: 248/248 passed (wasm)`, and must pass in
+//! full.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Reflect};
+use trailmark::rules::bucket::{
+    choose_variation, get_bucket_ranges, get_equal_weights, hash, in_namespace,
+};
+use trailmark::web::eval_condition;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CASES: &str = include_str!("fixtures/growthbook/cases.json");
+
+/// The parsed suite, as the browser's `JSON.parse` sees it.
+fn suite() -> JsValue {
+    js_sys::JSON::parse(CASES).unwrap_or_else(|e| panic!("cases.json is not JSON: {e:?}"))
+}
+
+/// `v[key]`.
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).expect("Reflect.get on an object")
+}
+
+/// `v` as an array; panics when it is not one.
+fn array(v: &JsValue) -> &Array {
+    assert!(Array::is_array(v), "not an array: {v:?}");
+    v.unchecked_ref()
+}
+
+/// `v[i]` of an array (`undefined` past its end).
+fn at(v: &JsValue, i: u32) -> JsValue {
+    array(v).get(i)
+}
+
+fn num(v: &JsValue) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v:?}"))
+}
+
+fn text(v: &JsValue) -> String {
+    v.as_string()
+        .unwrap_or_else(|| panic!("not a string: {v:?}"))
+}
+
+/// GrowthBook's own tests compare ranges and weights after this rounding.
+fn floor8(x: f64) -> f64 {
+    (x * 1e8).floor() / 1e8
+}
+
+fn ranges(v: &JsValue) -> Vec<(f64, f64)> {
+    array(v)
+        .iter()
+        .map(|r| (num(&at(&r, 0)), num(&at(&r, 1))))
+        .collect()
+}
+
+/// Shows a line in the `cargo test` output. The test runner keeps a passing test's
+/// `console.log` to itself (it shows it only with `--nocapture`, or when the test fails), so the
+/// line is also appended to the runner's own `#output` element, which it copies to its stdout.
+fn report(line: &str) {
+    let show = Function::new_with_args(
+        "line",
+        "const out = typeof document === 'undefined' ? null : document.getElementById('output'); \
+         const captured = !(typeof nocapture !== 'undefined' && nocapture); \
+         if (out && captured) out.appendChild(document.createTextNode(line + '\\n')); \
+         console.log(line);",
+    );
+    let _ = show.call1(&JsValue::UNDEFINED, &JsValue::from_str(line));
+}
+
+/// Runs `check` on every case of `section` (it returns a description when the case fails),
+/// reports the tally and asserts that every case passed.
+fn run(section: &str, count: u32, check: impl Fn(&JsValue) -> Option<String>) {
+    let cases = get(&suite(), section);
+    let cases = array(&cases);
+    assert_eq!(
+        cases.length(),
+        count,
+        "{section}: the 0.8.0 suite has {count} cases"
+    );
+    let failed: Vec<String> = cases
+        .iter()
+        .enumerate()
+        .filter_map(|(i, case)| check(&case).map(|why| format!("  #{i} {why}")))
+        .collect();
+    let tally = format!(
+        "{section}: {}/{} passed (wasm)",
+        count as usize - failed.len(),
+        count
+    );
+    report(&tally);
+    assert!(
+        failed.is_empty(),
+        "{tally}; failing:\n{}",
+        failed.join("\n")
+    );
+}
+
+#[wasm_bindgen_test]
+fn eval_condition_cases() {
+    // [name, condition, attributes, expected, savedGroups?], through the exported
+    // `evalCondition(attributes, condition, savedGroups)`, as a page calls it.
+    run("evalCondition", 248, |c| {
+        let expected = at(c, 3).as_bool().expect("an expected boolean");
+        let got = eval_condition(at(c, 2), at(c, 1), at(c, 4));
+        (got != expected).then(|| format!("{:?}: expected {expected}, got {got}", text(&at(c, 0))))
+    });
+}
+
+#[wasm_bindgen_test]
+fn hash_cases() {
+    // [seed, value, version, expected or null]
+    run("hash", 15, |c| {
+        let (seed, value) = (text(&at(c, 0)), text(&at(c, 1)));
+        let version = num(&at(c, 2));
+        let got = hash(&seed, &value, version as u32);
+        (got != at(c, 3).as_f64())
+            .then(|| format!("hash({seed:?}, {value:?}, {version}) = {got:?}"))
+    });
+}
+
+#[wasm_bindgen_test]
+fn get_bucket_range_cases() {
+    // [name, [numVariations, coverage, weights or null], expected ranges]
+    run("getBucketRange", 13, |c| {
+        let args = at(c, 1);
+        let weights = at(&args, 2);
+        let weights: Option<Vec<f64>> =
+            Array::is_array(&weights).then(|| array(&weights).iter().map(|w| num(&w)).collect());
+        let got: Vec<(f64, f64)> = get_bucket_ranges(
+            num(&at(&args, 0)) as i32,
+            num(&at(&args, 1)),
+            weights.as_deref(),
+        )
+        .into_iter()
+        .map(|(a, b)| (floor8(a), floor8(b)))
+        .collect();
+        (got != ranges(&at(c, 2))).then(|| format!("{} -> {got:?}", text(&at(c, 0))))
+    });
+}
+
+#[wasm_bindgen_test]
+fn choose_variation_cases() {
+    // [name, n, ranges, expectedIndex]
+    run("chooseVariation", 13, |c| {
+        let got = choose_variation(num(&at(c, 1)), &ranges(&at(c, 2)));
+        (got as f64 != num(&at(c, 3))).then(|| format!("{} -> {got}", text(&at(c, 0))))
+    });
+}
+
+#[wasm_bindgen_test]
+fn get_equal_weights_cases() {
+    // [numVariations, expected]
+    run("getEqualWeights", 6, |c| {
+        let n = num(&at(c, 0));
+        let got: Vec<f64> = get_equal_weights(n as i32)
+            .into_iter()
+            .map(floor8)
+            .collect();
+        let expected: Vec<f64> = array(&at(c, 1)).iter().map(|w| num(&w)).collect();
+        (got != expected).then(|| format!("{n} -> {got:?}"))
+    });
+}
+
+#[wasm_bindgen_test]
+fn in_namespace_cases() {
+    // [name, id, [namespace, start, end], expected]
+    run("inNamespace", 16, |c| {
+        let ns = at(c, 2);
+        let got = in_namespace(
+            &text(&at(c, 1)),
+            (&text(&at(&ns, 0)), num(&at(&ns, 1)), num(&at(&ns, 2))),
+        );
+        (Some(got) != at(c, 3).as_bool()).then(|| format!("{} -> {got}", text(&at(c, 0))))
+    });
+}
