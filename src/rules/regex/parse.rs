@@ -21,6 +21,9 @@ pub(super) struct Program {
     pub(super) classes: Vec<Class>,
     /// The `i` flag: `Char` operands are canonicalized and classes fold.
     pub(super) icase: bool,
+    /// The literal text every match starts with (after a leading `^`), empty when there is
+    /// none or under the `i` flag. Lets the matcher skip straight to where a match can begin.
+    pub(super) prefix: String,
 }
 
 /// Parses and compiles `pattern`.
@@ -49,11 +52,30 @@ pub(super) fn compile(pattern: &str, icase: bool) -> Result<Program, RegexError>
         return Err(e);
     }
     p.code.push(Inst::Match);
+    let prefix = if icase {
+        String::new()
+    } else {
+        literal_prefix(&p.code)
+    };
     Ok(Program {
         insts: p.code,
         classes: p.classes,
         icase,
+        prefix,
     })
+}
+
+/// The chars of the straight run of `Char` instructions the program starts with (after an
+/// `Assert(Start)`). A thread walks such a run without branching, so every match begins with it.
+fn literal_prefix(code: &[Inst]) -> String {
+    let start = usize::from(code.first() == Some(&Inst::Assert(Look::Start)));
+    code.iter()
+        .skip(start)
+        .map_while(|inst| match inst {
+            Inst::Char(c) => char::from_u32(*c),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Counts capturing groups and notes whether any is named, before parsing: JS decides whether

@@ -6,6 +6,8 @@
 //! `(chars + 1) × program length`: linear in the haystack whatever the pattern, with no
 //! backtracking. Only a yes/no answer is needed, so the first thread to reach `Match` ends it.
 
+use std::cell::Cell;
+
 use super::compile::{Inst, Look};
 use super::fold::canon;
 use super::parse::Program;
@@ -16,6 +18,7 @@ fn is_word(c: Option<char>) -> bool {
 }
 
 /// Per-search scratch space.
+#[derive(Default)]
 struct Threads {
     /// `mark[pc] == gen` when pc was already added at the current position.
     mark: Vec<usize>,
@@ -38,13 +41,13 @@ impl Threads {
     ) -> bool {
         self.stack.push(pc);
         while let Some(pc) = self.stack.pop() {
-            let Some(&inst) = prog.insts.get(pc) else {
+            let (Some(&inst), Some(mark)) = (prog.insts.get(pc), self.mark.get_mut(pc)) else {
                 continue;
             };
-            if self.mark[pc] == gen {
+            if *mark == gen {
                 continue;
             }
-            self.mark[pc] = gen;
+            *mark = gen;
             self.steps += 1;
             let rel = |d: i32| pc.wrapping_add_signed(d as isize);
             match inst {
@@ -76,25 +79,91 @@ impl Threads {
     }
 }
 
+/// The byte offset of the first occurrence of `needle` (not empty) in `hay` at or after `from`.
+/// A plain scan for the first byte: `str::find` would link a general substring searcher.
+fn find_from(hay: &str, needle: &str, from: usize) -> Option<usize> {
+    let first = *needle.as_bytes().first()?;
+    let bytes = hay.as_bytes();
+    (from..bytes.len()).find(|&i| {
+        bytes.get(i) == Some(&first)
+            && bytes
+                .get(i..)
+                .is_some_and(|b| b.starts_with(needle.as_bytes()))
+    })
+}
+
+/// The char ending at byte `at` of `hay` (`at` is a char boundary).
+fn char_before(hay: &str, at: usize) -> Option<char> {
+    hay.get(..at).and_then(|s| s.chars().next_back())
+}
+
 /// Whether `prog` matches anywhere in `hay`, and the number of VM steps it took.
+///
+/// Every match begins with the program's literal prefix (see `parse::literal_prefix`). An
+/// anchored pattern whose prefix is not at the start fails without running; otherwise its one
+/// thread starts after the prefix. An unanchored search, whenever no thread is alive, jumps to
+/// the next occurrence of the prefix: threads started before it would die inside the prefix.
 pub(super) fn run(prog: &Program, hay: &str) -> (bool, u64) {
+    // The vectors of the last search are reused: a condition is evaluated on every event, and
+    // four allocations cost more than a short match.
+    let mut scratch = SPARE.with(Cell::take).unwrap_or_default();
+    let result = search(prog, hay, &mut scratch);
+    SPARE.with(|spare| spare.set(Some(scratch)));
+    result
+}
+
+/// Scratch space kept between searches (wasm here is single-threaded; natively, per thread).
+#[derive(Default)]
+struct Scratch {
+    threads: Threads,
+    clist: Vec<usize>,
+    nlist: Vec<usize>,
+}
+
+thread_local! {
+    static SPARE: Cell<Option<Scratch>> = const { Cell::new(None) };
+}
+
+fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
     let n = prog.insts.len();
-    let mut t = Threads {
-        mark: vec![0; n],
-        stack: Vec::new(),
-        steps: 0,
-    };
-    let (mut clist, mut nlist) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let Scratch {
+        threads: t,
+        clist,
+        nlist,
+    } = scratch;
+    t.mark.clear();
+    t.mark.resize(n, 0);
+    t.stack.clear();
+    t.steps = 0;
+    clist.clear();
+    nlist.clear();
     // A leading `^` can only match at position 0: no need to start threads later.
     let anchored = prog.insts.first() == Some(&Inst::Assert(Look::Start));
+    let prefix = prog.prefix.as_str();
+    let (mut pos, mut start_pc) = (0, 0);
+    if anchored && !prefix.is_empty() {
+        if !hay.starts_with(prefix) {
+            return (false, 0);
+        }
+        pos = prefix.len();
+        start_pc = 1 + prefix.chars().count();
+    }
     // Case-insensitive class lookups share the char's equivalents: (computed yet, them).
     let mut folded = (false, Vec::new());
-    let mut chars = hay.chars();
-    let (mut prev, mut cur) = (None, chars.next());
+    let mut prev = char_before(hay, pos);
     let mut gen = 1;
     loop {
+        if !anchored && !prefix.is_empty() && clist.is_empty() {
+            match find_from(hay, prefix, pos) {
+                Some(at) if at > pos => (pos, prev) = (at, char_before(hay, at)),
+                Some(_) => {}
+                None => return (false, t.steps),
+            }
+        }
+        let mut rest = hay.get(pos..).unwrap_or("").chars();
+        let cur = rest.next();
         // Unanchored search: a new thread starts at every position.
-        if (gen == 1 || !anchored) && t.add(prog, 0, gen, (prev, cur), &mut clist) {
+        if (gen == 1 || !anchored) && t.add(prog, start_pc, gen, (prev, cur), clist) {
             return (true, t.steps);
         }
         let Some(ch) = cur else {
@@ -103,7 +172,7 @@ pub(super) fn run(prog: &Program, hay: &str) -> (bool, u64) {
         if clist.is_empty() && anchored {
             return (false, t.steps);
         }
-        let next = chars.next();
+        let next = rest.next();
         let key = if prog.icase {
             canon(ch as u32)
         } else {
@@ -111,7 +180,7 @@ pub(super) fn run(prog: &Program, hay: &str) -> (bool, u64) {
         };
         folded.0 = false;
         gen += 1;
-        for &pc in &clist {
+        for &pc in clist.iter() {
             let hit = match prog.insts.get(pc) {
                 Some(Inst::Char(c)) => *c == key,
                 Some(Inst::Class(k)) => prog
@@ -120,12 +189,12 @@ pub(super) fn run(prog: &Program, hay: &str) -> (bool, u64) {
                     .is_some_and(|class| class.matches(ch, prog.icase.then_some(&mut folded))),
                 _ => false,
             };
-            if hit && t.add(prog, pc + 1, gen, (Some(ch), next), &mut nlist) {
+            if hit && t.add(prog, pc + 1, gen, (Some(ch), next), nlist) {
                 return (true, t.steps);
             }
         }
-        std::mem::swap(&mut clist, &mut nlist);
+        std::mem::swap(clist, nlist);
         nlist.clear();
-        (prev, cur) = (Some(ch), next);
+        (prev, pos) = (Some(ch), pos + ch.len_utf8());
     }
 }
