@@ -64,7 +64,7 @@ mod coerce;
 mod compile;
 mod condition;
 mod eval;
-mod jsnum;
+pub(crate) mod jsnum;
 pub mod limits;
 mod operators;
 mod scalar_set;

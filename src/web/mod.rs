@@ -12,6 +12,7 @@ mod console;
 pub mod convert;
 mod dom;
 mod guard;
+pub(crate) mod jsnum;
 mod panic;
 mod random;
 pub mod storage;
@@ -397,3 +398,7 @@ pub fn panic_reported() -> bool {
 pub fn test_panic() {
     panic!("deliberate test panic");
 }
+
+/// The module's allocator: talc instead of the default dlmalloc (fewer bytes, see the README).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -7,45 +7,17 @@
 //! qualify, ties on the last digit to even (as V8's `bignum-dtoa` does).
 
 use super::big::Big;
+use super::NumText;
 use core::cmp::Ordering;
-
-/// A number's JS text, on the stack (the longest is 25 bytes: `-0.0000012345678901234567`).
-pub(crate) struct NumText {
-    buf: [u8; 32],
-    len: usize,
-}
-
-impl NumText {
-    fn new() -> Self {
-        NumText {
-            buf: [0; 32],
-            len: 0,
-        }
-    }
-
-    fn push(&mut self, b: u8) {
-        if let Some(slot) = self.buf.get_mut(self.len) {
-            *slot = b;
-            self.len += 1;
-        }
-    }
-
-    fn push_all(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.push(b);
-        }
-    }
-
-    /// The text.
-    pub(crate) fn as_str(&self) -> &str {
-        // Only ASCII is ever pushed.
-        core::str::from_utf8(self.buf.get(..self.len).unwrap_or(&[])).unwrap_or("")
-    }
-}
 
 /// `String(x)` as JavaScript prints it: `"0"` for both zeros, `"NaN"`, `"Infinity"`,
 /// plain notation for `1e-7 < |x| < 1e21`, exponent notation (`"1e+21"`, `"1.5e-7"`) outside.
 pub(crate) fn number_to_string(x: f64) -> NumText {
+    // Integers (zeros included, `-0` prints as "0") are their digits.
+    let magnitude = x.abs();
+    if magnitude < 9_007_199_254_740_992.0 && (magnitude as u64) as f64 == magnitude {
+        return NumText::integer(x < 0.0, magnitude as u64);
+    }
     let mut out = NumText::new();
     if x.is_nan() {
         out.push_all(b"NaN");
@@ -59,36 +31,10 @@ pub(crate) fn number_to_string(x: f64) -> NumText {
         out.push_all(b"Infinity");
         return out;
     }
-    if x == 0.0 {
-        out.len = 0; // -0 prints as "0"
-        out.push(b'0');
-        return out;
-    }
     let mut digits = [0u8; 20];
-    let (count, point) = if x < 9_007_199_254_740_992.0 && (x as u64) as f64 == x {
-        integer_digits(x as u64, &mut digits)
-    } else {
-        shortest_digits(x, &mut digits)
-    };
+    let (count, point) = shortest_digits(x, &mut digits);
     layout(&mut out, digits.get(..count).unwrap_or(&[]), point);
     out
-}
-
-/// The decimal digits of `v` (trailing zeros excluded) and the decimal point position.
-fn integer_digits(mut v: u64, digits: &mut [u8; 20]) -> (usize, i32) {
-    let mut tmp = [0u8; 20];
-    let mut n = 0;
-    while v > 0 && n < tmp.len() {
-        tmp[n] = (v % 10) as u8;
-        v /= 10;
-        n += 1;
-    }
-    let zeros = tmp.iter().take(n).take_while(|&&d| d == 0).count();
-    let count = n - zeros;
-    for (slot, &d) in digits.iter_mut().zip(tmp.iter().take(n).rev()) {
-        *slot = d;
-    }
-    (count, n as i32)
 }
 
 /// Shortest round-trip digits of a positive finite `x`: `x ~ 0.d1 d2 ... dn x 10^point`.
