@@ -24,6 +24,9 @@ pub(super) struct Program {
     /// The literal text every match starts with (after a leading `^`), empty when there is
     /// none or under the `i` flag. Lets the matcher skip straight to where a match can begin.
     pub(super) prefix: String,
+    /// The instruction after the prefix (and the leading `^`): where an anchored search whose
+    /// prefix matched starts its one thread.
+    pub(super) after_prefix: usize,
 }
 
 /// Parses and compiles `pattern`.
@@ -57,11 +60,14 @@ pub(super) fn compile(pattern: &str, icase: bool) -> Result<Program, RegexError>
     } else {
         literal_prefix(&p.code)
     };
+    let after_prefix =
+        usize::from(p.code.first() == Some(&Inst::Assert(Look::Start))) + prefix.chars().count();
     Ok(Program {
         insts: p.code,
         classes: p.classes,
         icase,
         prefix,
+        after_prefix,
     })
 }
 

@@ -146,7 +146,7 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
             return (false, 0);
         }
         pos = prefix.len();
-        start_pc = 1 + prefix.chars().count();
+        start_pc = prog.after_prefix;
     }
     // Case-insensitive class lookups share the char's equivalents: (computed yet, them).
     let mut folded = (false, Vec::new());
