@@ -34,6 +34,21 @@ export interface BlockNode {
   children?: BlockNode[];
 }
 
+/** One consent choice: `"granted"` / `true` or `"denied"` / `false`. */
+export type ConsentChoice = "granted" | "denied" | boolean;
+
+/** A partial consent update: categories left out keep their state. */
+export interface ConsentUpdate {
+  analytics?: ConsentChoice;
+  personalization?: ConsentChoice;
+}
+
+/** Where each consent category stands. */
+export interface ConsentStates {
+  analytics: "pending" | "granted" | "denied";
+  personalization: "pending" | "granted" | "denied";
+}
+
 /** The site owner's config (see the README's config reference). */
 export interface Config {
   $schema?: string;
@@ -46,7 +61,7 @@ export interface Config {
     flushIntervalMs?: number;
     maxBatchBytes?: number;
   };
-  consent?: { required?: boolean };
+  consent?: { required?: boolean; honorGlobalPrivacyControl?: boolean };
   savedGroups?: { [id: string]: Json[] };
   blocks?: { [id: string]: BlockNode };
   rules?: Array<{ id: string; slot: string; show: string; if?: { [path: string]: Json }; description?: string }>;
@@ -68,6 +83,12 @@ export interface Trailmark {
   render(): number;
   /** Which rule and block each slot gets on this page. */
   decisions(): Decision[];
+  /**
+   * Records the shopper's consent choice (only the categories given change; the choice is stored,
+   * denials included) and returns the resulting states. Without an argument, only returns them.
+   * `undefined` until Trailmark runs (the call is queued and applied then).
+   */
+  consent(update?: ConsentUpdate): ConsentStates | undefined;
   /** Runs a queued command. */
   push(command: Command): void;
   /** Calls `fn` once Trailmark is running. */

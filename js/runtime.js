@@ -79,6 +79,8 @@ export function createRuntime(loadModule, options) {
     render: () => call("render", []) || 0,
     /** Which rule and block each slot gets: `[{ slot, rule, block }]`. */
     decisions: () => call("decisions", []) || [],
+    /** Consent: `consent({ analytics: "granted", personalization: "denied" })`; returns the states. */
+    consent: (update) => call("consent", [update]),
     /** Command-queue entry point: `push(["track", "Order Completed", {...}])`. */
     push: (command) => {
       if (!Array.isArray(command) || typeof api[command[0]] !== "function" || command[0] === "push") {

@@ -26,6 +26,7 @@
 #![deny(missing_docs)]
 
 pub mod config;
+pub mod consent;
 pub mod diag;
 pub mod event;
 pub mod ids;

@@ -26,3 +26,8 @@ pub const MAX_BLOCKS: usize = 500;
 pub const MAX_BLOCK_NODES: usize = 200;
 /// Longest text in one content block node, in bytes.
 pub const MAX_BLOCK_TEXT_BYTES: usize = 4 * 1024;
+/// Most events held in memory while analytics consent is pending; beyond it the oldest
+/// low-value events are dropped (and counted).
+pub const MAX_HELD_EVENTS: usize = 1_000;
+/// Most bytes of events held in memory while analytics consent is pending.
+pub const MAX_HELD_BYTES: usize = 1024 * 1024;

@@ -3,10 +3,22 @@
 //! The shell feeds it calls (`page`, `track`) with the current time and fresh random ids, asks
 //! it what to render ([`Tracker::decide`]) and what to send ([`Tracker::poll`],
 //! [`Tracker::unload`]), and reports delivery outcomes back ([`Tracker::complete`]).
+//!
+//! Consent ([`crate::consent`]) gates all of it. While analytics is pending, recorded events wait
+//! in a memory buffer, never in the outbox (which may be persisted); a grant moves them to the
+//! outbox in order, a denial drops them (and anything queued). While personalization is denied,
+//! [`Tracker::decide`] returns nothing, so every slot keeps its default content. The shell
+//! passes the browser's signals in ([`Tracker::set_signals`]), restores the stored choice at
+//! start ([`Tracker::restore_consent`]) and writes it whenever
+//! [`Tracker::take_consent_to_store`] hands one out.
 
-use crate::config::{Collector, Config};
+use std::collections::VecDeque;
+
+use crate::config::{Collector, Config, WireFormat};
+use crate::consent::{record, Consent, Effects, Signals, Update};
 use crate::event::{Event, Kind};
 use crate::json::FloatFormatter;
+use crate::limits::{MAX_HELD_BYTES, MAX_HELD_EVENTS};
 use crate::outbox::{Frame, Outbox, Outcome, Policy, Request};
 use crate::render::Node;
 use crate::time::Millis;
@@ -51,13 +63,21 @@ impl Page {
     }
 }
 
+/// `seq` numbers reserved for each page load of a tab: page load `n` numbers its events from
+/// `n × SEQ_PER_LOAD + 1` (readable: the 17th event of load 3 is `3000017`).
+pub const SEQ_PER_LOAD: u64 = 1_000_000;
+
 /// Who and where: fixed for the life of the tracker.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Identity {
     /// First-party anonymous id (persisted by the shell).
     pub anonymous_id: String,
-    /// Id of this tab (per page load until sessions arrive).
+    /// Id of this tab (kept across reloads of the tab).
     pub tab_id: String,
+    /// The first `seq` of this page load, minus one. Collectors order a tab's events by
+    /// `(tabId, seq)`, so `seq` must keep increasing across the tab's page loads: the shell
+    /// counts page loads per tab and passes `loads × SEQ_PER_LOAD`.
+    pub seq_base: u64,
     /// `navigator.userAgent`.
     pub user_agent: String,
     /// `navigator.language`.
@@ -86,6 +106,22 @@ pub struct Tracker {
     seq: u64,
     outbox: Outbox,
     float: FloatFormatter,
+    consent: Consent,
+    /// The effects last applied (transitions are detected against them).
+    effects: Effects,
+    /// Serialized events (and whether urgent) waiting for analytics consent; memory only.
+    held: VecDeque<(String, bool)>,
+    held_bytes: usize,
+    /// Events dropped because analytics was denied (held, queued or recorded while denied).
+    discarded: u64,
+    /// Events dropped because the hold buffer was full.
+    held_dropped: u64,
+    /// The consent record changed and must be written.
+    consent_dirty: bool,
+    /// Personalization became denied: the stored profile and history must be erased.
+    erase_profile: bool,
+    /// The latest time the shell passed in (for changes that come without one).
+    clock: Millis,
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -102,21 +138,162 @@ impl Tracker {
     /// A tracker with `config` (use `Config::default()` while the real one loads).
     pub fn new(config: Config, identity: Identity, float: FloatFormatter) -> Self {
         let outbox = Outbox::new(policy_for(config.collector.as_ref()));
+        let seq_base = identity.seq_base;
+        let consent = Consent {
+            settings: config.consent,
+            ..Consent::default()
+        };
+        let effects = consent.effects();
         Self {
             config,
             identity,
             user_id: None,
-            seq: 0,
+            seq: seq_base,
             outbox,
             float,
+            consent,
+            effects,
+            held: VecDeque::new(),
+            held_bytes: 0,
+            discarded: 0,
+            held_dropped: 0,
+            consent_dirty: false,
+            erase_profile: effects.erase_profile,
+            clock: 0,
         }
     }
 
-    /// Replaces the config; queued events are kept and go to the new collector.
+    /// Replaces the config; queued events are kept and go to the new collector (consent
+    /// permitting: the new `consent` section applies at once).
     pub fn set_config(&mut self, config: Config) {
         self.outbox
             .set_policy(policy_for(config.collector.as_ref()));
+        self.consent.settings = config.consent;
         self.config = config;
+        self.apply_consent();
+    }
+
+    /// Sets the browser's opt-out signals (GPC, DNT); the shell calls it once at start.
+    pub fn set_signals(&mut self, signals: Signals) {
+        self.consent.signals = signals;
+        self.apply_consent();
+    }
+
+    /// Applies the shopper's choice made at `now`; only the categories given change. The
+    /// choice is always stored, a denial included (see [`take_consent_to_store`]).
+    ///
+    /// [`take_consent_to_store`]: Self::take_consent_to_store
+    pub fn set_consent(&mut self, update: Update, now: Millis) {
+        self.tick(now);
+        if self.consent.apply(update, now) {
+            self.consent_dirty = true;
+        }
+        self.apply_consent();
+    }
+
+    /// Restores the stored consent record (the value `JSON.parse` made of what
+    /// [`take_consent_to_store`](Self::take_consent_to_store) handed out). Call it at start,
+    /// before any choice is made: it replaces the explicit choices. A record that is not exactly
+    /// a current record is hostile or foreign: the shopper starts fresh (no explicit choice) and
+    /// `false` is returned, so the shell can remove it.
+    pub fn restore_consent(&mut self, stored: &Value) -> bool {
+        let restored = record::from_value(stored);
+        let (analytics, personalization) = restored.unwrap_or_default();
+        self.consent.analytics = analytics;
+        self.consent.personalization = personalization;
+        self.apply_consent();
+        restored.is_some()
+    }
+
+    /// The consent record to write to storage (versioned JSON), once after each change.
+    pub fn take_consent_to_store(&mut self) -> Option<String> {
+        if !std::mem::take(&mut self.consent_dirty) {
+            return None;
+        }
+        Some(record::to_json(&self.consent, self.float))
+    }
+
+    /// Whether the stored visitor profile and history must be erased now (personalization
+    /// became denied); true once per denial.
+    pub fn take_profile_erasure(&mut self) -> bool {
+        std::mem::take(&mut self.erase_profile)
+    }
+
+    /// Everything consent depends on.
+    pub fn consent(&self) -> &Consent {
+        &self.consent
+    }
+
+    /// What the current consent allows.
+    pub fn effects(&self) -> Effects {
+        self.effects
+    }
+
+    /// Events held in memory while analytics consent is pending.
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
+    /// Events discarded because analytics consent was denied.
+    pub fn discarded(&self) -> u64 {
+        self.discarded
+    }
+
+    /// Events dropped because the hold buffer was full (oldest first).
+    pub fn held_dropped(&self) -> u64 {
+        self.held_dropped
+    }
+
+    fn tick(&mut self, now: Millis) {
+        self.clock = self.clock.max(now);
+    }
+
+    /// Brings the buffers in line with the current consent: a grant releases held events to
+    /// the outbox in order, a denial drops everything held or queued.
+    fn apply_consent(&mut self) {
+        let before = self.effects;
+        let now = self.consent.effects();
+        if now.discard_events {
+            self.discarded += self.held.len() as u64;
+            self.held.clear();
+            self.held_bytes = 0;
+            if !self.outbox.is_empty() {
+                self.discarded += self.outbox.len() as u64;
+                // Drains every queued event (and forgets the one in flight) while keeping the
+                // outbox's request ids unique, so a late completion cannot hit a new request.
+                let frame = Frame {
+                    format: WireFormat::Array,
+                    write_key: None,
+                };
+                self.outbox
+                    .drain_for_unload(usize::MAX, usize::MAX, &frame, self.clock);
+            }
+        } else if now.send_events {
+            while let Some((json, urgent)) = self.held.pop_front() {
+                self.outbox.push(json, urgent, self.clock);
+            }
+            self.held_bytes = 0;
+        }
+        if now.erase_profile && !before.erase_profile {
+            self.erase_profile = true;
+        }
+        self.effects = now;
+    }
+
+    fn hold(&mut self, json: String, urgent: bool) {
+        self.held_bytes += json.len();
+        self.held.push_back((json, urgent));
+        while self.held.len() > MAX_HELD_EVENTS || self.held_bytes > MAX_HELD_BYTES {
+            // Oldest low-value first; if everything is urgent, the oldest.
+            let victim = self.held.iter().position(|(_, u)| !u).unwrap_or(0);
+            match self.held.remove(victim) {
+                Some((j, _)) => {
+                    self.held_bytes -= j.len();
+                    self.held_dropped += 1;
+                }
+                None => break,
+            }
+        }
     }
 
     /// The current config.
@@ -161,6 +338,12 @@ impl Tracker {
         message_id: String,
         now: Millis,
     ) {
+        self.tick(now);
+        if self.effects.discard_events {
+            // Not even a sequence number: nothing about it may ever reach the collector.
+            self.discarded += 1;
+            return;
+        }
         self.seq += 1;
         let event = Event {
             kind,
@@ -174,7 +357,12 @@ impl Tracker {
             context: self.context(page),
         };
         let urgent = event.is_conversion();
-        self.outbox.push(event.to_json(self.float), urgent, now);
+        let json = event.to_json(self.float);
+        if self.effects.send_events {
+            self.outbox.push(json, urgent, now);
+        } else {
+            self.hold(json, urgent);
+        }
     }
 
     fn context(&self, page: &Page) -> Map {
@@ -198,9 +386,13 @@ impl Tracker {
     }
 
     /// For each slot with a matching rule, the first matching rule's block (config order).
+    /// Nothing while personalization is denied: every slot keeps its default content.
     pub fn decide(&self, page: &Page) -> Vec<Decision<'_>> {
-        let attributes = self.attributes(page);
         let mut out: Vec<Decision<'_>> = Vec::new();
+        if !self.effects.run_rules {
+            return out;
+        }
+        let attributes = self.attributes(page);
         for rule in &self.config.rules {
             if out.iter().any(|d| d.slot == rule.slot) {
                 continue;
@@ -234,7 +426,7 @@ impl Tracker {
 
     /// Whether events may leave the device now (a collector is known and consent allows).
     fn can_send(&self) -> bool {
-        self.config.collector.is_some() && !self.config.consent_required
+        self.config.collector.is_some() && self.effects.send_events
     }
 
     /// The collector URL, when one is configured.
@@ -244,6 +436,7 @@ impl Tracker {
 
     /// The next request to send now, if one is due.
     pub fn poll(&mut self, now: Millis) -> Option<Request> {
+        self.tick(now);
         if !self.can_send() {
             return None;
         }
@@ -253,6 +446,7 @@ impl Tracker {
 
     /// Reports what happened to request `id`.
     pub fn complete(&mut self, id: u64, outcome: Outcome, now: Millis, jitter: f64) {
+        self.tick(now);
         self.outbox.complete(id, outcome, now, jitter);
     }
 
@@ -266,6 +460,7 @@ impl Tracker {
 
     /// The page is being hidden or unloaded: bodies to hand to `sendBeacon`.
     pub fn unload(&mut self, budget: usize, now: Millis) -> Vec<String> {
+        self.tick(now);
         match (self.can_send(), self.frame()) {
             (true, Some(frame)) => {
                 self.outbox
@@ -275,8 +470,11 @@ impl Tracker {
         }
     }
 
-    /// Events waiting on the device.
+    /// Events waiting in the outbox (not counting those [`held`](Self::held) for consent).
     pub fn queued(&self) -> usize {
         self.outbox.len()
     }
 }
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

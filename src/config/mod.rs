@@ -15,6 +15,7 @@
 //! never stops tracking or the other rules.
 
 mod collector;
+mod consent;
 mod read;
 mod rules;
 
@@ -34,8 +35,10 @@ pub const CONFIG_VERSION: i64 = 1;
 pub struct Config {
     /// Where events go; `None` keeps events on the device (queued) until a config names one.
     pub collector: Option<Collector>,
-    /// Whether events wait for the shopper's consent (`consent.required`).
-    pub consent_required: bool,
+    /// The consent section: whether events wait for the shopper's consent
+    /// (`consent.required`) and whether GPC / DNT deny analytics
+    /// (`consent.honorGlobalPrivacyControl`).
+    pub consent: crate::consent::Settings,
     /// Content blocks by id, in config order.
     pub blocks: Vec<(String, Node)>,
     /// Rules in config order; for each slot the first matching rule wins.
@@ -93,13 +96,9 @@ pub fn compile(raw: &Value) -> Compiled {
 
     let collector = read::object(obj, "collector", &root, &mut diags)
         .and_then(|c| collector::compile(c, &root.key("collector"), &mut diags));
-    let consent_required = read::object(obj, "consent", &root, &mut diags)
-        .map(|c| {
-            let at = root.key("consent");
-            read::unknown_fields(c, &["required"], &at, &mut diags);
-            read::boolean(c, "required", &at, false, &mut diags)
-        })
-        .unwrap_or(false);
+    let consent = read::object(obj, "consent", &root, &mut diags)
+        .map(|c| consent::compile(c, &root.key("consent"), &mut diags))
+        .unwrap_or_default();
     let empty = Map::new();
     let groups = read::object(obj, "savedGroups", &root, &mut diags).unwrap_or(&empty);
     let blocks = compile_blocks(obj, &root, &mut diags);
@@ -112,7 +111,7 @@ pub fn compile(raw: &Value) -> Compiled {
     Compiled {
         config: Config {
             collector,
-            consent_required,
+            consent,
             blocks,
             rules,
         },

@@ -15,6 +15,7 @@ mod guard;
 pub(crate) mod jsnum;
 mod panic;
 mod random;
+mod signals;
 pub mod storage;
 mod transport;
 
@@ -31,9 +32,9 @@ use crate::config;
 use crate::diag::{Diagnostic, Severity};
 use crate::outbox::Outcome;
 use crate::time::Millis;
-use crate::tracker::{Identity, Tracker};
+use crate::tracker::{Identity, Tracker, SEQ_PER_LOAD};
 use crate::value::{Map, Value};
-use convert::{js_float, to_value, Limits};
+use convert::{js_float, to_js, to_value, Limits};
 use guard::Entry;
 use storage::Area;
 
@@ -41,6 +42,10 @@ use storage::Area;
 const ANON_KEY: &str = "trailmark:aid";
 /// Storage key of the tab id (sessionStorage: one per tab, kept across reloads).
 const TAB_KEY: &str = "trailmark:tab";
+/// Storage key of this tab's page-load counter (sessionStorage), which numbers `seq` blocks.
+const LOADS_KEY: &str = "trailmark:loads";
+/// Storage key of the shopper's consent choice (the core's own versioned record).
+const CONSENT_KEY: &str = "trailmark:consent";
 /// All beacons sent while the page goes away, together (browsers allow 64 KB per page).
 const UNLOAD_BUDGET: usize = 60 * 1024;
 
@@ -79,6 +84,7 @@ impl Trailmark {
         let identity = Identity {
             anonymous_id: stored_id(Area::Local, ANON_KEY),
             tab_id: stored_id(Area::Session, TAB_KEY),
+            seq_base: next_load() * SEQ_PER_LOAD,
             user_agent: web_sys::window()
                 .and_then(|w| w.navigator().user_agent().ok())
                 .unwrap_or_default(),
@@ -86,7 +92,13 @@ impl Trailmark {
                 .and_then(|w| w.navigator().language())
                 .unwrap_or_default(),
         };
-        let tracker = Tracker::new(config::Config::default(), identity, js_float);
+        // Until the site's config says otherwise, consent is pending: events wait in memory,
+        // nothing is persisted or sent.
+        let mut initial = config::Config::default();
+        initial.consent.required = true;
+        let mut tracker = Tracker::new(initial, identity, js_float);
+        tracker.set_signals(signals::read());
+        restore_consent(&mut tracker);
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let weak = weak.clone();
             Shared {
@@ -201,6 +213,39 @@ impl Trailmark {
         }
     }
 
+    /// Applies the shopper's consent choice, e.g. `{analytics: "granted", personalization:
+    /// "denied"}` (only the categories given change; `true`/`false` work too), stores it, and
+    /// returns the resulting states `{analytics, personalization}` (each `"pending"`,
+    /// `"granted"` or `"denied"`). Without an argument it only returns the states. A malformed
+    /// update changes nothing and is explained on the console.
+    pub fn consent(&self, update: JsValue) -> JsValue {
+        let Some(entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        if !update.is_undefined() && !update.is_null() {
+            let raw = to_value(&update, Limits::CONFIG).value;
+            let (parsed, diags) = crate::consent::parse_update(&raw);
+            for d in &diags.0 {
+                let mut msg = String::from("consent(): ");
+                msg.push_str(&d.to_string());
+                if d.severity == Severity::Error {
+                    msg.push_str("; nothing was changed");
+                }
+                console::warn(&msg);
+            }
+            if let (Some(u), Ok(mut t)) = (parsed, self.shared.tracker.try_borrow_mut()) {
+                t.set_consent(u, now());
+            }
+            self.render_now();
+            pump(&self.shared, &entry);
+        }
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| to_js(&t.consent().states()))
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
     /// Events waiting on the device (for tests and debugging).
     pub fn queued(&self) -> u32 {
         let Some(_entry) = Entry::enter() else {
@@ -209,7 +254,7 @@ impl Trailmark {
         self.shared
             .tracker
             .try_borrow()
-            .map(|t| t.queued() as u32)
+            .map(|t| (t.queued() + t.held()) as u32)
             .unwrap_or(0)
     }
 }
@@ -252,6 +297,18 @@ fn valid_event_name(name: &str) -> bool {
     !name.trim().is_empty() && name.len() <= crate::limits::MAX_EVENT_NAME_BYTES
 }
 
+/// Counts this page load in the tab's sessionStorage and returns its number (1 on the first
+/// load, 1 again when storage is unavailable or unreadable: order within a page still holds).
+fn next_load() -> u64 {
+    let previous = match storage::read(Area::Session, LOADS_KEY, 1) {
+        Some(Value::Number(n)) if (0.0..1e9).contains(&n) && n.fract() == 0.0 => n as u64,
+        _ => 0,
+    };
+    let load = previous + 1;
+    storage::write(Area::Session, LOADS_KEY, 1, &Value::Number(load as f64));
+    load
+}
+
 /// Reads a stored id, creating and storing a fresh one when missing or unreadable.
 fn stored_id(area: Area, key: &str) -> String {
     if let Some(Value::String(id)) = storage::read(area, key, 1) {
@@ -264,12 +321,36 @@ fn stored_id(area: Area, key: &str) -> String {
     id
 }
 
+/// Restores the stored consent choice; an unreadable or foreign record is removed (fresh start).
+fn restore_consent(tracker: &mut Tracker) {
+    let Some(text) = storage::get(Area::Local, CONSENT_KEY) else {
+        return;
+    };
+    let stored = js_sys::JSON::parse(&text)
+        .map(|v| to_value(&v, Limits::CONFIG).value)
+        .unwrap_or_default();
+    if !tracker.restore_consent(&stored) {
+        console::warn("ignored an unreadable stored consent choice; starting fresh");
+        storage::remove(Area::Local, CONSENT_KEY);
+    }
+}
+
+/// Writes what consent changes ask to be written (the choice; nothing else is stored yet).
+fn store_consent(tracker: &mut Tracker) {
+    if let Some(record) = tracker.take_consent_to_store() {
+        storage::set(Area::Local, CONSENT_KEY, &record);
+    }
+    // No visitor profile or history is stored yet; when one is, erase it here.
+    let _ = tracker.take_profile_erasure();
+}
+
 /// Drains the inbox, sends whatever is due and sets the next wake-up.
 /// Needs the caller's [`Entry`]: only one call is ever inside the module.
 fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     let Ok(mut t) = shared.tracker.try_borrow_mut() else {
         return; // the call already inside the tracker drains the inbox when it returns
     };
+    store_consent(&mut t);
     loop {
         let input = shared.inbox.borrow_mut().pop_front();
         match input {

@@ -55,7 +55,7 @@ test("home: the hero slot shows the config's block and the page view row is stor
   assert.match(row.timestamp, ISO);
   assert.equal(row.user_id, null);
   assert.match(row.tab_id, UUID);
-  assert.equal(row.seq, 1);
+  assert.equal(row.seq, 1_000_001, "first event of the tab's first page load");
   const ctx = JSON.parse(row.context);
   assert.deepEqual(ctx.library, { name: "trailmark", version: "0.1.0" });
   assert.equal(ctx.page.path, "/");
@@ -68,7 +68,7 @@ test("home: the hero slot shows the config's block and the page view row is stor
   assert.equal(properties.url, collector.store);
   // The home page's own queued call arrives after the page view, in order.
   const listViewed = await collector.waitFor("SELECT * FROM events WHERE event='Product List Viewed'", (r) => r.length === 1);
-  assert.equal(listViewed[0].seq, 2);
+  assert.equal(listViewed[0].seq, 1_000_002);
   assert.equal(listViewed[0].anonymous_id, row.anonymous_id);
 
   assert.deepEqual(pageErrors, []);
