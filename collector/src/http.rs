@@ -8,6 +8,9 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 
+/// Largest refused body read to the end before the 413 goes out (see `read_body`).
+const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
+
 /// Largest accepted request head (request line + headers), in bytes.
 pub const MAX_HEAD: usize = 64 * 1024;
 /// Largest accepted number of header lines.
@@ -107,6 +110,13 @@ impl Request {
         } else {
             let len = self.content_length()?;
             if len > limit as u64 {
+                // Read the refused body (up to a bound) before answering: closing a socket
+                // with unread data makes the kernel reset the connection, and a browser then
+                // sees a network error instead of the 413 it must act on.
+                if len <= DRAIN_LIMIT {
+                    self.send_continue();
+                    let _ = io::copy(&mut (&mut self.reader).take(len), &mut io::sink());
+                }
                 return Err(BodyError::TooLarge);
             }
             self.send_continue();
