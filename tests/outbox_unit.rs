@@ -613,3 +613,78 @@ fn smaller_caps_from_set_policy_apply_at_once() {
     assert_eq!((o.len(), o.dropped()), (2, 3));
     assert!(o.generation() > g);
 }
+
+#[test]
+fn beacons_take_the_queue_while_deliveries_succeed() {
+    let mut o = eager();
+    o.push(ev(1), false, 0);
+    let r = poll(&mut o, 0);
+    o.complete(r.id, Outcome::Delivered, 5, 0.5);
+    o.push(ev(2), false, 6);
+    o.push(ev(3), true, 7);
+    assert!(!o.in_doubt());
+    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 8);
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(ids(&bodies[0]), names(&[3, 2]), "urgent first");
+    assert!(o.is_empty(), "handed to the browser: no longer queued");
+}
+
+#[test]
+fn beacons_leave_the_queue_alone_while_deliveries_fail() {
+    let mut o = eager();
+    o.push(ev(1), false, 0);
+    o.push(ev(2), false, 0);
+    let r = poll(&mut o, 0);
+    o.complete(r.id, Outcome::Retry { after_ms: None }, 5, 0.5);
+    assert!(o.in_doubt());
+    let generation = o.generation();
+    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 6);
+    assert_eq!(ids(&bodies[0]), names(&[1, 2]), "still tried");
+    assert_eq!(o.len(), 2, "kept for fetch and for the stored queue");
+    assert_eq!(o.generation(), generation, "nothing to store anew");
+    assert!(
+        o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 7)
+            .is_empty(),
+        "a second hide without news sends nothing again"
+    );
+    // The next fetch carries them again; the collector dedupes on messageId.
+    let later = o.next_wake().expect("a retry is scheduled");
+    assert_eq!(ids(&poll(&mut o, later).body), names(&[1, 2]));
+}
+
+#[test]
+fn after_a_413_the_cap_never_grows_back_to_a_refused_count() {
+    // 33 events of ~1.9 KB against a collector that takes at most 16 KiB per body.
+    let mut o = Outbox::new(Policy::default());
+    let big = "x".repeat(1900);
+    for n in 1..=33 {
+        o.push(format!(r#"{{"messageId":"m{n}","p":"{big}"}}"#), false, 0);
+    }
+    let mut sizes = Vec::new();
+    let mut delivered = 0;
+    while let Some(r) = o.poll(3000, &frame()) {
+        let fits = r.body.len() <= 16 * 1024;
+        sizes.push((r.events, fits));
+        delivered += if fits { r.events } else { 0 };
+        let outcome = if fits {
+            Outcome::Delivered
+        } else {
+            Outcome::TooLarge
+        };
+        o.complete(r.id, outcome, 3000, 0.5);
+    }
+    assert_eq!(
+        sizes,
+        [
+            (33, false),
+            (16, false),
+            (8, true),
+            (8, true),
+            (8, true),
+            (8, true),
+            (1, true)
+        ]
+    );
+    assert_eq!(delivered, 33);
+    assert!(o.is_empty());
+}

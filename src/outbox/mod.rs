@@ -161,8 +161,12 @@ pub struct Outbox {
     retry_at: Option<Millis>,
     /// After a 413: most events per request. Halves on each 413, doubles on each success (and
     /// disappears once it no longer limits anything), so a one-off huge batch does not slow the
-    /// page down for good.
+    /// page down for good; it never grows back to a count the collector refused.
     split: Option<usize>,
+    /// The fewest events in a request the collector refused with 413.
+    refused: Option<usize>,
+    /// The generation whose events last went out as beacons while they stayed queued.
+    beaconed: Option<u64>,
     dropped: u64,
     rejected: u64,
     expired: u64,
@@ -184,6 +188,7 @@ impl Outbox {
         self.policy = policy;
         // A new collector may accept larger bodies: forget what the old one refused.
         self.split = None;
+        self.refused = None;
         self.enforce_caps();
     }
 
@@ -399,9 +404,12 @@ impl Outbox {
                 if outcome == Outcome::Rejected {
                     self.count_drop(DropKind::Rejected, count as u64);
                 } else if let Some(cap) = self.split {
-                    // It fit: allow more again, until the cap no longer limits anything.
+                    // It fit: allow more again, until the cap no longer limits anything, but
+                    // never as many as were refused (that would only earn another 413).
                     let doubled = cap.saturating_mul(2);
-                    self.split = (doubled < self.policy.max_events).then_some(doubled);
+                    if self.refused.is_none_or(|r| doubled < r) {
+                        self.split = (doubled < self.policy.max_events).then_some(doubled);
+                    }
                 }
                 self.attempt = 0;
                 self.retry_at = None;
@@ -410,11 +418,14 @@ impl Outbox {
                 // The collector answered: it is up, so no backoff; send the smaller part now.
                 self.attempt = 0;
                 if count <= 1 {
+                    // That one event was the problem, not the count: forget the refusals.
+                    self.refused = None;
                     let bytes: usize = flight.entries.iter().map(|e| e.json.len()).sum();
                     self.queued_bytes -= bytes;
                     self.count_drop(DropKind::Rejected, count as u64);
                     self.retry_at = None;
                 } else {
+                    self.refused = Some(self.refused.map_or(count, |r| r.min(count)));
                     self.split = Some(count / 2);
                     self.flight = Some(flight);
                     self.return_flight();
@@ -457,6 +468,40 @@ impl Outbox {
         }
         self.oldest_queued_at()
             .map(|t| t.saturating_add(self.policy.flush_interval_ms))
+    }
+
+    /// Whether delivery is in doubt: the last attempt failed and a retry is pending (network
+    /// down, collector erroring), or a request has not answered yet. Unload beacons are not
+    /// trusted then: see [`Self::beacon_bodies`].
+    pub fn in_doubt(&self) -> bool {
+        self.attempt > 0 || self.flight.is_some()
+    }
+
+    /// The page is going away or hidden: bodies for `sendBeacon`, as [`drain_for_unload`]
+    /// frames them. While deliveries succeed, what is handed to the browser leaves the queue.
+    /// While they fail (or one hangs), a beacon may well fail too, and nobody would know: the
+    /// events then stay queued (and stored by the shell), go out again by `fetch` if the page
+    /// lives on or on the tab's next page, and the collector's `messageId` dedupe drops the
+    /// copies that did arrive.
+    ///
+    /// [`drain_for_unload`]: Self::drain_for_unload
+    pub fn beacon_bodies(
+        &mut self,
+        chunk: usize,
+        budget: usize,
+        frame: &Frame,
+        now: Millis,
+    ) -> Vec<String> {
+        if self.in_doubt() {
+            // `pagehide` often follows `visibilitychange`: the same queue goes once.
+            if self.beaconed == Some(self.generation) {
+                return Vec::new();
+            }
+            self.beaconed = Some(self.generation);
+            self.clone().drain_for_unload(chunk, budget, frame, now)
+        } else {
+            self.drain_for_unload(chunk, budget, frame, now)
+        }
     }
 
     /// The page is going away: everything queued, framed into bodies of at most `chunk` bytes
