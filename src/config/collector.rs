@@ -28,6 +28,9 @@ pub struct Collector {
     pub flush_interval_ms: i64,
     /// Largest body of a normal request, in bytes.
     pub max_batch_bytes: usize,
+    /// Gzip normal requests (`Content-Encoding: gzip`) where the browser has
+    /// `CompressionStream`; beacons always go uncompressed.
+    pub gzip: bool,
 }
 
 const FIELDS: &[&str] = &[
@@ -37,6 +40,7 @@ const FIELDS: &[&str] = &[
     "flushAt",
     "flushIntervalMs",
     "maxBatchBytes",
+    "gzip",
 ];
 
 /// Compiles `/collector`.
@@ -77,5 +81,80 @@ pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<Collec
         flush_interval_ms: read::integer(obj, "flushIntervalMs", path, (0, 600_000, 2000), diags),
         max_batch_bytes: read::integer(obj, "maxBatchBytes", path, (1024, 460_800, 460_800), diags)
             as usize,
+        gzip: read::boolean(obj, "gzip", path, false, diags),
     })
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::Collector;
+    use crate::config::compile;
+    use crate::value::Value;
+
+    fn run(text: &str) -> (Option<Collector>, Vec<String>) {
+        let c = compile(&Value::parse_json(text).expect("test JSON"));
+        let d = c.diagnostics.0.iter().map(|d| d.to_string()).collect();
+        (c.config.collector, d)
+    }
+
+    fn gzip_of(text: &str) -> (bool, Vec<String>) {
+        let (c, d) = run(text);
+        (c.expect("a collector").gzip, d)
+    }
+
+    #[test]
+    fn gzip_is_off_by_default() {
+        assert_eq!(
+            gzip_of(r#"{"version":1,"collector":{"url":"/collect"}}"#),
+            (false, vec![])
+        );
+    }
+
+    #[test]
+    fn gzip_true_and_false() {
+        assert_eq!(
+            gzip_of(r#"{"version":1,"collector":{"url":"/collect","gzip":true}}"#),
+            (true, vec![])
+        );
+        assert_eq!(
+            gzip_of(r#"{"version":1,"collector":{"url":"/collect","gzip":false}}"#),
+            (false, vec![])
+        );
+    }
+
+    #[test]
+    fn gzip_of_the_wrong_type_is_an_error_and_stays_off() {
+        for (value, found) in [
+            ("\"yes\"", "string"),
+            ("1", "number"),
+            ("null", "null"),
+            ("{}", "object"),
+            ("[true]", "array"),
+        ] {
+            let mut text = String::from(r#"{"version":1,"collector":{"url":"/collect","gzip":"#);
+            text.push_str(value);
+            text.push_str("}}");
+            let (c, d) = run(&text);
+            assert!(!c.expect("the collector still works").gzip, "{value}");
+            assert_eq!(
+                d,
+                [format!(
+                    "config/wrong-type at /collector/gzip: expected true or false, found {found}"
+                )],
+                "{value}"
+            );
+        }
+    }
+
+    #[test]
+    fn gzip_is_a_known_field() {
+        let (c, d) = run(r#"{"version":1,"collector":{"url":"/c","gzip":true,"gzp":true}}"#);
+        assert!(c.expect("a collector").gzip);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].starts_with("config/unknown-field at /collector/gzp: ")
+                && d[0].ends_with(", gzip"),
+            "{d:?}"
+        );
+    }
 }

@@ -2,34 +2,36 @@
 //!
 //! Bodies go out as `text/plain`: a CORS "simple" request needs no preflight, which halves the
 //! requests to a collector on another origin and lets beacons (which cannot set headers) use
-//! the very same format.
+//! the very same format. With `collector.gzip`, normal batches are gzipped by the browser's
+//! `CompressionStream` and carry `Content-Encoding: gzip`, which makes a cross-origin request
+//! preflighted (the collector must allow that header); beacons always stay uncompressed.
+//!
+//! Keepalive: a normal batch asks for keepalive only while it fits in what is left of
+//! [`KEEPALIVE_BUDGET`] (see [`super::fetch`]); the unload path subtracts
+//! [`keepalive_in_flight`] from its beacon budget, as the browser's 64 KB covers both.
 
-use js_sys::{Function, Promise};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{RequestInit, Response};
+use web_sys::Response;
 
+use super::fetch;
 use crate::outbox::Outcome;
 use crate::time::Millis;
 
-/// POSTs `body` to `url` and calls `done` exactly once with the outcome.
-pub fn post(url: &str, body: &str, done: impl FnOnce(Outcome) + 'static) {
-    let Some(window) = web_sys::window() else {
-        return done(Outcome::Retry { after_ms: None });
-    };
-    let init = RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    // No cookies to a third-party collector; the write key travels in the body.
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    let headers = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(
-        &headers,
-        &"Content-Type".into(),
-        &"text/plain;charset=UTF-8".into(),
-    );
-    init.set_headers(&headers);
-    let promise: Promise = window.fetch_with_str_and_init(url, &init);
+/// Most bytes of keepalive fetch bodies in flight at once (the browser allows 64 KB per page).
+pub const KEEPALIVE_BUDGET: usize = 60 * 1024;
+
+/// Bytes of keepalive fetch bodies (as sent: gzipped when gzipped) in flight now: take them
+/// off any other keepalive budget of this page (beacons share the browser's 64 KB).
+pub fn keepalive_in_flight() -> usize {
+    KEEPALIVE_BUDGET.saturating_sub(fetch::keepalive_left(KEEPALIVE_BUDGET))
+}
+
+/// POSTs `body` to `url`, gzipped when `gzip` is set and the browser can compress (else as
+/// is), and calls `done` exactly once with the outcome.
+pub fn post_with(url: &str, body: &str, gzip: bool, done: impl FnOnce(Outcome) + 'static) {
+    let promise = fetch::post(url, body, body.len(), gzip, KEEPALIVE_BUDGET);
     // One function for both branches, called exactly once, so the closure is always freed.
     let settle = Closure::once_into_js(move |result: JsValue| {
         let outcome = match result.dyn_into::<Response>() {
@@ -39,7 +41,7 @@ pub fn post(url: &str, body: &str, done: impl FnOnce(Outcome) + 'static) {
         done(outcome);
     });
     // `then` is called through Reflect so both arguments can be the same plain function.
-    if let Ok(then) = js_sys::Reflect::get(&promise, &JsValue::from_str("then")) {
+    if let Ok(then) = Reflect::get(&promise, &JsValue::from_str("then")) {
         let then: Function = then.unchecked_into();
         let _ = then.call2(&promise, &settle, &settle);
     }
@@ -52,6 +54,7 @@ pub fn classify(status: u16, retry_after_ms: Option<Millis>) -> Outcome {
         408 | 429 | 500..=599 | 0 => Outcome::Retry {
             after_ms: retry_after_ms,
         },
+        413 => Outcome::TooLarge,
         _ => Outcome::Rejected,
     }
 }

@@ -1,0 +1,69 @@
+//! The fetch side of the transport, in a few lines of JavaScript: gzip by the browser's own
+//! `CompressionStream` (no deflate code in the module) and the keepalive accounting.
+//!
+//! It is JavaScript because the step between compressing and fetching is asynchronous: done in
+//! Rust it needs a second closure and the `RequestInit` bindings, about 350 brotli bytes more
+//! than this (measured with `scripts/build`, the README "Where the bytes go" method).
+//!
+//! A page may have at most 64 KB of keepalive bodies (keepalive fetches and beacons together)
+//! in flight; past that a keepalive fetch fails. [`post`] asks for keepalive (so a request
+//! survives the page going away) only when the body, as sent, fits in what is left of `budget`,
+//! and counts it until the request settles.
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen(inline_js = "let inFlight = 0;
+export async function gz(s) {
+    return new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
+}
+export function keepaliveLeft(budget) {
+    return budget - inFlight;
+}
+export async function post(url, text, len, gzip, budget) {
+    const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+    let body = text;
+    if (gzip) {
+        try {
+            body = await gz(text);
+            headers['Content-Encoding'] = 'gzip';
+            len = body.byteLength;
+        } catch (e) {
+            body = text;
+        }
+    }
+    const keepalive = len <= budget - inFlight;
+    if (keepalive) inFlight += len;
+    try {
+        const res = await fetch(url, { method: 'POST', body, headers, credentials: 'omit', keepalive });
+        // Chromium counts a keepalive request against the page's 64 KB until its response body
+        // is read: unread 4xx bodies would starve every later keepalive request.
+        await res.arrayBuffer().catch(() => {});
+        return res;
+    } finally {
+        if (keepalive) inFlight -= len;
+    }
+}")]
+extern "C" {
+    /// Gzips `text` (as UTF-8) to an `ArrayBuffer`; rejects when the browser cannot (no
+    /// `CompressionStream`).
+    #[wasm_bindgen(js_name = gz)]
+    pub fn gzip(text: &str) -> Promise;
+
+    /// What is left of `budget` after the keepalive bodies in flight. (Asked with an argument:
+    /// a binding with none would skip the glue, which `scripts/minify-names.mjs` relies on.)
+    #[wasm_bindgen(js_name = keepaliveLeft)]
+    pub fn keepalive_left(budget: usize) -> usize;
+
+    /// POSTs `text` (`len` bytes of UTF-8) as `text/plain` without cookies: gzipped with
+    /// `Content-Encoding: gzip` when `gzip` is set and the browser can compress (else as is),
+    /// with keepalive when it fits in what is left of `budget`. Fulfils with the `Response`,
+    /// rejects on a network error (never throws).
+    pub fn post(url: &str, text: &str, len: usize, gzip: bool, budget: usize) -> Promise;
+}
+
+/// The transport's entry points, for the browser tests (`tests/wasm_transport.rs`) while
+/// `src/web/mod.rs` declares `mod transport` private.
+#[cfg(feature = "test-hooks")]
+#[doc(hidden)]
+pub use super::transport::{classify, keepalive_in_flight, post_with, KEEPALIVE_BUDGET};
