@@ -67,7 +67,31 @@ export function createRuntime(loadModule, options) {
     return errors;
   };
 
-  const configure = (config, source) => report(call("configure", [config]), source);
+  // Stored queues of tabs that are gone. Each tab holds a Web Lock named after its queue's key
+  // for as long as it lives; a queue whose lock is free belongs to a closed tab, and this tab
+  // takes it over (the module merges it and removes the key). Without Web Locks every other
+  // tab's queue is taken: a live tab rewrites its own on its next change, and a collector that
+  // dedupes on messageId drops the events sent twice. Nothing is lost either way.
+  const adoptOrphans = () => {
+    try {
+      const own = call("queueKey", []);
+      if (!own) return;
+      const prefix = own.slice(0, own.lastIndexOf(":") + 1);
+      const orphans = Object.keys(localStorage).filter((k) => k.startsWith(prefix) && k !== own);
+      const locks = navigator.locks;
+      for (const key of orphans) {
+        if (!locks) { call("adopt", [key]); continue; }
+        locks.request(key, { ifAvailable: true }, (lock) => { if (lock) call("adopt", [key]); })
+          .catch(() => { /* locks unavailable here: the queue stays for a later page */ });
+      }
+    } catch (_) { /* storage disabled: nothing stored to adopt */ }
+  };
+
+  const configure = (config, source) => {
+    const errors = report(call("configure", [config]), source);
+    adoptOrphans();
+    return errors;
+  };
 
   const api = {
     version: "__VERSION__",
@@ -116,6 +140,8 @@ export function createRuntime(loadModule, options) {
     try {
       mod = await loadModule();
       core = new mod.Trailmark();
+      // This tab is alive while the page lives: other tabs leave its stored queue alone.
+      try { navigator.locks && navigator.locks.request(core.queueKey(), () => new Promise(() => {})).catch(() => {}); } catch (_) { /* no locks */ }
     } catch (e) {
       dead = true;
       warn((String(e).includes("wasm-unsafe-eval") || (e && e.name === "CompileError")

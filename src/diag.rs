@@ -48,15 +48,29 @@ impl Diagnostic {
     }
 }
 
-impl fmt::Display for Diagnostic {
-    /// `rules/unknown-operator at /rules/3/if/cart.value: reason`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Diagnostic {
+    /// `rules/unknown-operator at /rules/3/if/cart.value: reason`, built without `format!`,
+    /// whose machinery would cost the browser module about a kilobyte.
+    pub fn text(&self) -> String {
         let at = if self.path.is_empty() {
             "/"
         } else {
             &self.path
         };
-        write!(f, "{} at {}: {}", self.code, at, self.message)
+        let mut out = String::with_capacity(self.code.len() + at.len() + self.message.len() + 6);
+        out.push_str(self.code);
+        out.push_str(" at ");
+        out.push_str(at);
+        out.push_str(": ");
+        out.push_str(&self.message);
+        out
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    /// Same as [`Diagnostic::text`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
     }
 }
 

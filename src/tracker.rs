@@ -122,6 +122,8 @@ pub struct Tracker {
     erase_profile: bool,
     /// The latest time the shell passed in (for changes that come without one).
     clock: Millis,
+    /// The outbox generation last handed out for storage (see `persist.rs`).
+    queue_written: Option<u64>,
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -160,6 +162,7 @@ impl Tracker {
             consent_dirty: false,
             erase_profile: effects.erase_profile,
             clock: 0,
+            queue_written: None,
         }
     }
 
@@ -360,6 +363,7 @@ impl Tracker {
         let json = event.to_json(self.float);
         if self.effects.send_events {
             self.outbox.push(json, urgent, now);
+            self.report_drops(&event.message_id, page);
         } else {
             self.hold(json, urgent);
         }
@@ -464,10 +468,15 @@ impl Tracker {
         match (self.can_send(), self.frame()) {
             (true, Some(frame)) => {
                 self.outbox
-                    .drain_for_unload(BEACON_CHUNK_BYTES, budget, &frame, now)
+                    .beacon_bodies(BEACON_CHUNK_BYTES, budget, &frame, now)
             }
             _ => Vec::new(),
         }
+    }
+
+    /// Events the collector refused (4xx, or a single event too large), since the start.
+    pub fn rejected(&self) -> u64 {
+        self.outbox.rejected()
     }
 
     /// Events waiting in the outbox (not counting those [`held`](Self::held) for consent).
@@ -476,5 +485,12 @@ impl Tracker {
     }
 }
 
+mod persist;
+pub use persist::{QueueStore, DROPPED_EVENT};
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod persist_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests_support;

@@ -1,75 +1,9 @@
 //! The tracker under consent: buffers, releases, discards, decisions and the stored record.
 
+use super::tests_support::*;
 use super::*;
-use crate::config::compile;
 use crate::consent::{State, Update};
-use crate::json::native_float;
 use crate::outbox::Outcome;
-
-const NOW: Millis = 1_763_925_721_000;
-
-fn config(consent: &str) -> Config {
-    let text = format!(
-        r#"{{"version":1,"collector":{{"url":"/collect","flushAt":1}},{consent}
-        "blocks":{{"b":{{"tag":"p","text":"hi"}}}},
-        "rules":[{{"id":"r","slot":"hero","if":{{"page.path":"/"}},"show":"b"}}]}}"#
-    );
-    let compiled = compile(&Value::parse_json(&text).expect("test config"));
-    assert!(
-        !compiled.diagnostics.has_errors(),
-        "{:?}",
-        compiled.diagnostics
-    );
-    compiled.config
-}
-
-fn tracker(consent: &str) -> Tracker {
-    Tracker::new(config(consent), Identity::default(), native_float)
-}
-
-fn page() -> Page {
-    Page {
-        path: "/".into(),
-        url: "https://shop.test/".into(),
-        ..Page::default()
-    }
-}
-
-fn track(t: &mut Tracker, id: &str) {
-    t.track("Thing Viewed", Map::new(), &page(), id.into(), NOW);
-}
-
-const REQUIRED: &str = r#""consent":{"required":true},"#;
-
-fn analytics(granted: bool) -> Update {
-    Update {
-        analytics: Some(granted),
-        personalization: None,
-    }
-}
-
-fn personalization(granted: bool) -> Update {
-    Update {
-        analytics: None,
-        personalization: Some(granted),
-    }
-}
-
-/// Sends everything queued, returning the bodies in order.
-fn drain(t: &mut Tracker) -> Vec<String> {
-    let mut bodies = Vec::new();
-    while let Some(req) = t.poll(NOW + 10_000) {
-        t.complete(req.id, Outcome::Delivered, NOW + 10_000, 0.0);
-        bodies.push(req.body);
-    }
-    bodies
-}
-
-fn order_of(body: &str, ids: &[&str]) -> Vec<usize> {
-    ids.iter()
-        .map(|id| body.find(&format!("\"messageId\":\"{id}\"")).expect(id))
-        .collect()
-}
 
 #[test]
 fn without_a_consent_section_events_are_sent_as_before() {

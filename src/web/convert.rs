@@ -41,6 +41,15 @@ impl Limits {
         items: 10_000,
         nodes: 200_000,
     };
+    /// For the stored delivery queue: an outbox snapshot is a list of event strings, each up
+    /// to the queue's byte cap. A snapshot that needs cutting is refused, not truncated.
+    pub const QUEUE: Limits = Limits {
+        depth: 4,
+        string_bytes: 1024 * 1024,
+        keys: 16,
+        items: 10_000,
+        nodes: 50_000,
+    };
 }
 
 /// The result of a conversion: the value, and whether anything was clamped or dropped.

@@ -11,9 +11,11 @@ pub mod bench;
 mod console;
 pub mod convert;
 mod dom;
+pub mod fetch;
 mod guard;
 pub(crate) mod jsnum;
 mod panic;
+mod queue;
 mod random;
 mod signals;
 pub mod storage;
@@ -61,6 +63,10 @@ struct Shared {
     /// One long-lived callback for every timeout: never dropped while a timer can call it.
     on_timer: Closure<dyn FnMut()>,
     warned_clamp: Cell<bool>,
+    /// This tab's stored-queue key (see `queue.rs`).
+    queue_key: String,
+    /// When the queue was last written to storage.
+    persisted_at: Cell<Millis>,
 }
 
 fn now() -> Millis {
@@ -81,9 +87,11 @@ impl Trailmark {
     #[wasm_bindgen(constructor)]
     pub fn new() -> Trailmark {
         panic::install();
+        let tab_id = stored_id(Area::Session, TAB_KEY);
+        let queue_key = queue::key_for(&tab_id);
         let identity = Identity {
             anonymous_id: stored_id(Area::Local, ANON_KEY),
-            tab_id: stored_id(Area::Session, TAB_KEY),
+            tab_id,
             seq_base: next_load() * SEQ_PER_LOAD,
             user_agent: web_sys::window()
                 .and_then(|w| w.navigator().user_agent().ok())
@@ -99,6 +107,8 @@ impl Trailmark {
         let mut tracker = Tracker::new(initial, identity, js_float);
         tracker.set_signals(signals::read());
         restore_consent(&mut tracker);
+        // What this tab's last page left unsent (a reload, a crash) goes first.
+        queue::restore(&mut tracker, &queue_key, now());
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let weak = weak.clone();
             Shared {
@@ -114,6 +124,8 @@ impl Trailmark {
                     }
                 }),
                 warned_clamp: Cell::new(false),
+                queue_key,
+                persisted_at: Cell::new(0),
             }
         });
         Trailmark { shared }
@@ -201,16 +213,52 @@ impl Trailmark {
         let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
             return;
         };
-        let Some(url) = t.collector_url().map(str::to_owned) else {
-            return;
-        };
-        for body in t.unload(UNLOAD_BUDGET, now()) {
-            if !transport::beacon(&url, &body) {
-                console::warn(
-                    "the browser refused a beacon; some events of this page were not sent",
-                );
+        if let Some(url) = t.collector_url().map(str::to_owned) {
+            // Beacons and keepalive fetches share the browser's per-page budget.
+            let budget = UNLOAD_BUDGET.saturating_sub(transport::keepalive_in_flight());
+            for body in t.unload(budget, now()) {
+                if !transport::beacon(&url, &body) {
+                    console::warn(
+                        "the browser refused a beacon; some events of this page were not sent",
+                    );
+                }
             }
         }
+        // What did not fit in the beacons waits for this tab's next page (or another tab).
+        queue::persist(&mut t, &self.shared.queue_key);
+        self.shared.persisted_at.set(now());
+    }
+
+    /// The storage key of this tab's queue; the loader skips it when looking for the queues of
+    /// tabs that are gone.
+    #[wasm_bindgen(js_name = queueKey)]
+    pub fn queue_key(&self) -> String {
+        self.shared.queue_key.clone()
+    }
+
+    /// Takes over the stored queue of another tab that is gone (the loader checks that with
+    /// Web Locks): merges it into this tab's queue, removes its key and sends what is due.
+    /// Returns how many events are queued afterwards.
+    pub fn adopt(&self, key: String) -> u32 {
+        let Some(entry) = Entry::enter() else {
+            return 0;
+        };
+        if !key.starts_with(queue::PREFIX) || key == self.shared.queue_key {
+            return 0;
+        }
+        let queued = match self.shared.tracker.try_borrow_mut() {
+            // Only where this tab may keep a queue on the device; otherwise theirs stays stored.
+            Ok(mut t) if t.effects().persist_queue => {
+                queue::restore(&mut t, &key, now());
+                // Ours is written before theirs goes, so a crash in between loses nothing.
+                queue::persist(&mut t, &self.shared.queue_key);
+                storage::remove(Area::Local, &key);
+                t.queued() as u32
+            }
+            _ => 0,
+        };
+        pump(&self.shared, &entry);
+        queued
     }
 
     /// Applies the shopper's consent choice, e.g. `{analytics: "granted", personalization:
@@ -227,7 +275,7 @@ impl Trailmark {
             let (parsed, diags) = crate::consent::parse_update(&raw);
             for d in &diags.0 {
                 let mut msg = String::from("consent(): ");
-                msg.push_str(&d.to_string());
+                msg.push_str(&d.text());
                 if d.severity == Severity::Error {
                     msg.push_str("; nothing was changed");
                 }
@@ -355,12 +403,14 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         let input = shared.inbox.borrow_mut().pop_front();
         match input {
             Some(Input::Settled { id, outcome }) => {
-                if outcome == Outcome::Rejected {
+                let refused = t.rejected();
+                t.complete(id, outcome, now(), random::unit());
+                // A 4xx, or a 413 for a single event: the collector will never take these.
+                if t.rejected() > refused {
                     console::error(
-                        "the collector rejected a batch (4xx); those events were dropped",
+                        "the collector refused events (4xx, or one event too large); they were dropped",
                     );
                 }
-                t.complete(id, outcome, now(), random::unit());
             }
             None => break,
         }
@@ -368,7 +418,8 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
         let weak = Rc::downgrade(shared);
         let id = req.id;
-        transport::post(&url, &req.body, move |outcome| {
+        let gzip = t.config().collector.as_ref().is_some_and(|c| c.gzip);
+        transport::post_with(&url, &req.body, gzip, move |outcome| {
             if let Some(s) = weak.upgrade() {
                 s.inbox
                     .borrow_mut()
@@ -380,7 +431,18 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
             }
         });
     }
-    let wake = t.next_wake();
+    let mut wake = t.next_wake();
+    // The queue goes to storage in batches: at most once a second, never per event.
+    let due = shared.persisted_at.get() + queue::PERSIST_EVERY_MS;
+    if t.queue_dirty() {
+        let at = now();
+        if at >= due {
+            queue::persist(&mut t, &shared.queue_key);
+            shared.persisted_at.set(at);
+        } else {
+            wake = Some(wake.map_or(due, |w| w.min(due)));
+        }
+    }
     drop(t);
     schedule(shared, wake);
 }
