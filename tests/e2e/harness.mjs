@@ -86,3 +86,180 @@ export async function openPage(browser) {
 
 /** Console lines Trailmark wrote (they all start with "[trailmark]"). */
 export const trailmarkLines = (messages) => messages.filter((m) => m.text.startsWith("[trailmark]"));
+
+// ---------------------------------------------------------------------------------------------
+// Delivery helpers (tests/e2e/delivery.test.mjs). Additive: nothing above depends on them.
+
+/** `GET /_control/stats`: `{events, batches, requests, faulted}` (no byte counts). */
+export async function collectorStats(collector) {
+  const res = await fetch(collector.collectOrigin + "/_control/stats");
+  return res.json();
+}
+
+/**
+ * Polls `check()` (sync or async) every `intervalMs` of real time until it returns a truthy
+ * value or `timeoutMs` passes; returns the last value. Polling, never a fixed sleep.
+ */
+export async function pollUntil(check, { timeoutMs = 10_000, intervalMs = 25 } = {}) {
+  const until = Date.now() + timeoutMs;
+  let value;
+  for (;;) {
+    value = await check();
+    if (value || Date.now() >= until) return value;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Records, in every page of `context`, what Trailmark hands to the network for `/v1/batch`:
+ * each `fetch` (page-clock time sent and settled, status or error, event messageIds) and each
+ * `sendBeacon`. The wrappers pass calls straight through; the library's own `then` runs right
+ * after the probe's, in the same microtask checkpoint, so once `settled` is set the library has
+ * seen the outcome by the time any later `page.evaluate` runs.
+ */
+export async function installDeliveryProbe(context) {
+  await context.addInitScript(() => {
+    const log = { fetches: [], beacons: [] };
+    Object.defineProperty(window, "__tmProbe", { value: log });
+    const isBatch = (u) => {
+      try {
+        const href = typeof u === "string" ? u : (u && u.url) || String(u);
+        return new URL(href, location.href).pathname.endsWith("/v1/batch");
+      } catch (_) { return false; }
+    };
+    const describe = (body) => {
+      const out = { bytes: null, ids: [] };
+      if (typeof body === "string") {
+        out.bytes = new TextEncoder().encode(body).length;
+        try {
+          const v = JSON.parse(body);
+          out.ids = (Array.isArray(v) ? v : v.batch || []).map((e) => e && e.messageId);
+        } catch (_) { /* compressed or not JSON */ }
+      } else if (body && typeof body.byteLength === "number") out.bytes = body.byteLength;
+      else if (body && typeof body.size === "number") out.bytes = body.size;
+      return out;
+    };
+    const realFetch = window.fetch;
+    window.fetch = function (input, init) {
+      const promise = realFetch.apply(this, arguments);
+      if (!isBatch(input)) return promise;
+      const entry = { sentAt: Date.now(), settled: false, settledAt: null, status: null, error: null,
+        ...describe(init && init.body) };
+      log.fetches.push(entry);
+      return promise.then(
+        (res) => { Object.assign(entry, { settled: true, settledAt: Date.now(), status: res.status }); return res; },
+        (err) => { Object.assign(entry, { settled: true, settledAt: Date.now(), error: String(err) }); throw err; },
+      );
+    };
+    const realBeacon = navigator.sendBeacon;
+    if (typeof realBeacon === "function") {
+      navigator.sendBeacon = function (url, data) {
+        const ok = realBeacon.call(navigator, url, data);
+        if (isBatch(url)) log.beacons.push({ sentAt: Date.now(), ok, ...describe(data) });
+        return ok;
+      };
+    }
+  });
+}
+
+/** The probe's log in `page` (see `installDeliveryProbe`). */
+export const probeLog = (page) => page.evaluate(() => JSON.parse(JSON.stringify(window.__tmProbe || { fetches: [], beacons: [] })));
+
+/** Waits (real time) until no batch `fetch` of `page` is in flight; returns the probe log. */
+export async function settled(page, timeoutMs = 10_000) {
+  const log = await pollUntil(async () => {
+    const l = await probeLog(page);
+    return l.fetches.every((f) => f.settled) ? l : null;
+  }, { timeoutMs });
+  if (!log) throw new Error("a batch request of the page was still in flight after " + timeoutMs + " ms");
+  return log;
+}
+
+/**
+ * Drives the page clock (installed with `clock.install` and paused) in `stepMs` steps, letting
+ * every batch request settle before each step, until `done()` holds or `maxFakeMs` of page time
+ * has passed. Returns whether `done()` held. Backoff and Retry-After then cost no real time.
+ */
+export async function driveClock(page, done, { stepMs = 250, maxFakeMs = 120_000, settleMs = 10_000 } = {}) {
+  for (let spent = 0; ; spent += stepMs) {
+    await settled(page, settleMs);
+    if (await done()) return true;
+    if (spent >= maxFakeMs) return false;
+    await page.clock.runFor(stepMs);
+  }
+}
+
+/** Like `openPage`, but console messages also keep the URL they are about (`url`). */
+export function watchPage(page) {
+  const consoleMessages = [];
+  const pageErrors = [];
+  page.on("console", (m) => consoleMessages.push({ type: m.type(), text: m.text(), url: (m.location() && m.location().url) || "" }));
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  return { consoleMessages, pageErrors };
+}
+
+/**
+ * Console errors other than Trailmark's own lines and the browser's network log for requests to
+ * the collector ("Failed to load resource: ..." about `collectOrigin`, which injected faults and
+ * offline mode cause by design).
+ */
+export function unexpectedConsoleErrors(messages, collectOrigin) {
+  return messages.filter((m) => m.type === "error" && !m.text.startsWith("[trailmark]") &&
+    !(/^Failed to load resource\b/.test(m.text) && m.url.startsWith(collectOrigin)));
+}
+
+/**
+ * What delivery costs, per 100 stored events: requests (from `/_control/stats`, faulted and
+ * refused ones included) and bytes. The stats expose no byte counts, so bytes come from the
+ * collector's request log (`in=` of every `POST /v1/batch`, exact wire bytes, retries included)
+ * and from `batches.bytes` (stored batches only). "With gzip" is measured when the library sent
+ * `Content-Encoding: gzip`; otherwise it is estimated by gzipping each stored batch rebuilt from
+ * its events' `raw` JSON (same content, keys re-sorted by the collector). `logFrom`: a
+ * `logMark(collector)` taken right after `/_control/reset`, so earlier tests' requests don't count.
+ */
+export async function deliveryCost(collector, { logFrom = 0 } = {}) {
+  const { gzipSync } = await import("node:zlib");
+  const stats = await collectorStats(collector);
+  const wire = collector.log.join("").slice(logFrom).split("\n")
+    .map((l) => l.match(/^\[collect\] POST \/v1\/batch (\d{3}|dropped) in=(\d+)/))
+    .filter(Boolean)
+    .map((m) => ({ status: m[1], bytes: Number(m[2]) }));
+  const batches = collector.query("SELECT id, bytes, content_encoding FROM batches ORDER BY id");
+  let storedBytes = 0, identityBytes = 0, gzipBytes = 0, gzipMeasured = 0;
+  for (const b of batches) {
+    storedBytes += b.bytes;
+    const raws = collector.query(`SELECT raw FROM events WHERE batch_id=${Number(b.id)} ORDER BY id`).map((r) => r.raw);
+    const rebuilt = Buffer.from('{"batch":[' + raws.join(",") + '],"sentAt":"2026-01-01T00:00:00.000Z","writeKey":"demo-write-key"}');
+    if (/gzip/i.test(b.content_encoding || "")) {
+      gzipMeasured++;
+      gzipBytes += b.bytes;
+      identityBytes += rebuilt.length;
+    } else {
+      identityBytes += b.bytes;
+      gzipBytes += gzipSync(rebuilt, { level: 6 }).length;
+    }
+  }
+  const per100 = (x) => (stats.events ? Math.round((x * 100 * 10) / stats.events) / 10 : NaN);
+  const wireBytes = wire.reduce((s, r) => s + r.bytes, 0);
+  const report = {
+    events: stats.events,
+    requests: stats.requests,
+    faulted: stats.faulted,
+    batches: stats.batches,
+    statsExposeBytes: Object.keys(stats).some((k) => /byte/i.test(k)),
+    requestsPer100: per100(stats.requests),
+    wireBytesPer100: per100(wireBytes),
+    storedBytesPer100: per100(storedBytes),
+    identityBytesPer100: per100(identityBytes),
+    gzipBytesPer100: per100(gzipBytes),
+    gzip: gzipMeasured === batches.length && batches.length ? "measured" : gzipMeasured ? "partly measured" : "estimated (library sends identity)",
+  };
+  report.text =
+    `${report.events} events: ${report.requestsPer100} requests/100 events (${report.requests} requests, ${report.faulted} faulted, ${report.batches} stored batches); ` +
+    `bytes/100 events: ${report.wireBytesPer100} on the wire incl. retries, ${report.identityBytesPer100} without gzip, ` +
+    `${report.gzipBytesPer100} with gzip [${report.gzip}]` + (report.statsExposeBytes ? "" : "; /_control/stats has no byte counters (bytes from the collector log and batches table)");
+  return report;
+}
+
+/** The current length of the collector's log, for `deliveryCost(collector, { logFrom })`. */
+export const logMark = (collector) => collector.log.join("").length;

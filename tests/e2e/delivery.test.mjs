@@ -1,0 +1,440 @@
+// Delivery, end to end ("Delivery and consent"): the demo store in headless Chromium, Trailmark
+// loaded by its script tag, the real collector with fault injection, the real SQLite file.
+//
+// Every test asserts that each event the page produced arrived exactly once (the collector
+// dedupes on messageId; we also count logical events), in (tab_id, seq) order matching the order
+// the page produced them, with no error thrown into the page and no unexpected console error.
+// The library's timers (flush interval, backoff, Retry-After) run on Playwright's page clock,
+// installed and paused before the page loads and advanced explicitly: no real waiting on them.
+//
+//   node --test --test-concurrency=1 tests/e2e/delivery.test.mjs
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  startCollector, launchBrowser, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe,
+  probeLog, settled, driveClock, watchPage, unexpectedConsoleErrors, deliveryCost, logMark,
+} from "./harness.mjs";
+
+const TIMEOUT = { timeout: 30_000 };
+const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
+
+let collector;
+let browser;
+
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  collector?.stop();
+});
+
+// ------------------------------------------------------------------------------------ helpers
+
+/** Waits until Trailmark runs in `page` (the loader has replaced the command-queue array). */
+async function ready(page) {
+  const loaded = await pollUntil(() => page.evaluate(() => !!window.trailmark && typeof window.trailmark.ready === "function"));
+  assert.ok(loaded, "the Trailmark loader ran");
+  await page.evaluate(() => new Promise((r) => window.trailmark.ready(r)));
+}
+
+/** A browser context with the delivery probe and (unless `clock: false`) a paused page clock. */
+async function newContext({ clock = true } = {}) {
+  const context = await browser.newContext();
+  await installDeliveryProbe(context);
+  if (clock) {
+    const t = Date.now();
+    await context.clock.install({ time: t });
+    // Paused from the start: the 2 s flush timer and every retry wait for `runFor`.
+    await context.clock.pauseAt(t + 1000);
+  }
+  return context;
+}
+
+/** Resets the collector, opens `path` in a fresh context and waits for Trailmark to run. */
+async function open({ path = "product-ethiopia.html", clock = true, c = collector } = {}) {
+  await c.control("/_control/reset");
+  const context = await newContext({ clock });
+  const tab = await openTab(context, path, c);
+  return { context, ...tab };
+}
+
+async function openTab(context, path, c = collector) {
+  const page = await context.newPage();
+  const watch = watchPage(page);
+  await page.goto(c.store + path);
+  await ready(page);
+  return { page, ...watch };
+}
+
+const track = (page, name, properties) =>
+  page.evaluate(([n, p]) => window.trailmark.push(["track", n, p]), [name, properties]);
+
+const added = (step, product_id = "colombia-huila", price = 1650) =>
+  ({ product_id, price, currency: "USD", quantity: 1, step });
+
+/** A stored row as the page produced it: "page /path", "Event", or "Event #step". */
+function key(row) {
+  const props = row.properties ? JSON.parse(row.properties) : {};
+  if (row.type === "page") return "page " + props.path;
+  return row.event + (props.step !== undefined ? " #" + props.step : "");
+}
+
+const multiset = (keys) => keys.reduce((m, k) => m.set(k, (m.get(k) ?? 0) + 1), new Map());
+
+/**
+ * `expected`: one list per tab, each the keys in the order that tab produced them. Checks that
+ * every event arrived exactly once, one tab_id per tab, seq strictly increasing per tab, and the
+ * (tab_id, seq) order equal to the production order.
+ */
+function assertDelivered(rows, expected) {
+  const want = multiset(expected.flat());
+  const got = multiset(rows.map(key));
+  const missing = [];
+  const extra = [];
+  for (const [k, n] of want) if ((got.get(k) ?? 0) < n) missing.push(`${k} (want ${n}, got ${got.get(k) ?? 0})`);
+  for (const [k, n] of got) if (n > (want.get(k) ?? 0)) extra.push(`${k} (want ${want.get(k) ?? 0}, got ${n})`);
+  assert.deepEqual({ missing, extra }, { missing: [], extra: [] }, "every event exactly once");
+  assert.equal(rows.length, expected.flat().length);
+  assert.equal(new Set(rows.map((r) => r.message_id)).size, rows.length, "messageIds unique");
+  assert.equal(new Set(rows.map((r) => r.anonymous_id)).size, 1, "one visitor");
+
+  const byTab = new Map();
+  for (const r of rows) byTab.set(r.tab_id, [...(byTab.get(r.tab_id) ?? []), r]);
+  assert.equal(byTab.size, expected.length, "one tab_id per tab: " + [...byTab.keys()].join(", "));
+  const unmatched = [...expected];
+  for (const [tab, tabRows] of byTab) {
+    tabRows.sort((a, b) => a.seq - b.seq);
+    const seqs = tabRows.map((r) => r.seq);
+    for (let i = 1; i < seqs.length; i++) {
+      assert.ok(Number.isInteger(seqs[i]) && seqs[i] > seqs[i - 1],
+        `tab ${tab}: seq must increase strictly in production order, got ${JSON.stringify(seqs)} for ${JSON.stringify(tabRows.map(key))}`);
+    }
+    const keys = tabRows.map(key);
+    // The expected list this tab shares the most events with.
+    const overlap = (list) => list.filter((k) => keys.includes(k)).length;
+    const best = unmatched.reduce((a, b) => (overlap(b) > overlap(a) ? b : a));
+    unmatched.splice(unmatched.indexOf(best), 1);
+    assert.deepEqual(keys, best, `tab ${tab}: (tab_id, seq) order = production order`);
+  }
+}
+
+/** No error thrown into the page; no console error but the expected Trailmark lines. */
+function assertClean({ consoleMessages, pageErrors }, trailmark = [], collectOrigin = collector.collectOrigin) {
+  assert.deepEqual(pageErrors, [], "no error thrown into the page");
+  assert.deepEqual(unexpectedConsoleErrors(consoleMessages, collectOrigin), [], "no unexpected console error");
+  const lines = trailmarkLines(consoleMessages);
+  assert.equal(lines.length, trailmark.length, "Trailmark console lines: " + JSON.stringify(lines));
+  trailmark.forEach((re, i) => assert.match(lines[i].text, re));
+}
+
+const eventsArrived = (n, c = collector) => async () => (await collectorStats(c)).events >= n;
+
+// -------------------------------------------------------------------------------------- tests
+
+for (const mode of ["500", "drop"]) {
+  test(`1. collector down (${mode === "500" ? "500" : "connections dropped"} x3), then up: every event once, retries with backoff`, TIMEOUT, async (t) => {
+    const mark = logMark(collector);
+    const tab = await open();
+    const { page } = tab;
+    await collector.control("/_control/fault", { mode, count: 3 });
+    await page.click("text=Add to cart"); // a conversion: sent at once, and it fails
+    await settled(page);
+    // More orders while the collector is down.
+    await track(page, "Product Added", added("down-1"));
+    await track(page, "Product Added", added("down-2"));
+    assert.ok(await driveClock(page, eventsArrived(5), { stepMs: 100, maxFakeMs: 60_000 }), "delivered within 60 s of page time");
+
+    const rows = await collector.waitFor(ALL, (r) => r.length >= 5);
+    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "Product Added #down-1", "Product Added #down-2"]]);
+    const stats = await collectorStats(collector);
+    assert.equal(stats.faulted, 3, "three requests failed");
+    assert.equal(stats.requests, stats.faulted + stats.batches, "retries until delivered, and no request after that");
+    // Backoff on the page clock: the k-th retry waits 0.5 s * 2^k, jittered in its upper half.
+    const { fetches } = await probeLog(page);
+    assert.ok(fetches.length >= 4, JSON.stringify(fetches));
+    for (let k = 0; k < 3; k++) {
+      const wait = fetches[k + 1].sentAt - fetches[k].settledAt;
+      assert.ok(wait >= 250 * 2 ** k && wait <= 500 * 2 ** k, `retry ${k + 1} waited ${wait} ms`);
+    }
+    t.diagnostic((await deliveryCost(collector, { logFrom: mark })).text);
+    assertClean(tab);
+    await tab.context.close();
+  });
+}
+
+test("2. 429 with Retry-After: no retry before it, then delivery", TIMEOUT, async () => {
+  const tab = await open();
+  const { page } = tab;
+  await collector.control("/_control/fault", { mode: "429", count: 2, retryAfter: 5 });
+  const requests = async () => (await collectorStats(collector)).requests;
+
+  await page.click("text=Add to cart");
+  let log = await settled(page);
+  assert.equal(log.fetches.length, 1);
+  assert.equal(log.fetches[0].status, 429);
+  // Page time is measured from when the library saw the 429 (a response can land mid-`runFor`).
+  const runUntil = async (at) => page.clock.runFor(Math.max(0, at - (await page.evaluate(() => Date.now()))));
+  await runUntil(log.fetches[0].settledAt + 4_900);
+  await settled(page);
+  assert.equal(await requests(), 1, "no retry 4.9 s into Retry-After: 5");
+  // A new conversion during the wait does not jump it.
+  await track(page, "Product Added", added("during-wait"));
+  await runUntil(log.fetches[0].settledAt + 4_999);
+  await settled(page);
+  assert.equal(await requests(), 1, "no retry 4.999 s into Retry-After: 5, even with a new urgent event");
+  // It retries once Retry-After has passed (at once, or within a little jitter).
+  assert.ok(await driveClock(page, async () => (await requests()) >= 2, { stepMs: 50, maxFakeMs: 2_000 }), "retried after Retry-After");
+  log = await settled(page);
+  assert.equal(await requests(), 2);
+  const wait1 = log.fetches[1].sentAt - log.fetches[0].settledAt;
+  assert.ok(wait1 >= 5_000 && wait1 <= 6_000, `first retry after ${wait1} ms`);
+  assert.equal(log.fetches[1].status, 429);
+
+  await runUntil(log.fetches[1].settledAt + 4_999);
+  await settled(page);
+  assert.equal(await requests(), 2, "the second Retry-After is honoured too (not the shorter backoff)");
+  assert.ok(await driveClock(page, async () => (await requests()) >= 3, { stepMs: 50, maxFakeMs: 2_000 }), "retried after the second Retry-After");
+  log = await settled(page);
+  assert.equal(log.fetches.length, 3);
+  const wait2 = log.fetches[2].sentAt - log.fetches[1].settledAt;
+  assert.ok(wait2 >= 5_000 && wait2 <= 6_000, `second retry after ${wait2} ms`);
+  assert.equal(log.fetches[2].status, 200);
+
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 4);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "Product Added #during-wait"]]);
+  assert.deepEqual(await collectorStats(collector), { events: 4, batches: 1, requests: 3, faulted: 2 });
+  assertClean(tab);
+  await tab.context.close();
+});
+
+// The collector refuses bodies over 16 KiB for real (`--max-body`), as a proxy in front of a
+// collector would; the library's own limit is the default 450 KiB.
+const MAX_BODY = 16 * 1024;
+const NOTE = "Jasmine, bergamot and lemon curd; roasted Tuesday, at your door by Friday. ".repeat(16); // ~1.2 KB
+
+test("3. 413 from the collector's body limit: the library splits the batch and everything arrives", TIMEOUT, async () => {
+  const small = await startCollector(["--max-body", String(MAX_BODY)]);
+  try {
+    const tab = await open({ c: small });
+    const { page } = tab;
+    const clicks = Array.from({ length: 30 }, (_, i) => "click-" + (i + 1));
+    await page.evaluate(([steps, note]) => {
+      for (const step of steps) window.trailmark.push(["track", "Product Clicked", { product_id: "house-espresso", note, step }]);
+    }, [clicks, NOTE]);
+    await track(page, "Product Added", added("last"));
+    const total = 2 + clicks.length + 1;
+    assert.ok(await driveClock(page, eventsArrived(total, small), { stepMs: 250, maxFakeMs: 120_000 }),
+      "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
+
+    const rows = await small.waitFor(ALL, (r) => r.length >= total);
+    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added #last"]]);
+    const stats = await collectorStats(small);
+    assert.equal(stats.faulted, 0);
+    assert.ok(stats.requests > stats.batches, "at least one batch was refused with 413: " + JSON.stringify(stats));
+    for (const b of small.query("SELECT bytes FROM batches")) assert.ok(b.bytes <= MAX_BODY, "stored batch of " + b.bytes + " bytes");
+    assertClean(tab, [], small.collectOrigin); // nothing dropped, so no "rejected" line
+    await tab.context.close();
+  } finally {
+    small.stop();
+  }
+});
+
+test("3b. a 413 (injected once): the batch is split, not dropped", TIMEOUT, async () => {
+  const tab = await open();
+  const { page } = tab;
+  await collector.control("/_control/fault", { mode: "413", count: 1 });
+  const clicks = Array.from({ length: 6 }, (_, i) => "click-" + (i + 1));
+  for (const step of clicks) await track(page, "Product Clicked", { product_id: "house-espresso", step });
+  await page.click("text=Add to cart");
+  const total = 2 + clicks.length + 1;
+  assert.ok(await driveClock(page, eventsArrived(total), { stepMs: 250, maxFakeMs: 60_000 }),
+    "delivered within 60 s of page time; stats " + JSON.stringify(await collectorStats(collector)));
+  const rows = await collector.waitFor(ALL, (r) => r.length >= total);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added"]]);
+  const stats = await collectorStats(collector);
+  assert.equal(stats.faulted, 1);
+  assert.ok(stats.batches >= 2, "the refused batch went out again in parts: " + JSON.stringify(stats));
+  assert.equal(stats.requests, stats.faulted + stats.batches);
+  assertClean(tab);
+  await tab.context.close();
+});
+
+test("3c. an event too large for the collector even alone: dropped with the one documented console error, the rest arrives", TIMEOUT, async () => {
+  const small = await startCollector(["--max-body", String(MAX_BODY)]);
+  try {
+    const tab = await open({ c: small });
+    const { page } = tab;
+    // Three 7 KB strings (each under the 8 KiB property limit): ~21 KB for this one event.
+    const big = "x".repeat(7 * 1024);
+    await track(page, "Product Clicked", { step: "before" });
+    await track(page, "Product Clicked", { step: "huge", a: big, b: big, c: big });
+    await track(page, "Product Clicked", { step: "after" });
+    await page.click("text=Add to cart");
+    assert.ok(await driveClock(page, eventsArrived(5, small), { stepMs: 250, maxFakeMs: 120_000 }),
+      "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
+    // Let the page clock run on: nothing more may arrive, and the library must not loop on the refusal.
+    await driveClock(page, () => false, { stepMs: 5_000, maxFakeMs: 60_000 });
+    const rows = small.query(ALL);
+    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Clicked #before", "Product Clicked #after", "Product Added"]]);
+    const stats = await collectorStats(small);
+    assert.ok(stats.requests - stats.batches <= 8, "a bounded number of refused requests: " + JSON.stringify(stats));
+    assertClean(tab, [/rejected|refused|too large|413/i], small.collectOrigin);
+    await tab.context.close();
+  } finally {
+    small.stop();
+  }
+});
+
+test("4. reload with a batch in flight: the reloaded page sends it again (durable queue), once", TIMEOUT, async () => {
+  const tab = await open();
+  const { page } = tab;
+  // The collector hangs every request (then answers 503) until the reloaded page is running.
+  await collector.control("/_control/fault", { mode: "stall", count: -1, stallMs: 3_000 });
+  await page.click("text=Add to cart");
+  assert.ok(await pollUntil(async () => (await collectorStats(collector)).requests >= 1), "the batch reached the collector");
+  const [inFlight] = (await probeLog(page)).fetches;
+  assert.equal(inFlight.settled, false, "the batch is in flight");
+  assert.equal(inFlight.ids.length, 3);
+
+  await page.reload();
+  await ready(page);
+  // The first page's unload beacon (if it sends one) is stalled too; give it time to land.
+  await pollUntil(async () => (await collectorStats(collector)).requests >= 2, { timeoutMs: 2_000 });
+  await collector.control("/_control/fault", { mode: "ok" });
+  assert.ok(await driveClock(page, eventsArrived(5), { stepMs: 250, maxFakeMs: 60_000 }),
+    "delivered within 60 s of page time; stats " + JSON.stringify(await collectorStats(collector)) +
+    "; stored " + JSON.stringify(collector.query(ALL).map(key)));
+
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 5);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "page /product-ethiopia.html", "Product Viewed"]]);
+  // They were sent again by the reloaded page, from the durable queue.
+  const resent = (await probeLog(page)).fetches.filter((f) => f.status >= 200 && f.status < 300).flatMap((f) => f.ids);
+  for (const id of inFlight.ids) assert.ok(resent.includes(id), `event ${id} of the first page was delivered by the reloaded page`);
+  const stats = await collectorStats(collector);
+  assert.ok(stats.faulted >= 1, JSON.stringify(stats));
+  assertClean(tab);
+  await tab.context.close();
+});
+
+test("5. offline, then online: every event arrives once", TIMEOUT, async (t) => {
+  const tab = await open();
+  const { page, context } = tab;
+  await context.setOffline(true);
+  await page.click("text=Add to cart");
+  await track(page, "Product Added", added("offline-1"));
+  // Page time passes offline: the library may retry (and fail) meanwhile.
+  await driveClock(page, async () => (await probeLog(page)).fetches.length >= 3, { stepMs: 250, maxFakeMs: 10_000 });
+  const attempts = (await probeLog(page)).fetches.length;
+  t.diagnostic(`attempts while offline: ${attempts}`);
+  assert.equal((await collectorStats(collector)).requests, 0, "nothing reached the collector while offline");
+  await track(page, "Product Added", added("offline-2"));
+
+  await context.setOffline(false);
+  assert.ok(await driveClock(page, eventsArrived(5), { stepMs: 500, maxFakeMs: 120_000 }),
+    "delivered within 120 s of page time after going online");
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 5);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "Product Added #offline-1", "Product Added #offline-2"]]);
+  const stats = await collectorStats(collector);
+  assert.equal(stats.requests, stats.batches, "no request after delivery");
+  assertClean(tab);
+  await context.close();
+});
+
+const ORDER = { order_id: "NW-TEST-0001", total: 3700, revenue: 3500, shipping: 200, tax: 0, currency: "USD", step: "order" };
+
+test("6. a tab closed right after an order: the order arrives (beacon on pagehide)", TIMEOUT, async () => {
+  const tab = await open();
+  const { page, context } = tab;
+  await track(page, "Order Completed", ORDER);
+  await page.close({ runBeforeUnload: true });
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 3);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Order Completed #order"]]);
+  const stats = await collectorStats(collector);
+  assert.equal(stats.faulted, 0);
+  assert.deepEqual(JSON.parse(rows.find((r) => r.event === "Order Completed").properties), ORDER);
+  assertClean(tab);
+  await context.close();
+});
+
+test("6b. the order's request hangs and the tab closes: the pagehide beacon delivers it", TIMEOUT, async () => {
+  const tab = await open();
+  const { page, context } = tab;
+  await collector.control("/_control/fault", { mode: "stall", count: 1, stallMs: 15_000 });
+  await track(page, "Order Completed", ORDER);
+  assert.ok(await pollUntil(async () => (await collectorStats(collector)).requests >= 1), "the order's fetch reached the collector");
+  await page.close({ runBeforeUnload: true });
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 3);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Order Completed #order"]]);
+  const stats = await collectorStats(collector);
+  assert.deepEqual({ faulted: stats.faulted, batches: stats.batches }, { faulted: 1, batches: 1 });
+  assert.match(collector.query("SELECT content_type FROM batches")[0].content_type, /^text\/plain/);
+  assertClean(tab);
+  await context.close();
+});
+
+test("7. three tabs at once in one browser context: each its own tab_id, seq increasing per tab", TIMEOUT, async () => {
+  await collector.control("/_control/reset");
+  const context = await newContext();
+  const paths = ["product-ethiopia.html", "product-colombia.html", "product-sencha.html"];
+  // The first tab loads first, so the visitor exists; the other two load at the same time.
+  // (Two first-ever page loads at the same instant can each mint an anonymousId: see the report.)
+  const first = await openTab(context, paths[0]);
+  const tabs = [first, ...(await Promise.all(paths.slice(1).map((p) => openTab(context, p))))];
+  await Promise.all(tabs.map(({ page }, i) => page.evaluate((i) => {
+    for (let k = 1; k <= 3; k++) window.trailmark.push(["track", "Product Clicked", { step: `tab${i}-${k}` }]);
+    window.trailmark.push(["track", "Product Added", { product_id: "kyoto-sencha", price: 1400, currency: "USD", quantity: 1, step: `tab${i}-add` }]);
+  }, i)));
+  const expected = paths.map((p, i) => ["page /" + p, "Product Viewed",
+    `Product Clicked #tab${i}-1`, `Product Clicked #tab${i}-2`, `Product Clicked #tab${i}-3`, `Product Added #tab${i}-add`]);
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 18);
+  assertDelivered(rows, expected);
+  assert.equal((await collectorStats(collector)).faulted, 0);
+  for (const tab of tabs) assertClean(tab);
+  await context.close();
+});
+
+test("8. one tab, three page loads: the same tab_id and seq increasing across loads", TIMEOUT, async () => {
+  const tab = await open();
+  const { page } = tab;
+  await page.click("text=Add to cart");
+  await page.goto(collector.store + "cart.html");
+  await ready(page);
+  await page.goto(collector.store + "category.html");
+  await ready(page);
+  await track(page, "Product Added", added("last"));
+  const expected = [["page /product-ethiopia.html", "Product Viewed", "Product Added", "page /cart.html", "Cart Viewed",
+    "page /category.html", "Product List Viewed", "Product Added #last"]];
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 8);
+  assertDelivered(rows, expected);
+  assertClean(tab);
+  await tab.context.close();
+});
+
+test("delivery cost: requests and bytes per 100 events, with and without gzip", TIMEOUT, async (t) => {
+  const tab = await open();
+  const mark = logMark(collector);
+  const { page } = tab;
+  const steps = Array.from({ length: 97 }, (_, i) => "c" + (i + 1));
+  await page.evaluate((steps) => {
+    for (const step of steps) {
+      window.trailmark.push(["track", "Product Clicked", {
+        product_id: "ethiopia-yirgacheffe", sku: "NW-ETH-250", name: "Ethiopia Yirgacheffe", category: "Coffee",
+        price: 1850, currency: "USD", position: 3, list_id: "coffee", url: location.origin + "/product-ethiopia.html", step,
+      }]);
+    }
+  }, steps);
+  await track(page, "Product Added", added("last"));
+  assert.ok(await driveClock(page, eventsArrived(100), { stepMs: 500, maxFakeMs: 60_000 }));
+  const rows = await collector.waitFor(ALL, (r) => r.length >= 100);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...steps.map((s) => "Product Clicked #" + s), "Product Added #last"]]);
+  const report = await deliveryCost(collector, { logFrom: mark });
+  t.diagnostic(report.text);
+  console.log("delivery cost:", JSON.stringify({ ...report, text: undefined }));
+  assert.equal(report.events, 100);
+  assert.equal(report.statsExposeBytes, false, "if /_control/stats gains byte counters, use them in deliveryCost");
+  assertClean(tab);
+  await tab.context.close();
+});
