@@ -110,7 +110,7 @@ fn compile_node(
                 let mut msg = String::from("tag \"");
                 msg.push_str(t);
                 msg.push_str("\" is not allowed; use one of: ");
-                msg.push_str(&ALLOWED_TAGS.join(", "));
+                crate::text::push_list(&mut msg, ALLOWED_TAGS);
                 diags.push(Diagnostic::error(
                     "blocks/tag-not-allowed",
                     &path.key("tag"),
@@ -199,7 +199,7 @@ fn compile_attrs(raw: &Value, path: &Path, diags: &mut Diagnostics, node: &mut N
             let mut msg = String::from("attribute \"");
             msg.push_str(name);
             msg.push_str("\" is not allowed; use one of: ");
-            msg.push_str(&ALLOWED_ATTRS.join(", "));
+            crate::text::push_list(&mut msg, ALLOWED_ATTRS);
             diags.push(Diagnostic::error("blocks/attribute-not-allowed", &at, msg));
             continue;
         };

@@ -12,8 +12,6 @@
 //! start ([`Tracker::restore_consent`]) and writes it whenever
 //! [`Tracker::take_consent_to_store`] hands one out.
 
-use std::collections::VecDeque;
-
 use crate::config::{Collector, Config, WireFormat};
 use crate::consent::{record, Consent, Effects, Signals, Update};
 use crate::event::{Event, Kind};
@@ -110,7 +108,7 @@ pub struct Tracker {
     /// The effects last applied (transitions are detected against them).
     effects: Effects,
     /// Serialized events (and whether urgent) waiting for analytics consent; memory only.
-    held: VecDeque<(String, bool)>,
+    held: Vec<(String, bool)>,
     held_bytes: usize,
     /// Events dropped because analytics was denied (held, queued or recorded while denied).
     discarded: u64,
@@ -155,7 +153,7 @@ impl Tracker {
             float,
             consent,
             effects,
-            held: VecDeque::new(),
+            held: Vec::new(),
             held_bytes: 0,
             discarded: 0,
             held_dropped: 0,
@@ -272,7 +270,7 @@ impl Tracker {
                     .drain_for_unload(usize::MAX, usize::MAX, &frame, self.clock);
             }
         } else if now.send_events {
-            while let Some((json, urgent)) = self.held.pop_front() {
+            for (json, urgent) in std::mem::take(&mut self.held) {
                 self.outbox.push(json, urgent, self.clock);
             }
             self.held_bytes = 0;
@@ -285,17 +283,16 @@ impl Tracker {
 
     fn hold(&mut self, json: String, urgent: bool) {
         self.held_bytes += json.len();
-        self.held.push_back((json, urgent));
+        self.held.push((json, urgent));
         while self.held.len() > MAX_HELD_EVENTS || self.held_bytes > MAX_HELD_BYTES {
             // Oldest low-value first; if everything is urgent, the oldest.
             let victim = self.held.iter().position(|(_, u)| !u).unwrap_or(0);
-            match self.held.remove(victim) {
-                Some((j, _)) => {
-                    self.held_bytes -= j.len();
-                    self.held_dropped += 1;
-                }
-                None => break,
+            if victim >= self.held.len() {
+                break;
             }
+            let (j, _) = self.held.remove(victim);
+            self.held_bytes -= j.len();
+            self.held_dropped += 1;
         }
     }
 

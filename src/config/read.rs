@@ -121,7 +121,7 @@ pub fn unknown_fields(obj: &Map, known: &[&str], path: &Path, diags: &mut Diagno
     for (key, _) in obj.iter() {
         if !known.contains(&key) {
             let mut msg = String::from("unknown field is ignored; known fields: ");
-            msg.push_str(&known.join(", "));
+            crate::text::push_list(&mut msg, known);
             diags.push(Diagnostic::warning(
                 "config/unknown-field",
                 &path.key(key),

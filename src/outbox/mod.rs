@@ -22,8 +22,6 @@ mod snapshot;
 
 pub use snapshot::{RestoreError, SNAPSHOT_VERSION};
 
-use std::collections::VecDeque;
-
 use crate::config::WireFormat;
 use crate::json::write_str;
 use crate::time::{iso8601, Millis};
@@ -151,8 +149,10 @@ struct Flight {
 #[derive(Clone, Debug, Default)]
 pub struct Outbox {
     policy: Policy,
-    urgent: VecDeque<Entry>,
-    normal: VecDeque<Entry>,
+    // Plain vectors, not `VecDeque`: a queue holds at most a thousand entries, so shifting
+    // them is cheap, and one container type keeps the module smaller.
+    urgent: Vec<Entry>,
+    normal: Vec<Entry>,
     flight: Option<Flight>,
     /// Bytes of every event held, in flight included (what the `max_bytes` cap measures).
     queued_bytes: usize,
@@ -207,7 +207,7 @@ impl Outbox {
             queued_at: now,
             failing_since: None,
         };
-        self.class_mut(urgent).push_back(entry);
+        self.class_mut(urgent).push(entry);
         self.generation += 1;
         self.enforce_caps();
     }
@@ -261,7 +261,7 @@ impl Outbox {
         self.generation
     }
 
-    fn class_mut(&mut self, urgent: bool) -> &mut VecDeque<Entry> {
+    fn class_mut(&mut self, urgent: bool) -> &mut Vec<Entry> {
         if urgent {
             &mut self.urgent
         } else {
@@ -286,12 +286,12 @@ impl Outbox {
         // was sent, so evicting everything else is always enough.
         while self.len() > self.policy.max_events || self.queued_bytes > self.policy.max_bytes {
             // Oldest low-value first; if everything left is urgent, the oldest.
-            let victim = match self.normal.pop_front() {
-                Some(e) => e,
-                None => match self.urgent.pop_front() {
-                    Some(e) => e,
-                    None => break,
-                },
+            let victim = if !self.normal.is_empty() {
+                self.normal.remove(0)
+            } else if !self.urgent.is_empty() {
+                self.urgent.remove(0)
+            } else {
+                break;
             };
             self.queued_bytes -= victim.json.len();
             self.count_drop(DropKind::Dropped, 1);
@@ -327,7 +327,7 @@ impl Outbox {
         if let Some(flight) = self.flight.take() {
             for e in flight.entries.into_iter().rev() {
                 let urgent = e.urgent;
-                self.class_mut(urgent).push_front(e);
+                self.class_mut(urgent).insert(0, e);
             }
         }
     }

@@ -15,8 +15,6 @@
 //! Events in flight are included: the page may go away before the outcome arrives, and a
 //! resend is safe because collectors dedupe on `messageId`.
 
-use std::collections::VecDeque;
-
 use super::{DropReport, Entry, Outbox};
 use crate::json::write_str;
 use crate::text::{push_i64, push_u64};
@@ -160,7 +158,7 @@ impl Outbox {
     pub fn restore(&mut self, snapshot: &Value, now: Millis) -> Result<(), RestoreError> {
         let (entries, counts) = self.read_snapshot(snapshot, now)?;
         let bytes: usize = entries.iter().map(|e| e.json.len()).sum();
-        let (mut urgent, mut normal): (VecDeque<Entry>, VecDeque<Entry>) =
+        let (mut urgent, mut normal): (Vec<Entry>, Vec<Entry>) =
             entries.into_iter().partition(|e| e.urgent);
         urgent.append(&mut self.urgent);
         normal.append(&mut self.normal);

@@ -22,7 +22,6 @@ pub mod storage;
 mod transport;
 
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Object, Reflect};
@@ -57,7 +56,7 @@ enum Input {
 
 struct Shared {
     tracker: RefCell<Tracker>,
-    inbox: RefCell<VecDeque<Input>>,
+    inbox: RefCell<Vec<Input>>,
     /// (timeout handle, when it fires) of the pending wake-up.
     timer: Cell<Option<(i32, Millis)>>,
     /// One long-lived callback for every timeout: never dropped while a timer can call it.
@@ -113,7 +112,7 @@ impl Trailmark {
             let weak = weak.clone();
             Shared {
                 tracker: RefCell::new(tracker),
-                inbox: RefCell::new(VecDeque::new()),
+                inbox: RefCell::new(Vec::new()),
                 timer: Cell::new(None),
                 on_timer: Closure::new(move || {
                     if let Some(s) = weak.upgrade() {
@@ -400,7 +399,10 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     };
     store_consent(&mut t);
     loop {
-        let input = shared.inbox.borrow_mut().pop_front();
+        let input = {
+            let mut inbox = shared.inbox.borrow_mut();
+            (!inbox.is_empty()).then(|| inbox.remove(0))
+        };
         match input {
             Some(Input::Settled { id, outcome }) => {
                 let refused = t.rejected();
@@ -421,9 +423,7 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         let gzip = t.config().collector.as_ref().is_some_and(|c| c.gzip);
         transport::post_with(&url, &req.body, gzip, move |outcome| {
             if let Some(s) = weak.upgrade() {
-                s.inbox
-                    .borrow_mut()
-                    .push_back(Input::Settled { id, outcome });
+                s.inbox.borrow_mut().push(Input::Settled { id, outcome });
                 // If a call is inside the module (a synchronous settle), it drains the inbox.
                 if let Some(entry) = Entry::enter() {
                     pump(&s, &entry);
