@@ -60,6 +60,8 @@ export interface Config {
     flushAt?: number;
     flushIntervalMs?: number;
     maxBatchBytes?: number;
+    /** Gzip normal batches (`Content-Encoding: gzip`); beacons stay plain text. Default false. */
+    gzip?: boolean;
   };
   consent?: { required?: boolean; honorGlobalPrivacyControl?: boolean };
   savedGroups?: { [id: string]: Json[] };
