@@ -62,6 +62,8 @@ export interface Config {
     maxBatchBytes?: number;
     /** Gzip normal batches (`Content-Encoding: gzip`); beacons stay plain text. Default false. */
     gzip?: boolean;
+    /** Extra headers on normal requests (beacons cannot carry headers). */
+    headers?: { [name: string]: string };
   };
   consent?: { required?: boolean; honorGlobalPrivacyControl?: boolean };
   savedGroups?: { [id: string]: Json[] };

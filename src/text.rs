@@ -37,6 +37,16 @@ pub fn push_i64(out: &mut String, n: i64) {
     push_u64(out, n.unsigned_abs());
 }
 
+/// Appends `items` separated by `", "` (`<[&str]>::join` costs about a kilobyte in the module).
+pub fn push_list(out: &mut String, items: &[&str]) {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(item);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,15 +62,5 @@ mod tests {
         s.push(' ');
         push_u64_padded(&mut s, 7, 3);
         assert_eq!(s, "0 18446744073709551615 -42 007");
-    }
-}
-
-/// Appends `items` separated by `", "` (`<[&str]>::join` costs about a kilobyte in the module).
-pub fn push_list(out: &mut String, items: &[&str]) {
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(item);
     }
 }

@@ -253,10 +253,17 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
     let stub = FetchStub::install();
     let url = "https://collector.invalid/v1/batch";
 
-    // Plain: text body, no Content-Encoding, keepalive counted until the response.
+    // Plain: text body, no Content-Encoding, configured headers, keepalive counted until the
+    // response.
     let text = body(2);
     let (got, done) = outcome_slot();
-    post_with(url, &text, false, done);
+    post_with(
+        url,
+        &text,
+        false,
+        "Authorization\nBasic cGs6\nX-Shop\nnw\n",
+        done,
+    );
     stub.wait_for(1).await;
     let c = stub.call(0);
     assert_eq!(get(&c, "url").as_string().as_deref(), Some(url));
@@ -274,6 +281,11 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
         Some("text/plain;charset=UTF-8")
     );
     assert!(header(&c, "Content-Encoding").is_undefined());
+    assert_eq!(
+        header(&c, "Authorization").as_string().as_deref(),
+        Some("Basic cGs6")
+    );
+    assert_eq!(header(&c, "X-Shop").as_string().as_deref(), Some("nw"));
     assert!(keepalive(&c));
     assert_eq!(keepalive_in_flight(), text.len());
     assert_eq!(got.get(), None);
@@ -284,7 +296,7 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
     // Gzip: bytes that decompress to the text, Content-Encoding, keepalive of the gzip size.
     let text = body(1000);
     let (got, done) = outcome_slot();
-    post_with(url, &text, true, done);
+    post_with(url, &text, true, "", done);
     stub.wait_for(2).await;
     let c = stub.call(1);
     let data = get(&init(&c), "body");
@@ -315,7 +327,7 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
         .into_iter()
         .map(|b| {
             let (got, done) = outcome_slot();
-            post_with(url, b, false, done);
+            post_with(url, b, false, "", done);
             got
         })
         .collect();
@@ -348,7 +360,7 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
     );
     let text = body(5);
     let (got, done) = outcome_slot();
-    post_with(url, &text, true, done);
+    post_with(url, &text, true, "", done);
     stub.wait_for(7).await;
     Reflect::set(&js_sys::global(), &"CompressionStream".into(), &saved).expect("restore");
     let c = stub.call(6);
@@ -367,7 +379,7 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
 #[wasm_bindgen_test]
 async fn the_browser_accepts_a_keepalive_gzip_request() {
     let (got, done) = outcome_slot();
-    post_with("/trailmark-transport-probe", &body(50), true, done);
+    post_with("/trailmark-transport-probe", &body(50), true, "", done);
     for _ in 0..200 {
         if got.get().is_some() {
             break;

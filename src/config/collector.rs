@@ -31,6 +31,9 @@ pub struct Collector {
     /// Gzip normal requests (`Content-Encoding: gzip`) where the browser has
     /// `CompressionStream`; beacons always go uncompressed.
     pub gzip: bool,
+    /// Extra request headers for normal requests (`Authorization`, ...), in config order.
+    /// Beacons cannot carry headers: the write key travels in the body for that reason.
+    pub headers: Vec<(String, String)>,
 }
 
 const FIELDS: &[&str] = &[
@@ -41,7 +44,80 @@ const FIELDS: &[&str] = &[
     "flushIntervalMs",
     "maxBatchBytes",
     "gzip",
+    "headers",
 ];
+
+/// Headers Trailmark sets itself, or that browsers refuse to let a page set (lowercase;
+/// `proxy-*` and `sec-*` are refused too).
+const RESERVED_HEADERS: &[&str] = &[
+    "content-type",
+    "content-encoding",
+    "content-length",
+    "accept-charset",
+    "accept-encoding",
+    "connection",
+    "cookie",
+    "date",
+    "expect",
+    "host",
+    "keep-alive",
+    "origin",
+    "referer",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "via",
+];
+
+/// An HTTP token char (RFC 9110 `tchar`).
+fn token_char(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// Compiles `/collector/headers`: names must be HTTP tokens and not reserved, values strings
+/// without line breaks or other control chars. A bad header is reported and left out.
+fn headers(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let Some(map) = read::object(obj, "headers", path, diags) else {
+        return out;
+    };
+    let base = path.key("headers");
+    for (name, value) in map.iter() {
+        let at = base.key(name);
+        let lower = name.to_ascii_lowercase();
+        let why = if name.is_empty() || !name.bytes().all(token_char) {
+            Some("a header name is letters, digits and !#$%&'*+-.^_`|~ only")
+        } else if RESERVED_HEADERS.contains(&lower.as_str())
+            || lower.starts_with("proxy-")
+            || lower.starts_with("sec-")
+        {
+            Some("Trailmark or the browser sets this header; it cannot be configured")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            diags.push(Diagnostic::error("config/bad-header", &at, why));
+            continue;
+        }
+        match value {
+            crate::value::Value::String(v) if !v.chars().any(|c| c.is_control() && c != '\t') => {
+                out.push((name.to_owned(), v.clone()));
+            }
+            crate::value::Value::String(_) => diags.push(Diagnostic::error(
+                "config/bad-header",
+                &at,
+                "a header value cannot hold line breaks or other control characters",
+            )),
+            other => diags.push(Diagnostic::error(
+                "config/wrong-type",
+                &at,
+                crate::render::expected("a string", other),
+            )),
+        }
+    }
+    out
+}
 
 /// Compiles `/collector`.
 pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<Collector> {
@@ -82,6 +158,7 @@ pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<Collec
         max_batch_bytes: read::integer(obj, "maxBatchBytes", path, (1024, 460_800, 460_800), diags)
             as usize,
         gzip: read::boolean(obj, "gzip", path, false, diags),
+        headers: headers(obj, path, diags),
     })
 }
 
@@ -100,6 +177,40 @@ mod tests {
     fn gzip_of(text: &str) -> (bool, Vec<String>) {
         let (c, d) = run(text);
         (c.expect("a collector").gzip, d)
+    }
+
+    #[test]
+    fn headers_are_kept_in_order_and_bad_ones_named() {
+        let (c, d) = run(r#"{"version":1,"collector":{"url":"/collect","headers":{
+                "Authorization":"Basic cGs6","X-Shop":"nw","Bad Name":"x","Cookie":"a=1",
+                "Sec-Fetch-Mode":"cors","X-Multi":"a\nb","X-Num":5}}}"#);
+        assert_eq!(
+            c.expect("a collector").headers,
+            vec![
+                ("Authorization".to_owned(), "Basic cGs6".to_owned()),
+                ("X-Shop".to_owned(), "nw".to_owned())
+            ]
+        );
+        assert_eq!(
+            d,
+            vec![
+                "config/bad-header at /collector/headers/Bad Name: a header name is letters, digits and !#$%&'*+-.^_`|~ only",
+                "config/bad-header at /collector/headers/Cookie: Trailmark or the browser sets this header; it cannot be configured",
+                "config/bad-header at /collector/headers/Sec-Fetch-Mode: Trailmark or the browser sets this header; it cannot be configured",
+                "config/bad-header at /collector/headers/X-Multi: a header value cannot hold line breaks or other control characters",
+                "config/wrong-type at /collector/headers/X-Num: expected a string, found number",
+            ]
+        );
+    }
+
+    #[test]
+    fn headers_of_the_wrong_type() {
+        let (c, d) = run(r#"{"version":1,"collector":{"url":"/collect","headers":["x"]}}"#);
+        assert!(c.expect("a collector").headers.is_empty());
+        assert_eq!(
+            d,
+            vec!["config/wrong-type at /collector/headers: expected an object, found array"]
+        );
     }
 
     #[test]
@@ -153,7 +264,7 @@ mod tests {
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(
             d[0].starts_with("config/unknown-field at /collector/gzp: ")
-                && d[0].ends_with(", gzip"),
+                && d[0].ends_with(", gzip, headers"),
             "{d:?}"
         );
     }

@@ -20,8 +20,10 @@ export async function gz(s) {
 export function keepaliveLeft(budget) {
     return budget - inFlight;
 }
-export async function post(url, text, len, gzip, budget) {
+export async function post(url, text, len, gzip, budget, extra) {
     const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
+    const pairs = extra ? extra.split('\\n') : [];
+    for (let i = 0; i + 1 < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
     let body = text;
     if (gzip) {
         try {
@@ -59,7 +61,17 @@ extern "C" {
     /// `Content-Encoding: gzip` when `gzip` is set and the browser can compress (else as is),
     /// with keepalive when it fits in what is left of `budget`. Fulfils with the `Response`,
     /// rejects on a network error (never throws).
-    pub fn post(url: &str, text: &str, len: usize, gzip: bool, budget: usize) -> Promise;
+    ///
+    /// `extra`: configured headers as `name\nvalue\nname\nvalue` (names and values never hold
+    /// line breaks: the config compiler refuses them), empty for none.
+    pub fn post(
+        url: &str,
+        text: &str,
+        len: usize,
+        gzip: bool,
+        budget: usize,
+        extra: &str,
+    ) -> Promise;
 }
 
 /// The transport's entry points, for the browser tests (`tests/wasm_transport.rs`) while

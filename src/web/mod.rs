@@ -100,9 +100,12 @@ impl Trailmark {
                 .unwrap_or_default(),
         };
         // Until the site's config says otherwise, consent is pending: events wait in memory,
-        // nothing is persisted or sent.
+        // nothing is persisted or sent. Signals (GPC, DNT) are not applied yet either: whether
+        // they deny analytics is the config's call (`honorGlobalPrivacyControl`), and denying
+        // now would discard the first events of the page for good.
         let mut initial = config::Config::default();
         initial.consent.required = true;
+        initial.consent.honor_gpc = false;
         let mut tracker = Tracker::new(initial, identity, js_float);
         tracker.set_signals(signals::read());
         restore_consent(&mut tracker);
@@ -420,8 +423,14 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
         let weak = Rc::downgrade(shared);
         let id = req.id;
-        let gzip = t.config().collector.as_ref().is_some_and(|c| c.gzip);
-        transport::post_with(&url, &req.body, gzip, move |outcome| {
+        let (gzip, headers) = t
+            .config()
+            .collector
+            .as_ref()
+            .map_or((false, String::new()), |c| {
+                (c.gzip, header_lines(&c.headers))
+            });
+        transport::post_with(&url, &req.body, gzip, &headers, move |outcome| {
             if let Some(s) = weak.upgrade() {
                 s.inbox.borrow_mut().push(Input::Settled { id, outcome });
                 // If a call is inside the module (a synchronous settle), it drains the inbox.
@@ -445,6 +454,18 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     }
     drop(t);
     schedule(shared, wake);
+}
+
+/// Configured headers as `name\nvalue\n...` for the fetch helper (see `fetch.rs`).
+fn header_lines(headers: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in headers {
+        out.push_str(name);
+        out.push('\n');
+        out.push_str(value);
+        out.push('\n');
+    }
+    out
 }
 
 /// Makes sure a timeout fires at `at` (or keeps an earlier one).

@@ -30,8 +30,14 @@ pub fn keepalive_in_flight() -> usize {
 
 /// POSTs `body` to `url`, gzipped when `gzip` is set and the browser can compress (else as
 /// is), and calls `done` exactly once with the outcome.
-pub fn post_with(url: &str, body: &str, gzip: bool, done: impl FnOnce(Outcome) + 'static) {
-    let promise = fetch::post(url, body, body.len(), gzip, KEEPALIVE_BUDGET);
+pub fn post_with(
+    url: &str,
+    body: &str,
+    gzip: bool,
+    headers: &str,
+    done: impl FnOnce(Outcome) + 'static,
+) {
+    let promise = fetch::post(url, body, body.len(), gzip, KEEPALIVE_BUDGET, headers);
     // One function for both branches, called exactly once, so the closure is always freed.
     let settle = Closure::once_into_js(move |result: JsValue| {
         let outcome = match result.dyn_into::<Response>() {
