@@ -1,5 +1,8 @@
 //! The page: reading where we are, and applying render plans to slots.
 
+use std::cell::RefCell;
+
+use js_sys::Array;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
@@ -12,6 +15,12 @@ pub const SLOT_ATTR: &str = "data-trailmark-slot";
 pub const RULE_ATTR: &str = "data-trailmark-rule";
 /// Attribute set on a rendered slot: which block it shows.
 pub const BLOCK_ATTR: &str = "data-trailmark-block";
+
+thread_local! {
+    /// Each rendered slot with the child nodes it had before Trailmark filled it, so the
+    /// page's default content can come back (personalization denied, no rule matches any more).
+    static DEFAULTS: RefCell<Vec<(Element, Array)>> = const { RefCell::new(Vec::new()) };
+}
 
 fn document() -> Option<Document> {
     web_sys::window()?.document()
@@ -35,6 +44,8 @@ pub fn current_page() -> Page {
 
 /// Renders each decision into every element whose slot attribute names its slot. Idempotent:
 /// a slot already showing the decided rule's block is left alone (no re-render, no flicker).
+/// A rendered slot without a decision any more (personalization denied, the rule stopped
+/// matching) gets the page's default content back.
 /// Returns how many slots changed.
 pub fn apply(decisions: &[Decision<'_>]) -> usize {
     let Some(doc) = document() else {
@@ -50,6 +61,9 @@ pub fn apply(decisions: &[Decision<'_>]) -> usize {
         };
         let name = el.get_attribute(SLOT_ATTR).unwrap_or_default();
         let Some(d) = decisions.iter().find(|d| d.slot == name) else {
+            if el.has_attribute(RULE_ATTR) && restore_default(&el) {
+                changed += 1;
+            }
             continue;
         };
         if el.get_attribute(RULE_ATTR).as_deref() == Some(d.rule)
@@ -61,12 +75,33 @@ pub fn apply(decisions: &[Decision<'_>]) -> usize {
         let Some(built) = build(&doc, d.block) else {
             continue;
         };
+        if !el.has_attribute(RULE_ATTR) {
+            let originals = Array::from(&el.child_nodes());
+            DEFAULTS.with(|d| d.borrow_mut().push((el.clone(), originals)));
+        }
         el.replace_children_with_node_1(&built);
         let _ = el.set_attribute(RULE_ATTR, d.rule);
         let _ = el.set_attribute(BLOCK_ATTR, d.block_id);
         changed += 1;
     }
     changed
+}
+
+/// Puts back the children `el` had before it was first rendered; false when they are unknown
+/// (the slot was filled by another copy of the module).
+fn restore_default(el: &Element) -> bool {
+    let saved = DEFAULTS.with(|d| {
+        let mut d = d.borrow_mut();
+        let at = d.iter().position(|(e, _)| e.is_same_node(Some(el)))?;
+        Some(d.swap_remove(at).1)
+    });
+    let Some(originals) = saved else {
+        return false;
+    };
+    el.replace_children_with_node(&originals);
+    let _ = el.remove_attribute(RULE_ATTR);
+    let _ = el.remove_attribute(BLOCK_ATTR);
+    true
 }
 
 /// Builds a detached element tree from an allowlisted node (no HTML parsing anywhere).
