@@ -263,3 +263,83 @@ export async function deliveryCost(collector, { logFrom = 0 } = {}) {
 
 /** The current length of the collector's log, for `deliveryCost(collector, { logFrom })`. */
 export const logMark = (collector) => collector.log.join("").length;
+
+// ---------------------------------------------------------------------------------------------
+// Consent and config-variant helpers (tests/e2e/consent.test.mjs, the delivery cost test).
+// Additive: nothing above depends on them.
+
+/**
+ * Serves every `trailmark.json` request of `target` (a page or a browser context) as the demo
+ * config the collector serves (its `{{COLLECTOR_ORIGIN}}` already substituted) changed by
+ * `edit(config)` (which may mutate it or return a new object). Reloads get the variant too.
+ * Returns a function that removes the route.
+ */
+export async function routeConfig(target, edit) {
+  const handler = async (route) => {
+    const res = await route.fetch();
+    const config = await res.json();
+    const changed = edit(config) ?? config;
+    await route.fulfill({ response: res, json: changed });
+  };
+  await target.route("**/trailmark.json", handler);
+  // While any route is active, Playwright answers CORS preflights itself (they never reach the
+  // collector): measurements that count preflights unroute once the config has been served.
+  return () => target.unroute("**/trailmark.json", handler);
+}
+
+/**
+ * Records, in sessionStorage (so the log survives reloads of the tab, the unloading page's
+ * pagehide beacon included), every attempt of a page of `context` to send a batch to
+ * `/v1/batch`: `{ via: "fetch" | "beacon", at, path }`. Read it with `sendLog(page)`. Written
+ * synchronously at the moment of the call, before the request leaves: an empty log means the
+ * library never tried to send anything, whatever happened on the network afterwards.
+ */
+export async function installSendLog(context) {
+  await context.addInitScript(() => {
+    const KEY = "__tmSendLog";
+    const isBatch = (u) => {
+      try {
+        const href = typeof u === "string" ? u : (u && u.url) || String(u);
+        return new URL(href, location.href).pathname.endsWith("/v1/batch");
+      } catch (_) { return false; }
+    };
+    const note = (via) => {
+      try {
+        const log = JSON.parse(sessionStorage.getItem(KEY) || "[]");
+        log.push({ via, at: Date.now(), path: location.pathname });
+        sessionStorage.setItem(KEY, JSON.stringify(log));
+      } catch (_) { /* storage unavailable: the collector's counters still tell */ }
+    };
+    const realFetch = window.fetch;
+    window.fetch = function (input) {
+      if (isBatch(input)) note("fetch");
+      return realFetch.apply(this, arguments);
+    };
+    const realBeacon = navigator.sendBeacon;
+    if (typeof realBeacon === "function") {
+      navigator.sendBeacon = function (url) {
+        if (isBatch(url)) note("beacon");
+        return realBeacon.apply(navigator, arguments);
+      };
+    }
+  });
+}
+
+/** The send log of `page`'s tab (see `installSendLog`). */
+export const sendLog = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem("__tmSendLog") || "[]"));
+
+/**
+ * What the collector's request log says about `/v1/batch` since `logFrom` (a `logMark`):
+ * every `POST` with its status and `in=` (the request body as read off the socket after HTTP
+ * framing, before any `Content-Encoding` is decoded: the bytes as sent, gzipped when gzipped;
+ * headers not included), and how many CORS preflights (`OPTIONS`) there were.
+ */
+export function batchRequests(collector, { logFrom = 0 } = {}) {
+  const lines = collector.log.join("").slice(logFrom).split("\n");
+  const posts = lines
+    .map((l) => l.match(/^\[collect\] POST \/v1\/batch (\d{3}|dropped) in=(\d+)/))
+    .filter(Boolean)
+    .map((m) => ({ status: m[1], bytes: Number(m[2]) }));
+  const preflights = lines.filter((l) => /^\[collect\] OPTIONS \/v1\/batch\b/.test(l)).length;
+  return { posts, preflights, bytes: posts.reduce((s, p) => s + p.bytes, 0) };
+}
