@@ -157,7 +157,9 @@ for (const mode of ["500", "drop"]) {
     assert.ok(fetches.length >= 4, JSON.stringify(fetches));
     for (let k = 0; k < 3; k++) {
       const wait = fetches[k + 1].sentAt - fetches[k].settledAt;
-      assert.ok(wait >= 250 * 2 ** k && wait <= 500 * 2 ** k, `retry ${k + 1} waited ${wait} ms`);
+      // + 50 ms: the page clock runs in steps and the module reads the time a moment after the
+      // probe saw the response settle.
+      assert.ok(wait >= 250 * 2 ** k && wait <= 500 * 2 ** k + 50, `retry ${k + 1} waited ${wait} ms`);
     }
     t.diagnostic((await deliveryCost(collector, { logFrom: mark })).text);
     assertClean(tab);
@@ -351,6 +353,9 @@ test("6. a tab closed right after an order: the order arrives (beacon on pagehid
   await track(page, "Order Completed", ORDER);
   await page.close({ runBeforeUnload: true });
   const rows = await collector.waitFor(ALL, (r) => r.length >= 3);
+  if (rows.length < 3) {
+    console.log("test 6 diagnostics:", JSON.stringify(await collectorStats(collector)), collector.log.join("").slice(-1500));
+  }
   assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Order Completed #order"]]);
   const stats = await collectorStats(collector);
   assert.equal(stats.faulted, 0);
@@ -367,6 +372,9 @@ test("6b. the order's request hangs and the tab closes: the pagehide beacon deli
   assert.ok(await pollUntil(async () => (await collectorStats(collector)).requests >= 1), "the order's fetch reached the collector");
   await page.close({ runBeforeUnload: true });
   const rows = await collector.waitFor(ALL, (r) => r.length >= 3);
+  if (rows.length < 3) {
+    console.log("test 6 diagnostics:", JSON.stringify(await collectorStats(collector)), collector.log.join("").slice(-1500));
+  }
   assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Order Completed #order"]]);
   const stats = await collectorStats(collector);
   assert.deepEqual({ faulted: stats.faulted, batches: stats.batches }, { faulted: 1, batches: 1 });
