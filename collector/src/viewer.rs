@@ -63,6 +63,7 @@ pub fn render(events: &[EventRecord], totals: Totals) -> String {
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="2">
 <title>Trailmark collector</title>
+<link rel="icon" href="data:,">
 <style>
 body {{ font: 13px/1.4 system-ui, sans-serif; margin: 1rem 1.5rem; color: #222; }}
 h1 {{ font-size: 1.2rem; margin: 0 0 .3rem; }}
