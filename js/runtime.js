@@ -5,6 +5,8 @@
 
 const PREFIX = "[trailmark] ";
 const CONFIG_CACHE = "trailmark:config:";
+const CONSENT_KEY = "trailmark:consent";
+const QUEUE_PREFIX = "trailmark:outbox:";
 
 /** A config problem, with a stable `code` and the JSON `path` it points at. */
 export class TrailmarkError extends Error {
@@ -87,6 +89,15 @@ export function createRuntime(loadModule, options) {
     } catch (_) { /* storage disabled: nothing stored to adopt */ }
   };
 
+  // Analytics denied: no tab's stored queue may leave the device, not only this tab's.
+  const afterConsent = (states) => {
+    if (!states || states.analytics !== "denied") return states;
+    try {
+      for (const key of Object.keys(localStorage)) if (key.startsWith(QUEUE_PREFIX)) localStorage.removeItem(key);
+    } catch (_) { /* storage disabled: nothing stored */ }
+    return states;
+  };
+
   const configure = (config, source) => {
     const errors = report(call("configure", [config]), source);
     adoptOrphans();
@@ -104,14 +115,19 @@ export function createRuntime(loadModule, options) {
     /** Which rule and block each slot gets: `[{ slot, rule, block }]`. */
     decisions: () => call("decisions", []) || [],
     /** Consent: `consent({ analytics: "granted", personalization: "denied" })`; returns the states. */
-    consent: (update) => call("consent", [update]),
+    consent: (update) => afterConsent(call("consent", [update])),
     /** Command-queue entry point: `push(["track", "Order Completed", {...}])`. */
     push: (command) => {
-      if (!Array.isArray(command) || typeof api[command[0]] !== "function" || command[0] === "push") {
-        warn("unknown command ignored: " + String(command && command[0]));
-        return;
+      try {
+        const name = Array.isArray(command) && typeof command[0] === "string" ? command[0] : "";
+        if (!Object.prototype.hasOwnProperty.call(api, name) || typeof api[name] !== "function" || name === "push") {
+          warn("unknown command ignored: " + (name || typeof (command && command[0])));
+          return;
+        }
+        api[name](...command.slice(1));
+      } catch (e) {
+        warn("a command failed and was ignored (" + e + ")");
       }
-      api[command[0]](...command.slice(1));
     },
     /** Calls `fn(api)` once Trailmark is running (at once if it already is). */
     ready: (fn) => {
@@ -140,8 +156,19 @@ export function createRuntime(loadModule, options) {
     try {
       mod = await loadModule();
       core = new mod.Trailmark();
-      // This tab is alive while the page lives: other tabs leave its stored queue alone.
-      try { navigator.locks && navigator.locks.request(core.queueKey(), () => new Promise(() => {})).catch(() => {}); } catch (_) { /* no locks */ }
+      // This tab is alive while the page lives: other tabs leave its stored queue alone. The
+      // lock is let go while the page sits in the back/forward cache (a held lock would keep
+      // it out of that cache) and taken again when it comes back.
+      let releaseLock = null;
+      const holdLock = () => {
+        try {
+          if (!navigator.locks || releaseLock) return;
+          navigator.locks.request(core.queueKey(), () => new Promise((r) => { releaseLock = r; })).catch(() => {});
+        } catch (_) { /* no locks */ }
+      };
+      holdLock();
+      addEventListener("pagehide", (e) => { if (e.persisted && releaseLock) { releaseLock(); releaseLock = null; } });
+      addEventListener("pageshow", (e) => { if (e.persisted) holdLock(); });
     } catch (e) {
       dead = true;
       warn((String(e).includes("wasm-unsafe-eval") || (e && e.name === "CompileError")
@@ -165,8 +192,13 @@ export function createRuntime(loadModule, options) {
         configure(parsed, configSource);
       });
     }
+    // Consent given before the script ran applies before anything is recorded.
+    const queued = pending.splice(0);
+    for (const [method, args] of queued) if (method === "consent") afterConsent(call(method, args));
     if (options.autoPage !== false) call("page", []);
-    for (const [method, args] of pending.splice(0)) call(method, args);
+    for (const [method, args] of queued) if (method !== "consent") call(method, args);
+    // A choice made in another tab applies here too.
+    addEventListener("storage", (e) => { if (e.key === CONSENT_KEY) afterConsent(call("consentChanged", [])); });
     addEventListener("pagehide", () => call("hide", []));
     document.addEventListener("visibilitychange", () => {
       if (document.visibilityState === "hidden") call("hide", []);

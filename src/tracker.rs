@@ -459,16 +459,34 @@ impl Tracker {
         self.outbox.next_wake()
     }
 
-    /// The page is being hidden or unloaded: bodies to hand to `sendBeacon`.
-    pub fn unload(&mut self, budget: usize, now: Millis) -> Vec<String> {
+    /// The page is being hidden or unloaded: bodies to hand to `sendBeacon`, each with the
+    /// number of events it carries. Call [`beacons_sent`](Self::beacons_sent) with the events
+    /// of the bodies the browser accepted, in order, stopping at the first it refused.
+    pub fn unload(&mut self, budget: usize, now: Millis) -> Vec<(String, usize)> {
         self.tick(now);
+        let keep = self.beacons_untrusted();
         match (self.can_send(), self.frame()) {
             (true, Some(frame)) => {
                 self.outbox
-                    .beacon_bodies(BEACON_CHUNK_BYTES, budget, &frame, now)
+                    .beacon_bodies(BEACON_CHUNK_BYTES, budget, &frame, now, keep)
             }
             _ => Vec::new(),
         }
+    }
+
+    /// The browser accepted beacons carrying `events` events (see [`unload`](Self::unload)).
+    pub fn beacons_sent(&mut self, events: usize) {
+        let keep = self.beacons_untrusted();
+        self.outbox.beacons_sent(events, keep);
+    }
+
+    /// A collector that needs headers cannot authenticate a beacon (beacons carry none): its
+    /// events stay queued for `fetch` even when the browser accepts the beacon.
+    fn beacons_untrusted(&self) -> bool {
+        self.config
+            .collector
+            .as_ref()
+            .is_some_and(|c| !c.headers.is_empty())
     }
 
     /// Events the collector refused (4xx, or a single event too large), since the start.

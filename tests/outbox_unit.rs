@@ -623,9 +623,12 @@ fn beacons_take_the_queue_while_deliveries_succeed() {
     o.push(ev(2), false, 6);
     o.push(ev(3), true, 7);
     assert!(!o.in_doubt());
-    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 8);
+    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 8, false);
     assert_eq!(bodies.len(), 1);
-    assert_eq!(ids(&bodies[0]), names(&[3, 2]), "urgent first");
+    assert_eq!(ids(&bodies[0].0), names(&[3, 2]), "urgent first");
+    assert_eq!(bodies[0].1, 2);
+    assert_eq!(o.len(), 2, "nothing leaves before the browser said yes");
+    o.beacons_sent(2, false);
     assert!(o.is_empty(), "handed to the browser: no longer queued");
 }
 
@@ -638,12 +641,13 @@ fn beacons_leave_the_queue_alone_while_deliveries_fail() {
     o.complete(r.id, Outcome::Retry { after_ms: None }, 5, 0.5);
     assert!(o.in_doubt());
     let generation = o.generation();
-    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 6);
-    assert_eq!(ids(&bodies[0]), names(&[1, 2]), "still tried");
+    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 6, false);
+    assert_eq!(ids(&bodies[0].0), names(&[1, 2]), "still tried");
+    o.beacons_sent(2, false);
     assert_eq!(o.len(), 2, "kept for fetch and for the stored queue");
     assert_eq!(o.generation(), generation, "nothing to store anew");
     assert!(
-        o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 7)
+        o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 7, false)
             .is_empty(),
         "a second hide without news sends nothing again"
     );
@@ -687,4 +691,42 @@ fn after_a_413_the_cap_never_grows_back_to_a_refused_count() {
     );
     assert_eq!(delivered, 33);
     assert!(o.is_empty());
+}
+
+#[test]
+fn a_refused_beacon_leaves_its_events_queued() {
+    let mut o = Outbox::new(Policy {
+        max_batch_bytes: 1024,
+        ..Policy::default()
+    });
+    for n in 1..=100 {
+        o.push(ev(n), false, 0);
+    }
+    // Bodies follow max_batch_bytes, not only the 60 KB beacon chunk.
+    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 1, false);
+    assert!(bodies.len() > 1, "{} bodies", bodies.len());
+    assert!(bodies.iter().all(|(b, _)| b.len() <= 1024));
+    assert_eq!(bodies.iter().map(|(_, n)| n).sum::<usize>(), 100);
+    // The browser took the first body and refused the second: only the first's events go.
+    o.beacons_sent(bodies[0].1, false);
+    assert_eq!(o.len(), 100 - bodies[0].1);
+    let next = poll(&mut o, 5_000);
+    assert_eq!(ids(&next.body)[0], format!("m{}", bodies[0].1 + 1));
+}
+
+#[test]
+fn beacons_that_cannot_be_trusted_leave_the_queue_alone() {
+    let mut o = eager();
+    o.push(ev(1), true, 0);
+    let bodies = o.beacon_bodies(60 * 1024, 60 * 1024, &frame(), 1, true);
+    assert_eq!(bodies.len(), 1);
+    o.beacons_sent(1, true);
+    assert_eq!(
+        o.len(),
+        1,
+        "kept for fetch (a collector that needs headers)"
+    );
+    assert!(o
+        .beacon_bodies(60 * 1024, 60 * 1024, &frame(), 2, true)
+        .is_empty());
 }

@@ -101,13 +101,18 @@ fn headers(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Vec<(String, Stri
             continue;
         }
         match value {
-            crate::value::Value::String(v) if !v.chars().any(|c| c.is_control() && c != '\t') => {
+            // Browsers take header values in ISO-8859-1 only, and throw on anything else.
+            crate::value::Value::String(v)
+                if !v
+                    .chars()
+                    .any(|c| (c.is_control() && c != '\t') || u32::from(c) > 0xFF) =>
+            {
                 out.push((name.to_owned(), v.clone()));
             }
             crate::value::Value::String(_) => diags.push(Diagnostic::error(
                 "config/bad-header",
                 &at,
-                "a header value cannot hold line breaks or other control characters",
+                "a header value holds only Latin-1 characters, without line breaks or other control characters",
             )),
             other => diags.push(Diagnostic::error(
                 "config/wrong-type",
@@ -183,7 +188,7 @@ mod tests {
     fn headers_are_kept_in_order_and_bad_ones_named() {
         let (c, d) = run(r#"{"version":1,"collector":{"url":"/collect","headers":{
                 "Authorization":"Basic cGs6","X-Shop":"nw","Bad Name":"x","Cookie":"a=1",
-                "Sec-Fetch-Mode":"cors","X-Multi":"a\nb","X-Num":5}}}"#);
+                "Sec-Fetch-Mode":"cors","X-Multi":"a\nb","X-Euro":"5 €","X-Num":5}}}"#);
         assert_eq!(
             c.expect("a collector").headers,
             vec![
@@ -197,7 +202,8 @@ mod tests {
                 "config/bad-header at /collector/headers/Bad Name: a header name is letters, digits and !#$%&'*+-.^_`|~ only",
                 "config/bad-header at /collector/headers/Cookie: Trailmark or the browser sets this header; it cannot be configured",
                 "config/bad-header at /collector/headers/Sec-Fetch-Mode: Trailmark or the browser sets this header; it cannot be configured",
-                "config/bad-header at /collector/headers/X-Multi: a header value cannot hold line breaks or other control characters",
+                "config/bad-header at /collector/headers/X-Euro: a header value holds only Latin-1 characters, without line breaks or other control characters",
+                "config/bad-header at /collector/headers/X-Multi: a header value holds only Latin-1 characters, without line breaks or other control characters",
                 "config/wrong-type at /collector/headers/X-Num: expected a string, found number",
             ]
         );

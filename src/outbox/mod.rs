@@ -477,31 +477,62 @@ impl Outbox {
         self.attempt > 0 || self.flight.is_some()
     }
 
-    /// The page is going away or hidden: bodies for `sendBeacon`, as [`drain_for_unload`]
-    /// frames them. While deliveries succeed, what is handed to the browser leaves the queue.
-    /// While they fail (or one hangs), a beacon may well fail too, and nobody would know: the
-    /// events then stay queued (and stored by the shell), go out again by `fetch` if the page
-    /// lives on or on the tab's next page, and the collector's `messageId` dedupe drops the
-    /// copies that did arrive.
+    /// The page is going away or hidden: bodies for `sendBeacon`, each with the number of
+    /// waiting events it carries (urgent first, at most `chunk` bytes each, no larger than
+    /// `max_batch_bytes` nor carrying more events than a 413 allowed, `budget` bytes in all).
+    /// Nothing leaves the queue here: the shell reports what the browser accepted with
+    /// [`beacons_sent`](Self::beacons_sent).
     ///
-    /// [`drain_for_unload`]: Self::drain_for_unload
+    /// While delivery is in doubt (a request hangs or deliveries fail), or when `keep` says
+    /// beacons cannot be trusted (the collector needs headers, which beacons cannot carry), the
+    /// events stay queued whatever the browser says: they go out again by `fetch` if the page
+    /// lives on, or from the stored queue on the tab's next page, and the collector's
+    /// `messageId` dedupe drops the copies that did arrive. Then the same queue is beaconed once
+    /// (`pagehide` often follows `visibilitychange`).
     pub fn beacon_bodies(
         &mut self,
         chunk: usize,
         budget: usize,
         frame: &Frame,
         now: Millis,
-    ) -> Vec<String> {
-        if self.in_doubt() {
-            // `pagehide` often follows `visibilitychange`: the same queue goes once.
+        keep: bool,
+    ) -> Vec<(String, usize)> {
+        if self.in_doubt() || keep {
             if self.beaconed == Some(self.generation) {
                 return Vec::new();
             }
             self.beaconed = Some(self.generation);
-            self.clone().drain_for_unload(chunk, budget, frame, now)
-        } else {
-            self.drain_for_unload(chunk, budget, frame, now)
         }
+        let mut plan = self.clone();
+        plan.return_flight();
+        let chunk = chunk.min(self.policy.max_batch_bytes);
+        let max_events = self.split.unwrap_or(usize::MAX);
+        let mut bodies = Vec::new();
+        let mut spent = 0;
+        while !plan.is_empty() {
+            let limit = chunk.min(budget.saturating_sub(spent));
+            let (body, count) = plan.frame_prefix(limit, max_events, false, frame, now);
+            if count == 0 || spent + body.len() > budget {
+                break;
+            }
+            plan.take_front(count);
+            spent += body.len();
+            bodies.push((body, count));
+        }
+        bodies
+    }
+
+    /// The browser accepted beacons carrying the first `events` waiting events (see
+    /// [`beacon_bodies`](Self::beacon_bodies)): they leave the queue, unless delivery is in
+    /// doubt or `keep` was asked for, in which case they stay for `fetch`.
+    pub fn beacons_sent(&mut self, events: usize, keep: bool) {
+        if events == 0 || keep || self.in_doubt() {
+            return;
+        }
+        for e in self.take_front(events) {
+            self.queued_bytes -= e.json.len();
+        }
+        self.generation += 1;
     }
 
     /// The page is going away: everything queued, framed into bodies of at most `chunk` bytes

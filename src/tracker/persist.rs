@@ -70,10 +70,22 @@ impl Tracker {
         })
     }
 
+    /// Storage refused the last [`QueueStore::Write`] (quota): it is tried again on the next
+    /// change instead of being taken as written.
+    pub fn queue_write_failed(&mut self) {
+        self.queue_written = None;
+    }
+
     /// After an event is queued: if the outbox lost events since the last report, queue one
     /// `Trailmark Events Dropped` event with the counts, so the collector learns of the gap.
     pub(super) fn report_drops(&mut self, message_id: &str, page: &Page) {
-        if !self.effects.send_events {
+        // The report is an event too: queued into a full outbox it would evict another event,
+        // which would need a report of its own, and so on. It waits until there is room.
+        const REPORT_BYTES: usize = 2048;
+        let policy = self.outbox.policy();
+        let room = self.outbox.len() < policy.max_events
+            && self.outbox.bytes() + REPORT_BYTES <= policy.max_bytes;
+        if !self.effects.send_events || !room {
             return;
         }
         let Some(report) = self.outbox.take_drop_report() else {

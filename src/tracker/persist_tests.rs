@@ -94,3 +94,28 @@ fn refused_events_are_reported_in_a_later_event() {
     track(&mut t, "m3");
     assert!(!drain(&mut t).concat().contains("Trailmark Events Dropped"));
 }
+
+#[test]
+fn a_full_queue_keeps_taking_events_and_reports_once_there_is_room() {
+    // No collector reachable: events pile up past the 1 000-event cap.
+    let mut t = tracker("");
+    for n in 0..1_200 {
+        t.track("Thing Viewed", Map::new(), &page(), format!("m{n}"), NOW);
+    }
+    assert_eq!(t.queued(), 1_000, "capped, oldest evicted");
+    // Once deliveries free room, the next event is followed by one report of every loss.
+    let mut bodies = String::new();
+    while let Some(req) = t.poll(NOW + 10_000) {
+        t.complete(req.id, Outcome::Delivered, NOW + 10_000, 0.0);
+        bodies.push_str(&req.body);
+    }
+    track(&mut t, "after");
+    let sent = drain(&mut t).concat();
+    assert_eq!(
+        sent.matches("Trailmark Events Dropped").count(),
+        1,
+        "{sent}"
+    );
+    assert!(sent.contains("\"queueFull\":200"), "{sent}");
+    assert!(!bodies.contains("Trailmark Events Dropped"));
+}

@@ -54,6 +54,8 @@ pub fn apply(decisions: &[Decision<'_>]) -> usize {
     let Ok(slots) = doc.query_selector_all("[data-trailmark-slot]") else {
         return 0;
     };
+    // Slots the page removed (a single-page app swapping views) are forgotten.
+    DEFAULTS.with(|d| d.borrow_mut().retain(|(el, _)| el.is_connected()));
     let mut changed = 0;
     for i in 0..slots.length() {
         let Some(el) = slots.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {

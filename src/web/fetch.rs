@@ -37,7 +37,10 @@ export async function post(url, text, len, gzip, budget, extra) {
     const keepalive = len <= budget - inFlight;
     if (keepalive) inFlight += len;
     try {
-        const res = await fetch(url, { method: 'POST', body, headers, credentials: 'omit', keepalive });
+        // A collector that never finishes answering must not hold the one request slot (and
+        // keepalive budget) forever: after 30 s the request fails and is retried.
+        const signal = AbortSignal.timeout ? AbortSignal.timeout(30000) : undefined;
+        const res = await fetch(url, { method: 'POST', body, headers, credentials: 'omit', keepalive, signal });
         // Chromium counts a keepalive request against the page's 64 KB until its response body
         // is read: unread 4xx bodies would starve every later keepalive request.
         await res.arrayBuffer().catch(() => {});

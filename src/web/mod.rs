@@ -218,13 +218,18 @@ impl Trailmark {
         if let Some(url) = t.collector_url().map(str::to_owned) {
             // Beacons and keepalive fetches share the browser's per-page budget.
             let budget = UNLOAD_BUDGET.saturating_sub(transport::keepalive_in_flight());
-            for body in t.unload(budget, now()) {
+            // Only what the browser accepted leaves the queue; the rest is stored for later.
+            let mut accepted = 0;
+            for (body, events) in t.unload(budget, now()) {
                 if !transport::beacon(&url, &body) {
                     console::warn(
-                        "the browser refused a beacon; some events of this page were not sent",
+                        "the browser refused a beacon; those events wait on the device for the next page",
                     );
+                    break;
                 }
+                accepted += events;
             }
+            t.beacons_sent(accepted);
         }
         // What did not fit in the beacons waits for this tab's next page (or another tab).
         queue::persist(&mut t, &self.shared.queue_key);
@@ -252,9 +257,11 @@ impl Trailmark {
             // Only where this tab may keep a queue on the device; otherwise theirs stays stored.
             Ok(mut t) if t.effects().persist_queue => {
                 queue::restore(&mut t, &key, now());
-                // Ours is written before theirs goes, so a crash in between loses nothing.
-                queue::persist(&mut t, &self.shared.queue_key);
-                storage::remove(Area::Local, &key);
+                // Ours is written before theirs goes, so a crash in between loses nothing; if
+                // ours could not be written (storage full), theirs stays where it is.
+                if queue::persist(&mut t, &self.shared.queue_key) {
+                    storage::remove(Area::Local, &key);
+                }
                 t.queued() as u32
             }
             _ => 0,
@@ -285,10 +292,32 @@ impl Trailmark {
             }
             if let (Some(u), Ok(mut t)) = (parsed, self.shared.tracker.try_borrow_mut()) {
                 t.set_consent(u, now());
+                // At once, not on the once-a-second schedule: a denial removes the stored queue.
+                queue::persist(&mut t, &self.shared.queue_key);
             }
             self.render_now();
             pump(&self.shared, &entry);
         }
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| to_js(&t.consent().states()))
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Another tab changed the stored consent choice (the loader listens for `storage`
+    /// events): applies it here too, so a denial in one tab stops every tab at once.
+    #[wasm_bindgen(js_name = consentChanged)]
+    pub fn consent_changed(&self) -> JsValue {
+        let Some(entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            restore_consent(&mut t);
+            queue::persist(&mut t, &self.shared.queue_key);
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
         self.shared
             .tracker
             .try_borrow()

@@ -46,12 +46,20 @@ pub fn restore(tracker: &mut Tracker, key: &str, now: Millis) {
 }
 
 /// Writes or removes the stored queue as the tracker says (nothing when nothing changed).
-pub fn persist(tracker: &mut Tracker, key: &str) {
+/// Returns false when storage refused the write (the tracker then tries again later).
+pub fn persist(tracker: &mut Tracker, key: &str) -> bool {
     match tracker.take_queue_to_store() {
         Some(QueueStore::Write(snapshot)) => {
-            storage::set(Area::Local, key, &snapshot);
+            let written = storage::set(Area::Local, key, &snapshot);
+            if !written {
+                tracker.queue_write_failed();
+            }
+            written
         }
-        Some(QueueStore::Remove) => storage::remove(Area::Local, key),
-        None => {}
+        Some(QueueStore::Remove) => {
+            storage::remove(Area::Local, key);
+            true
+        }
+        None => true,
     }
 }

@@ -65,16 +65,24 @@ pub fn classify(status: u16, retry_after_ms: Option<Millis>) -> Outcome {
     }
 }
 
+/// The longest `Retry-After` honoured.
+const MAX_RETRY_AFTER_MS: Millis = 3_600_000;
+
 /// `Retry-After` as milliseconds: delta-seconds or an HTTP date.
 fn retry_after(resp: &Response) -> Option<Millis> {
     let value = resp.headers().get("Retry-After").ok().flatten()?;
     let value = value.trim();
-    if let Ok(secs) = value.parse::<u32>() {
-        return Some(Millis::from(secs) * 1000);
-    }
-    let at = js_sys::Date::parse(value);
-    at.is_finite()
-        .then(|| (at - js_sys::Date::now()).max(0.0) as Millis)
+    let wait = if let Ok(secs) = value.parse::<u32>() {
+        Millis::from(secs) * 1000
+    } else {
+        let at = js_sys::Date::parse(value);
+        if !at.is_finite() {
+            return None;
+        }
+        (at - js_sys::Date::now()).max(0.0) as Millis
+    };
+    // Honoured up to an hour: a broken or hostile header must not stop delivery for good.
+    Some(wait.min(MAX_RETRY_AFTER_MS))
 }
 
 /// Queues `body` with `navigator.sendBeacon`; false when the browser refused it.
