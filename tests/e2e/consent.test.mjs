@@ -16,6 +16,7 @@ import assert from "node:assert/strict";
 import {
   startCollector, launchBrowser, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe,
   probeLog, driveClock, watchPage, unexpectedConsoleErrors, routeConfig, installSendLog, sendLog,
+  settled,
 } from "./harness.mjs";
 
 const TIMEOUT = { timeout: 30_000 };
@@ -421,4 +422,138 @@ test("h2. a grant made before GPC appeared yields to it: analytics denied on the
   assert.deepEqual(collector.query(ALL).map(key), HOME_EVENTS, "nothing from the second load");
   assertClean(tab);
   await context.close();
+});
+
+// ------------------------------------------------------------------ several tabs of one visitor
+
+const PRODUCT = "product-ethiopia.html";
+const PRODUCT_EVENTS = ["page /" + PRODUCT, "Product Viewed"];
+
+/** The tab id Trailmark keeps in the tab's sessionStorage (versioned envelope). */
+const tabIdOf = (page) => page.evaluate(() => JSON.parse(sessionStorage.getItem("trailmark:tab")).d);
+
+/**
+ * Drives the context's page clock (one clock for every page of the context) in `stepMs` steps,
+ * letting every batch request of every page in `pages` settle before each step, until `done()`
+ * holds or `maxFakeMs` of page time has passed. Returns whether `done()` held.
+ */
+async function driveTabs(pages, done, { stepMs = 500, maxFakeMs = 30_000 } = {}) {
+  for (let spent = 0; ; spent += stepMs) {
+    for (const p of pages) await settled(p);
+    if (await done()) return true;
+    if (spent >= maxFakeMs) return false;
+    await pages[0].clock.runFor(stepMs);
+  }
+}
+
+/** Stored rows grouped by tab: `{ [tabId]: ["page /", ...] }`, each tab's in seq order. */
+function rowsByTab() {
+  const out = {};
+  for (const row of collector.query(ALL)) (out[row.tab_id] ??= []).push(key(row));
+  return out;
+}
+
+/**
+ * Opens the home page (tab A) and a product page (tab B) in one context with no consent
+ * section, and checks both tabs' first events arrive: exactly these rows, one visitor, each
+ * request stored once.
+ */
+async function twoTabsDelivered(context) {
+  const a = await open(context);
+  const b = await open(context, PRODUCT);
+  await consentBecomes(a.page, states("granted", "granted"));
+  await consentBecomes(b.page, states("granted", "granted"));
+  const ids = { a: await tabIdOf(a.page), b: await tabIdOf(b.page) };
+  assert.notEqual(ids.a, ids.b, "two tabs, two tab ids");
+  const want = HOME_EVENTS.length + PRODUCT_EVENTS.length;
+  const arrived = await driveTabs([a.page, b.page], async () => (await collectorStats(collector)).events >= want);
+  assert.ok(arrived, "both tabs delivered; stored " + JSON.stringify(rowsByTab()));
+  await driveTabs([a.page, b.page], () => false, { stepMs: 2_000, maxFakeMs: 10_000 });
+  assert.deepEqual(rowsByTab(), { [ids.a]: HOME_EVENTS, [ids.b]: PRODUCT_EVENTS }, "exactly these events, per tab");
+  const rows = collector.query(ALL);
+  assert.equal(new Set(rows.map((r) => r.message_id)).size, rows.length, "messageIds unique");
+  assert.equal(new Set(rows.map((r) => r.anonymous_id)).size, 1, "one visitor");
+  const stats = await collectorStats(collector);
+  assert.equal(stats.events, want, "no duplicate stored");
+  assert.equal(stats.requests, stats.batches, "every request stored, none refused or repeated");
+  return { a, b, ids };
+}
+
+test("i. analytics denied in one tab stops every tab", TIMEOUT, async () => {
+  const context = await newContext();
+  try {
+    const { a, b, ids } = await twoTabsDelivered(context);
+    const rowsBefore = collector.query(ALL);
+    const statsBefore = await collectorStats(collector);
+    const sentBefore = { a: (await sendLog(a.page)).length, b: (await sendLog(b.page)).length };
+    const probeBefore = { a: await probeLog(a.page), b: await probeLog(b.page) };
+
+    assert.deepEqual(await consentOf(a.page, { analytics: "denied" }), states("denied", "granted"));
+    assertRecord((await storage(a.page)).consent, { analytics: { choice: "denied", signal: false } });
+    // Tab B learns of the choice through the `storage` event.
+    await consentBecomes(b.page, states("denied", "granted"));
+
+    await track(b.page, "Product Added", added("b-after-denial"));
+    await track(a.page, "Product Added", added("a-after-denial"));
+    await driveTabs([a.page, b.page], () => false, { stepMs: 1_000, maxFakeMs: 30_000 });
+
+    assert.deepEqual(collector.query(ALL), rowsBefore, "nothing new stored from either tab");
+    assert.deepEqual(rowsByTab(), { [ids.a]: HOME_EVENTS, [ids.b]: PRODUCT_EVENTS });
+    assert.deepEqual(await collectorStats(collector), statsBefore, "no request reached the collector");
+    assert.deepEqual((await sendLog(b.page)).slice(sentBefore.b), [], "tab B never tried to send after the denial");
+    assert.deepEqual((await sendLog(a.page)).slice(sentBefore.a), [], "tab A never tried to send after the denial");
+    assert.deepEqual(await probeLog(b.page), probeBefore.b);
+    assert.deepEqual(await probeLog(a.page), probeBefore.a);
+    assert.deepEqual(await consentOf(b.page), states("denied", "granted"), "tab B: analytics denied");
+    assert.deepEqual(await consentOf(a.page), states("denied", "granted"), "tab A: analytics denied");
+    assert.deepEqual((await storage(b.page)).queues, [], "no stored queue left");
+    assert.deepEqual((await storage(a.page)).queues, []);
+    assertClean(a);
+    assertClean(b);
+  } finally {
+    await context.close();
+  }
+});
+
+test("j. a stored queue of a tab is removed when analytics is denied", TIMEOUT, async () => {
+  const context = await newContext();
+  try {
+    const { a, b, ids } = await twoTabsDelivered(context);
+    const rowsBefore = collector.query(ALL);
+
+    // Every delivery fails from now on: tab B's next event stays queued and is stored.
+    await collector.control("/_control/fault", { mode: "500", count: -1 });
+    await track(b.page, "Product Added", added("stored"));
+    const ownKey = "trailmark:outbox:" + ids.b;
+    const stored = await driveTabs([a.page, b.page], async () => {
+      const { queues } = await storage(b.page);
+      const faulted = (await collectorStats(collector)).faulted;
+      return faulted >= 1 && queues.some(([k, v]) => k === ownKey && v.includes("Product Added"));
+    }, { stepMs: 250, maxFakeMs: 10_000 });
+    assert.ok(stored, "tab B's queue was stored: " + JSON.stringify((await storage(b.page)).queues));
+    assert.deepEqual((await storage(a.page)).queues.map(([k]) => k), [ownKey], "only tab B's queue is stored");
+
+    const sentBefore = { a: (await sendLog(a.page)).length, b: (await sendLog(b.page)).length };
+    const statsBefore = await collectorStats(collector);
+    assert.deepEqual(await consentOf(a.page, { analytics: "denied" }), states("denied", "granted"));
+    assert.deepEqual((await storage(a.page)).queues, [], "every stored queue is removed at the denial");
+    await consentBecomes(b.page, states("denied", "granted"));
+    assert.deepEqual((await storage(b.page)).queues, [], "tab B does not write its queue back");
+
+    // The collector works again: still nothing from tab B (its queued event was dropped).
+    await collector.control("/_control/fault", { mode: "ok" });
+    await driveTabs([a.page, b.page], () => false, { stepMs: 1_000, maxFakeMs: 30_000 });
+    assert.deepEqual(collector.query(ALL), rowsBefore, "nothing new stored");
+    assert.deepEqual(rowsByTab(), { [ids.a]: HOME_EVENTS, [ids.b]: PRODUCT_EVENTS });
+    const stats = await collectorStats(collector);
+    assert.deepEqual({ requests: stats.requests, events: stats.events }, { requests: statsBefore.requests, events: statsBefore.events },
+      "no request after the denial");
+    assert.deepEqual((await sendLog(b.page)).slice(sentBefore.b), [], "tab B never tried to send after the denial");
+    assert.deepEqual((await sendLog(a.page)).slice(sentBefore.a), [], "tab A never tried to send after the denial");
+    assert.deepEqual((await storage(b.page)).queues, [], "still no stored queue");
+    assertClean(a);
+    assertClean(b);
+  } finally {
+    await context.close();
+  }
 });
