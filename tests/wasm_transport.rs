@@ -10,61 +10,17 @@
 #[path = "wasm_support/mod.rs"]
 mod support;
 
-use std::cell::{Cell, RefCell};
-use std::future::poll_fn;
+use std::cell::Cell;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 
 use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Uint8Array};
-use support::{get, js};
+use support::{get, js, settled, tick};
 use trailmark::outbox::Outcome;
 use trailmark::web::fetch::{classify, gzip, keepalive_in_flight, post_with, KEEPALIVE_BUDGET};
-use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// Waits for `promise`: `Ok` with its value, `Err` with its rejection.
-async fn settled(promise: &Promise) -> Result<JsValue, JsValue> {
-    type Slot = Rc<RefCell<(Option<Result<JsValue, JsValue>>, Option<Waker>)>>;
-    let slot: Slot = Rc::default();
-    let on = |ok: bool| {
-        let slot = slot.clone();
-        Closure::once_into_js(move |v: JsValue| {
-            let mut s = slot.borrow_mut();
-            s.0 = Some(if ok { Ok(v) } else { Err(v) });
-            if let Some(w) = s.1.take() {
-                w.wake();
-            }
-        })
-    };
-    let (fulfilled, rejected) = (on(true), on(false));
-    let then: Function = get(promise, "then").unchecked_into();
-    then.call2(promise, &fulfilled, &rejected).expect("then");
-    poll_fn(|cx| {
-        let mut s = slot.borrow_mut();
-        match s.0.take() {
-            Some(r) => Poll::Ready(r),
-            None => {
-                s.1 = Some(cx.waker().clone());
-                Poll::Pending
-            }
-        }
-    })
-    .await
-}
-
-/// Lets queued tasks (promise reactions, the stub's settles) run.
-async fn tick() {
-    let p = Promise::new(&mut |resolve, _| {
-        let set_timeout: Function = get(&js_sys::global(), "setTimeout").unchecked_into();
-        set_timeout
-            .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(0))
-            .expect("setTimeout");
-    });
-    settled(&p).await.expect("a timeout resolves");
-}
 
 /// `DecompressionStream("gzip")` of `data` as text.
 async fn gunzip(data: &JsValue) -> String {

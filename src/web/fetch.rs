@@ -14,6 +14,19 @@ use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen(inline_js = "let inFlight = 0;
+let failed = false;
+export function safe(f, what) {
+    return function (...args) {
+        try {
+            return f(...args);
+        } catch (e) {
+            if (!failed) {
+                failed = true;
+                console.error('[trailmark] stopped after an internal error (in ' + what + '); the page keeps its default content.', e);
+            }
+        }
+    };
+}
 export async function gz(s) {
     return new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
 }
@@ -50,6 +63,13 @@ export async function post(url, text, len, gzip, budget, extra) {
     }
 }")]
 extern "C" {
+    /// `f` wrapped so that nothing it throws reaches the page: the module's own callbacks
+    /// (timers, request completions) run without the loader's wrapper around them, so a trap
+    /// inside one is caught here and reported once, naming `what` (`"a timer"`, ...). (`what`
+    /// also makes wasm-bindgen route the call through its glue, which `scripts/minify-names.mjs`
+    /// relies on: a binding whose arguments need no conversion is imported directly.)
+    pub fn safe(f: &js_sys::Function, what: &str) -> js_sys::Function;
+
     /// Gzips `text` (as UTF-8) to an `ArrayBuffer`; rejects when the browser cannot (no
     /// `CompressionStream`).
     #[wasm_bindgen(js_name = gz)]

@@ -59,8 +59,12 @@ struct Shared {
     inbox: RefCell<Vec<Input>>,
     /// (timeout handle, when it fires) of the pending wake-up.
     timer: Cell<Option<(i32, Millis)>>,
-    /// One long-lived callback for every timeout: never dropped while a timer can call it.
+    /// One long-lived callback for every timeout: never dropped while a timer can call it
+    /// (held here only to keep it alive; timeouts call it through `on_timer_safe`).
+    #[allow(dead_code)]
     on_timer: Closure<dyn FnMut()>,
+    /// `on_timer` behind the [`fetch::safe`] wrapper: what timeouts actually call.
+    on_timer_safe: js_sys::Function,
     warned_clamp: Cell<bool>,
     /// This tab's stored-queue key (see `queue.rs`).
     queue_key: String,
@@ -113,18 +117,21 @@ impl Trailmark {
         queue::restore(&mut tracker, &queue_key, now());
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let weak = weak.clone();
+            let on_timer: Closure<dyn FnMut()> = Closure::new(move || {
+                if let Some(s) = weak.upgrade() {
+                    s.timer.set(None);
+                    if let Some(entry) = Entry::enter() {
+                        pump(&s, &entry);
+                    }
+                }
+            });
+            let on_timer_safe = fetch::safe(on_timer.as_ref().unchecked_ref(), "a timer");
             Shared {
                 tracker: RefCell::new(tracker),
                 inbox: RefCell::new(Vec::new()),
                 timer: Cell::new(None),
-                on_timer: Closure::new(move || {
-                    if let Some(s) = weak.upgrade() {
-                        s.timer.set(None);
-                        if let Some(entry) = Entry::enter() {
-                            pump(&s, &entry);
-                        }
-                    }
-                }),
+                on_timer,
+                on_timer_safe,
                 warned_clamp: Cell::new(false),
                 queue_key,
                 persisted_at: Cell::new(0),
@@ -512,10 +519,9 @@ fn schedule(shared: &Shared, at: Option<Millis>) {
         window.clear_timeout_with_handle(handle);
     }
     let delay = (at - now()).clamp(0, i32::MAX as Millis) as i32;
-    if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        shared.on_timer.as_ref().unchecked_ref(),
-        delay,
-    ) {
+    if let Ok(handle) =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(&shared.on_timer_safe, delay)
+    {
         shared.timer.set(Some((handle, at)));
     }
 }
@@ -583,6 +589,22 @@ pub fn is_dead() -> bool {
 #[wasm_bindgen(js_name = panicReported)]
 pub fn panic_reported() -> bool {
     panic::is_dead()
+}
+
+/// Panics on purpose inside a timer the module owns (test builds only), so browser tests can
+/// check that nothing reaches the page from there either.
+#[cfg(feature = "test-hooks")]
+#[wasm_bindgen(js_name = __testPanicInTimer)]
+pub fn test_panic_in_timer() {
+    // Inside the entry guard, as the module's real timer callback (`pump`) runs.
+    let boom = Closure::once_into_js(|| -> () {
+        let _entry = Entry::enter();
+        panic!("deliberate test panic in a timer")
+    });
+    let f = fetch::safe(boom.unchecked_ref(), "a timer");
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
+    }
 }
 
 /// Panics on purpose, so browser tests can check that a panic is contained (test builds only).

@@ -46,6 +46,8 @@ pub fn post_with(
         };
         done(outcome);
     });
+    // Behind `safe`: a trap while handling the outcome must not become an unhandled rejection.
+    let settle = fetch::safe(settle.unchecked_ref(), "a request's completion");
     // `then` is called through Reflect so both arguments can be the same plain function.
     if let Ok(then) = Reflect::get(&promise, &JsValue::from_str("then")) {
         let then: Function = then.unchecked_into();

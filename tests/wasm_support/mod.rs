@@ -3,7 +3,13 @@
 //! helper one file does not use is not dead code in the others.
 #![allow(dead_code)]
 
-use js_sys::{Array, Function, Reflect};
+use std::cell::RefCell;
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use js_sys::{Array, Function, Promise, Reflect};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element};
 
@@ -130,4 +136,45 @@ fn console() -> JsValue {
 /// Casts a JS value known to be an element (from `querySelector` & co.).
 pub fn element(v: JsValue) -> Element {
     v.dyn_into::<Element>().expect("an element")
+}
+
+/// Waits for `promise`: `Ok` with its value, `Err` with its rejection.
+pub async fn settled(promise: &Promise) -> Result<JsValue, JsValue> {
+    type Slot = Rc<RefCell<(Option<Result<JsValue, JsValue>>, Option<Waker>)>>;
+    let slot: Slot = Rc::default();
+    let on = |ok: bool| {
+        let slot = slot.clone();
+        Closure::once_into_js(move |v: JsValue| {
+            let mut s = slot.borrow_mut();
+            s.0 = Some(if ok { Ok(v) } else { Err(v) });
+            if let Some(w) = s.1.take() {
+                w.wake();
+            }
+        })
+    };
+    let (fulfilled, rejected) = (on(true), on(false));
+    let then: Function = get(promise, "then").unchecked_into();
+    then.call2(promise, &fulfilled, &rejected).expect("then");
+    poll_fn(|cx| {
+        let mut s = slot.borrow_mut();
+        match s.0.take() {
+            Some(r) => Poll::Ready(r),
+            None => {
+                s.1 = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// Lets queued tasks (promise reactions, the stub's settles) run.
+pub async fn tick() {
+    let p = Promise::new(&mut |resolve, _| {
+        let set_timeout: Function = get(&js_sys::global(), "setTimeout").unchecked_into();
+        set_timeout
+            .call2(&JsValue::UNDEFINED, &resolve, &JsValue::from(0))
+            .expect("setTimeout");
+    });
+    settled(&p).await.expect("a timeout resolves");
 }
