@@ -489,6 +489,11 @@ impl Tracker {
             .is_some_and(|c| !c.headers.is_empty())
     }
 
+    /// The visitor's anonymous id (the shell stores it only while analytics is granted).
+    pub fn anonymous_id(&self) -> &str {
+        &self.identity.anonymous_id
+    }
+
     /// Events the collector refused (4xx, or a single event too large), since the start.
     pub fn rejected(&self) -> u64 {
         self.outbox.rejected()

@@ -70,6 +70,8 @@ struct Shared {
     queue_key: String,
     /// When the queue was last written to storage.
     persisted_at: Cell<Millis>,
+    /// Whether the anonymous id is in storage now.
+    aid_stored: Cell<bool>,
 }
 
 fn now() -> Millis {
@@ -92,8 +94,12 @@ impl Trailmark {
         panic::install();
         let tab_id = stored_id(Area::Session, TAB_KEY);
         let queue_key = queue::key_for(&tab_id);
+        // The anonymous id is a tracking identifier: it is kept in storage only while analytics
+        // is granted (see `sync_anonymous_id`); until then it lives in memory.
+        let stored_aid = read_id(Area::Local, ANON_KEY);
+        let aid_stored = stored_aid.is_some();
         let identity = Identity {
-            anonymous_id: stored_id(Area::Local, ANON_KEY),
+            anonymous_id: stored_aid.unwrap_or_else(random::uuid),
             tab_id,
             seq_base: next_load() * SEQ_PER_LOAD,
             user_agent: web_sys::window()
@@ -135,6 +141,7 @@ impl Trailmark {
                 warned_clamp: Cell::new(false),
                 queue_key,
                 persisted_at: Cell::new(0),
+                aid_stored: Cell::new(aid_stored),
             }
         });
         Trailmark { shared }
@@ -395,12 +402,33 @@ fn next_load() -> u64 {
     load
 }
 
+/// A stored id, if there is a readable one.
+fn read_id(area: Area, key: &str) -> Option<String> {
+    match storage::read(area, key, 1) {
+        Some(Value::String(id)) if !id.is_empty() && id.len() <= 64 => Some(id),
+        _ => None,
+    }
+}
+
+/// Stores the anonymous id once analytics is granted, and removes it when analytics is denied.
+fn sync_anonymous_id(shared: &Shared, tracker: &Tracker) {
+    let effects = tracker.effects();
+    let stored = shared.aid_stored.get();
+    if effects.send_events && !stored {
+        let id = Value::String(tracker.anonymous_id().to_owned());
+        shared
+            .aid_stored
+            .set(storage::write(Area::Local, ANON_KEY, 1, &id));
+    } else if effects.discard_events && stored {
+        storage::remove(Area::Local, ANON_KEY);
+        shared.aid_stored.set(false);
+    }
+}
+
 /// Reads a stored id, creating and storing a fresh one when missing or unreadable.
 fn stored_id(area: Area, key: &str) -> String {
-    if let Some(Value::String(id)) = storage::read(area, key, 1) {
-        if !id.is_empty() && id.len() <= 64 {
-            return id;
-        }
+    if let Some(id) = read_id(area, key) {
+        return id;
     }
     let id = random::uuid();
     storage::write(area, key, 1, &Value::String(id.clone()));
@@ -437,6 +465,7 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         return; // the call already inside the tracker drains the inbox when it returns
     };
     store_consent(&mut t);
+    sync_anonymous_id(shared, &t);
     loop {
         let input = {
             let mut inbox = shared.inbox.borrow_mut();

@@ -139,6 +139,8 @@ const added = (step) => ({ product_id: "colombia-huila", price: 1650, currency: 
 /** The stored consent record and the stored event queues of the page's origin. */
 const storage = (page) => page.evaluate(() => ({
   consent: JSON.parse(localStorage.getItem("trailmark:consent")),
+  // The anonymous id, stored only while analytics is granted (a versioned envelope).
+  aid: JSON.parse(localStorage.getItem("trailmark:aid"))?.d ?? null,
   queues: Object.keys(localStorage).filter((k) => k.startsWith("trailmark:outbox:")).map((k) => [k, localStorage.getItem(k)]),
 }));
 
@@ -231,12 +233,13 @@ test("b. consent.required: nothing leaves while pending, the slot renders; a gra
   assert.deepEqual(await consentOf(page), states("pending", "pending"));
   await track(page, "Product Added", added("held")); // a conversion: would be sent at once
   await assertNothingLeaves(page);
-  assert.deepEqual(await storage(page), { consent: null, queues: [] }, "pending: nothing persisted, no choice stored");
+  assert.deepEqual(await storage(page), { consent: null, aid: null, queues: [] }, "pending: nothing persisted, no choice stored, no id");
 
   assert.deepEqual(await consentOf(page, { analytics: "granted" }), states("granted", "pending"));
   const rows = await assertDelivered(page, [...HOME_EVENTS, "Product Added #held"]);
   assert.equal(rows[0].type, "page", "the page view first");
   assertRecord((await storage(page)).consent, { analytics: { choice: "granted", signal: false } });
+  assert.equal((await storage(page)).aid, rows[0].anonymous_id, "granted: the id the events carry is stored now");
   assert.deepEqual(await hero(page).then((h) => h.rule), PERSONALIZED_HERO.rule, "still rendered");
 
   // Events after the grant go out normally, and the held ones are not sent again.
@@ -259,6 +262,7 @@ test("c. consent.required, then analytics denied (push): nothing ever arrives, e
   let stored = await storage(page);
   assertRecord(stored.consent, { analytics: { choice: "denied", signal: false } });
   assert.deepEqual(stored.queues, [], "nothing persisted");
+  assert.equal(stored.aid, null, "denied: no anonymous id in storage");
 
   await page.reload(); // pagehide: nothing to beacon either (the send log would show it)
   await ready(page);
@@ -331,7 +335,7 @@ for (const [name, signal] of [["GPC", GPC], ["DNT", DNT]]) {
       [{ slot: "hero", rule: "home-hero-welcome", block: "roaster-picks-hero" }]);
     await track(page, "Product Added", added("local"));
     await assertNothingLeaves(page);
-    assert.deepEqual(await storage(page), { consent: null, queues: [] }, "no choice stored, nothing persisted");
+    assert.deepEqual(await storage(page), { consent: null, aid: null, queues: [] }, "no choice stored, nothing persisted, no id");
     // Across a reload too (and the unloading page's pagehide sends nothing).
     await page.reload();
     await ready(page);
