@@ -304,19 +304,11 @@ impl Trailmark {
                 }
                 console::warn(&msg);
             }
-            if let (Some(u), Ok(mut t)) = (parsed, self.shared.tracker.try_borrow_mut()) {
-                t.set_consent(u, now());
-                // At once, not on the once-a-second schedule: a denial removes the stored queue.
-                queue::persist(&mut t, &self.shared.queue_key);
+            if let Some(u) = parsed {
+                self.apply_consent(&entry, |t| t.set_consent(u, now()));
             }
-            self.render_now();
-            pump(&self.shared, &entry);
         }
-        self.shared
-            .tracker
-            .try_borrow()
-            .map(|t| to_js(&t.consent().states()))
-            .unwrap_or(JsValue::UNDEFINED)
+        self.consent_states()
     }
 
     /// Another tab changed the stored consent choice (the loader listens for `storage`
@@ -326,17 +318,8 @@ impl Trailmark {
         let Some(entry) = Entry::enter() else {
             return JsValue::UNDEFINED;
         };
-        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
-            restore_consent(&mut t);
-            queue::persist(&mut t, &self.shared.queue_key);
-        }
-        self.render_now();
-        pump(&self.shared, &entry);
-        self.shared
-            .tracker
-            .try_borrow()
-            .map(|t| to_js(&t.consent().states()))
-            .unwrap_or(JsValue::UNDEFINED)
+        self.apply_consent(&entry, restore_consent);
+        self.consent_states()
     }
 
     /// Events waiting on the device (for tests and debugging).
@@ -359,6 +342,26 @@ impl Default for Trailmark {
 }
 
 impl Trailmark {
+    /// Changes consent with `change`, then writes the stored queue at once (not on the
+    /// once-a-second schedule: a denial removes it), re-renders and sends what is due.
+    fn apply_consent(&self, entry: &Entry, change: impl FnOnce(&mut Tracker)) {
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            change(&mut t);
+            queue::persist(&mut t, &self.shared.queue_key);
+        }
+        self.render_now();
+        pump(&self.shared, entry);
+    }
+
+    /// `{analytics, personalization}`, each `"pending"`, `"granted"` or `"denied"`.
+    fn consent_states(&self) -> JsValue {
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| to_js(&t.consent().states()))
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
     fn render_now(&self) -> u32 {
         let page = dom::current_page();
         self.shared
