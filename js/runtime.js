@@ -89,8 +89,11 @@ export function createRuntime(loadModule, options) {
     } catch (_) { /* storage disabled: nothing stored to adopt */ }
   };
 
-  // Analytics denied: no tab's stored queue may leave the device, not only this tab's.
+  // After every consent change. Analytics denied: no tab's stored queue may leave the device,
+  // not only this tab's.
   const afterConsent = (states) => {
+    // Granted: queues of closed tabs waiting for this choice may now be taken over and sent.
+    if (states && states.analytics === "granted") adoptOrphans();
     if (!states || states.analytics !== "denied") return states;
     try {
       for (const key of Object.keys(localStorage)) if (key.startsWith(QUEUE_PREFIX)) localStorage.removeItem(key);

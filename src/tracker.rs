@@ -114,6 +114,8 @@ pub struct Tracker {
     discarded: u64,
     /// Events dropped because the hold buffer was full.
     held_dropped: u64,
+    /// How many of `held_dropped` a drop report already told the collector about.
+    held_reported: u64,
     /// The consent record changed and must be written.
     consent_dirty: bool,
     /// Personalization became denied: the stored profile and history must be erased.
@@ -157,6 +159,7 @@ impl Tracker {
             held_bytes: 0,
             discarded: 0,
             held_dropped: 0,
+            held_reported: 0,
             consent_dirty: false,
             erase_profile: effects.erase_profile,
             clock: 0,

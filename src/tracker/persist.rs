@@ -88,11 +88,15 @@ impl Tracker {
         if !self.effects.send_events || !room {
             return;
         }
-        let Some(report) = self.outbox.take_drop_report() else {
+        // Events the consent buffer had to let go of while waiting count as "queue full" too.
+        let held = self.held_dropped - self.held_reported;
+        let report = self.outbox.take_drop_report().unwrap_or_default();
+        if report.is_empty() && held == 0 {
             return;
-        };
+        }
+        self.held_reported = self.held_dropped;
         let mut properties = Map::new();
-        properties.insert("queueFull", Value::Number(report.dropped as f64));
+        properties.insert("queueFull", Value::Number((report.dropped + held) as f64));
         properties.insert("rejected", Value::Number(report.rejected as f64));
         properties.insert("expired", Value::Number(report.expired as f64));
         // Unique because the triggering event's id is.

@@ -251,4 +251,10 @@ fn the_hold_buffer_is_capped_oldest_first() {
     t.set_consent(analytics(true), NOW);
     let all = drain(&mut t).concat();
     assert!(!all.contains("\"m4\"") && all.contains("\"m5\""));
+    // The next event tells the collector about the five the buffer let go of, once.
+    track(&mut t, "next");
+    let sent = drain(&mut t).concat();
+    assert!(sent.contains("\"queueFull\":5"), "{sent}");
+    track(&mut t, "later");
+    assert!(!drain(&mut t).concat().contains("Trailmark Events Dropped"));
 }
