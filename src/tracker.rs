@@ -12,7 +12,7 @@
 //! start ([`Tracker::restore_consent`]) and writes it whenever
 //! [`Tracker::take_consent_to_store`] hands one out.
 
-use crate::config::{Collector, Config, WireFormat};
+use crate::config::{Collector, Config};
 use crate::consent::{record, Consent, Effects, Signals, Update};
 use crate::event::{Event, Kind};
 use crate::json::FloatFormatter;
@@ -262,15 +262,7 @@ impl Tracker {
             self.held.clear();
             self.held_bytes = 0;
             if !self.outbox.is_empty() {
-                self.discarded += self.outbox.len() as u64;
-                // Drains every queued event (and forgets the one in flight) while keeping the
-                // outbox's request ids unique, so a late completion cannot hit a new request.
-                let frame = Frame {
-                    format: WireFormat::Array,
-                    write_key: None,
-                };
-                self.outbox
-                    .drain_for_unload(usize::MAX, usize::MAX, &frame, self.clock);
+                self.discarded += self.outbox.discard_all() as u64;
             }
         } else if now.send_events {
             for (json, urgent) in std::mem::take(&mut self.held) {

@@ -360,8 +360,15 @@ impl Outbox {
             return None;
         }
         let max_events = self.split.unwrap_or(usize::MAX);
-        let (body, count) =
-            self.frame_prefix(self.policy.max_batch_bytes, max_events, true, frame, now);
+        let waiting = self.urgent.iter().chain(self.normal.iter());
+        let (body, count) = frame_batch(
+            waiting,
+            self.policy.max_batch_bytes,
+            max_events,
+            true,
+            frame,
+            now,
+        );
         self.next_id += 1;
         let entries = self.take_front(count);
         self.flight = Some(Flight {
@@ -503,23 +510,19 @@ impl Outbox {
             }
             self.beaconed = Some(self.generation);
         }
-        let mut plan = self.clone();
-        plan.return_flight();
+        // In sending order as if the request in flight came back (it may never complete),
+        // without copying the queue: this runs on every page leave.
+        let flying: &[Entry] = self.flight.as_ref().map_or(&[], |f| &f.entries);
+        let order: Vec<&Entry> = flying
+            .iter()
+            .filter(|e| e.urgent)
+            .chain(&self.urgent)
+            .chain(flying.iter().filter(|e| !e.urgent))
+            .chain(&self.normal)
+            .collect();
         let chunk = chunk.min(self.policy.max_batch_bytes);
         let max_events = self.split.unwrap_or(usize::MAX);
-        let mut bodies = Vec::new();
-        let mut spent = 0;
-        while !plan.is_empty() {
-            let limit = chunk.min(budget.saturating_sub(spent));
-            let (body, count) = plan.frame_prefix(limit, max_events, false, frame, now);
-            if count == 0 || spent + body.len() > budget {
-                break;
-            }
-            plan.take_front(count);
-            spent += body.len();
-            bodies.push((body, count));
-        }
-        bodies
+        chunk_bodies(&order, chunk, max_events, budget, frame, now)
     }
 
     /// The browser accepted beacons carrying the first `events` waiting events (see
@@ -547,69 +550,98 @@ impl Outbox {
     ) -> Vec<String> {
         // The request in flight may never complete: its events go again, in their place.
         self.return_flight();
-        let mut bodies = Vec::new();
-        let mut spent = 0;
-        while !self.is_empty() {
-            let limit = chunk.min(budget.saturating_sub(spent));
-            let (body, count) = self.frame_prefix(limit, usize::MAX, false, frame, now);
-            if count == 0 || spent + body.len() > budget {
-                break;
-            }
-            for e in self.take_front(count) {
-                self.queued_bytes -= e.json.len();
-            }
-            self.generation += 1;
-            spent += body.len();
-            bodies.push(body);
+        let order: Vec<&Entry> = self.urgent.iter().chain(&self.normal).collect();
+        let bodies = chunk_bodies(&order, chunk, usize::MAX, budget, frame, now);
+        let events = bodies.iter().map(|(_, n)| n).sum();
+        for e in self.take_front(events) {
+            self.queued_bytes -= e.json.len();
         }
-        bodies
+        self.generation += bodies.len() as u64;
+        bodies.into_iter().map(|(body, _)| body).collect()
     }
 
-    /// Frames the longest prefix of the waiting events (urgent first) that fits `limit` bytes
-    /// and `max_events`. With `oversized_alone`, a first event larger than `limit` still goes
-    /// out by itself rather than blocking the queue forever; beacons pass `false`, since the
-    /// browser would refuse it.
-    fn frame_prefix(
-        &self,
-        limit: usize,
-        max_events: usize,
-        oversized_alone: bool,
-        frame: &Frame,
-        now: Millis,
-    ) -> (String, usize) {
-        let segment = frame.format == WireFormat::Segment;
-        // The tail is written first so the limit is exact whatever the write key holds.
-        let mut tail = String::from("]");
-        if segment {
-            tail.push_str(",\"sentAt\":");
-            write_str(&mut tail, &iso8601(now));
-            if let Some(key) = &frame.write_key {
-                tail.push_str(",\"writeKey\":");
-                write_str(&mut tail, key);
-            }
-            tail.push('}');
-        }
-        let mut body = String::from(if segment { "{\"batch\":[" } else { "[" });
-        let mut count = 0;
-        for e in self.urgent.iter().chain(self.normal.iter()) {
-            if count == max_events {
-                break;
-            }
-            let comma = usize::from(count > 0);
-            if body.len() + comma + e.json.len() + tail.len() > limit
-                && (count > 0 || !oversized_alone)
-            {
-                break;
-            }
-            if count > 0 {
-                body.push(',');
-            }
-            body.push_str(&e.json);
-            count += 1;
-        }
-        body.push_str(&tail);
-        (body, count)
+    /// Forgets every event, queued or in flight (analytics consent was denied); returns how
+    /// many. A late outcome of the request in flight no longer matches anything.
+    pub fn discard_all(&mut self) -> usize {
+        let count = self.len();
+        self.urgent.clear();
+        self.normal.clear();
+        self.flight = None;
+        self.queued_bytes = 0;
+        self.generation += 1;
+        count
     }
+}
+
+/// Frames the longest prefix of `entries` (in sending order) that fits `limit` bytes and
+/// `max_events`. With `oversized_alone`, a first event larger than `limit` still goes out by
+/// itself rather than blocking the queue forever; beacons pass `false`, since the browser would
+/// refuse it.
+fn frame_batch<'a>(
+    entries: impl Iterator<Item = &'a Entry>,
+    limit: usize,
+    max_events: usize,
+    oversized_alone: bool,
+    frame: &Frame,
+    now: Millis,
+) -> (String, usize) {
+    let segment = frame.format == WireFormat::Segment;
+    // The tail is written first so the limit is exact whatever the write key holds.
+    let mut tail = String::from("]");
+    if segment {
+        tail.push_str(",\"sentAt\":");
+        write_str(&mut tail, &iso8601(now));
+        if let Some(key) = &frame.write_key {
+            tail.push_str(",\"writeKey\":");
+            write_str(&mut tail, key);
+        }
+        tail.push('}');
+    }
+    let mut body = String::from(if segment { "{\"batch\":[" } else { "[" });
+    let mut count = 0;
+    for e in entries {
+        if count == max_events {
+            break;
+        }
+        let comma = usize::from(count > 0);
+        if body.len() + comma + e.json.len() + tail.len() > limit && (count > 0 || !oversized_alone)
+        {
+            break;
+        }
+        if count > 0 {
+            body.push(',');
+        }
+        body.push_str(&e.json);
+        count += 1;
+    }
+    body.push_str(&tail);
+    (body, count)
+}
+
+/// `order` framed into beacon bodies of at most `chunk` bytes and `max_events` each, `budget`
+/// bytes in all, each with how many events it carries.
+fn chunk_bodies(
+    order: &[&Entry],
+    chunk: usize,
+    max_events: usize,
+    budget: usize,
+    frame: &Frame,
+    now: Millis,
+) -> Vec<(String, usize)> {
+    let mut bodies = Vec::new();
+    let (mut spent, mut from) = (0, 0);
+    while from < order.len() {
+        let limit = chunk.min(budget.saturating_sub(spent));
+        let rest = order.get(from..).unwrap_or(&[]).iter().copied();
+        let (body, count) = frame_batch(rest, limit, max_events, false, frame, now);
+        if count == 0 || spent + body.len() > budget {
+            break;
+        }
+        spent += body.len();
+        from += count;
+        bodies.push((body, count));
+    }
+    bodies
 }
 
 #[derive(Clone, Copy)]
