@@ -23,6 +23,17 @@ fn flags_icase(flags: &str) -> bool {
     }
 }
 
+/// Prints `"{what}: passed/total passed"` and fails with every failure listed.
+fn tally(what: &str, total: usize, failures: &[String]) {
+    println!("{what}: {}/{total} passed", total - failures.len());
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn matches_like_javascript() {
     let cases = fixture("cases.json");
@@ -46,17 +57,7 @@ fn matches_like_javascript() {
             )),
         }
     }
-    println!(
-        "regex cases: {}/{} passed",
-        cases.len() - failures.len(),
-        cases.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    tally("regex cases", cases.len(), &failures);
 }
 
 #[test]
@@ -84,17 +85,7 @@ fn rejects_with_the_right_code() {
             Ok(_) => failures.push(format!("{pattern:?}: accepted, expected {code}")),
         }
     }
-    println!(
-        "regex errors: {}/{} passed",
-        cases.len() - failures.len(),
-        cases.len()
-    );
-    assert!(
-        failures.is_empty(),
-        "{} failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    tally("regex errors", cases.len(), &failures);
 }
 
 /// Patterns that take exponential time in a backtracking engine, against 50 000 chars. The bound

@@ -332,6 +332,19 @@ impl Outbox {
         }
     }
 
+    /// Every event in sending order, as if the request in flight came back (it may never
+    /// complete): urgent first, oldest first within each class.
+    fn sending_order(&self) -> Vec<&Entry> {
+        let flying: &[Entry] = self.flight.as_ref().map_or(&[], |f| &f.entries);
+        flying
+            .iter()
+            .filter(|e| e.urgent)
+            .chain(&self.urgent)
+            .chain(flying.iter().filter(|e| !e.urgent))
+            .chain(&self.normal)
+            .collect()
+    }
+
     /// Removes the first `count` waiting events in sending order (urgent first).
     fn take_front(&mut self, count: usize) -> Vec<Entry> {
         let from_urgent = count.min(self.urgent.len());
@@ -360,9 +373,8 @@ impl Outbox {
             return None;
         }
         let max_events = self.split.unwrap_or(usize::MAX);
-        let waiting = self.urgent.iter().chain(self.normal.iter());
         let (body, count) = frame_batch(
-            waiting,
+            &self.sending_order(),
             self.policy.max_batch_bytes,
             max_events,
             true,
@@ -510,16 +522,8 @@ impl Outbox {
             }
             self.beaconed = Some(self.generation);
         }
-        // In sending order as if the request in flight came back (it may never complete),
-        // without copying the queue: this runs on every page leave.
-        let flying: &[Entry] = self.flight.as_ref().map_or(&[], |f| &f.entries);
-        let order: Vec<&Entry> = flying
-            .iter()
-            .filter(|e| e.urgent)
-            .chain(&self.urgent)
-            .chain(flying.iter().filter(|e| !e.urgent))
-            .chain(&self.normal)
-            .collect();
+        // Framed from the queue in place, not from a copy of it: this runs on every page leave.
+        let order = self.sending_order();
         let chunk = chunk.min(self.policy.max_batch_bytes);
         let max_events = self.split.unwrap_or(usize::MAX);
         chunk_bodies(&order, chunk, max_events, budget, frame, now)
@@ -550,8 +554,7 @@ impl Outbox {
     ) -> Vec<String> {
         // The request in flight may never complete: its events go again, in their place.
         self.return_flight();
-        let order: Vec<&Entry> = self.urgent.iter().chain(&self.normal).collect();
-        let bodies = chunk_bodies(&order, chunk, usize::MAX, budget, frame, now);
+        let bodies = chunk_bodies(&self.sending_order(), chunk, usize::MAX, budget, frame, now);
         let events = bodies.iter().map(|(_, n)| n).sum();
         for e in self.take_front(events) {
             self.queued_bytes -= e.json.len();
@@ -577,8 +580,8 @@ impl Outbox {
 /// `max_events`. With `oversized_alone`, a first event larger than `limit` still goes out by
 /// itself rather than blocking the queue forever; beacons pass `false`, since the browser would
 /// refuse it.
-fn frame_batch<'a>(
-    entries: impl Iterator<Item = &'a Entry>,
+fn frame_batch(
+    entries: &[&Entry],
     limit: usize,
     max_events: usize,
     oversized_alone: bool,
@@ -632,7 +635,7 @@ fn chunk_bodies(
     let (mut spent, mut from) = (0, 0);
     while from < order.len() {
         let limit = chunk.min(budget.saturating_sub(spent));
-        let rest = order.get(from..).unwrap_or(&[]).iter().copied();
+        let rest = order.get(from..).unwrap_or(&[]);
         let (body, count) = frame_batch(rest, limit, max_events, false, frame, now);
         if count == 0 || spent + body.len() > budget {
             break;

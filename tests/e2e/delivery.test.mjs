@@ -217,32 +217,37 @@ test("2. 429 with Retry-After: no retry before it, then delivery", TIMEOUT, asyn
 const MAX_BODY = 16 * 1024;
 const NOTE = "Jasmine, bergamot and lemon curd; roasted Tuesday, at your door by Friday. ".repeat(16); // ~1.2 KB
 
-test("3. 413 from the collector's body limit: the library splits the batch and everything arrives", TIMEOUT, async () => {
+/** Runs `body(small, tab)` with a second collector that refuses bodies over MAX_BODY with 413. */
+async function withSmallCollector(body) {
   const small = await startCollector(["--max-body", String(MAX_BODY)]);
   try {
     const tab = await open({ c: small });
-    const { page } = tab;
-    const clicks = Array.from({ length: 30 }, (_, i) => "click-" + (i + 1));
-    await page.evaluate(([steps, note]) => {
-      for (const step of steps) window.trailmark.push(["track", "Product Clicked", { product_id: "house-espresso", note, step }]);
-    }, [clicks, NOTE]);
-    await track(page, "Product Added", added("last"));
-    const total = 2 + clicks.length + 1;
-    assert.ok(await driveClock(page, eventsArrived(total, small), { stepMs: 250, maxFakeMs: 120_000 }),
-      "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
-
-    const rows = await small.waitFor(ALL, (r) => r.length >= total);
-    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added #last"]]);
-    const stats = await collectorStats(small);
-    assert.equal(stats.faulted, 0);
-    assert.ok(stats.requests > stats.batches, "at least one batch was refused with 413: " + JSON.stringify(stats));
-    for (const b of small.query("SELECT bytes FROM batches")) assert.ok(b.bytes <= MAX_BODY, "stored batch of " + b.bytes + " bytes");
-    assertClean(tab, [], small.collectOrigin); // nothing dropped, so no "rejected" line
+    await body(small, tab);
     await tab.context.close();
   } finally {
     small.stop();
   }
-});
+}
+
+test("3. 413 from the collector's body limit: the library splits the batch and everything arrives", TIMEOUT, () => withSmallCollector(async (small, tab) => {
+  const { page } = tab;
+  const clicks = Array.from({ length: 30 }, (_, i) => "click-" + (i + 1));
+  await page.evaluate(([steps, note]) => {
+    for (const step of steps) window.trailmark.push(["track", "Product Clicked", { product_id: "house-espresso", note, step }]);
+  }, [clicks, NOTE]);
+  await track(page, "Product Added", added("last"));
+  const total = 2 + clicks.length + 1;
+  assert.ok(await driveClock(page, eventsArrived(total, small), { stepMs: 250, maxFakeMs: 120_000 }),
+    "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
+
+  const rows = await small.waitFor(ALL, (r) => r.length >= total);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added #last"]]);
+  const stats = await collectorStats(small);
+  assert.equal(stats.faulted, 0);
+  assert.ok(stats.requests > stats.batches, "at least one batch was refused with 413: " + JSON.stringify(stats));
+  for (const b of small.query("SELECT bytes FROM batches")) assert.ok(b.bytes <= MAX_BODY, "stored batch of " + b.bytes + " bytes");
+  assertClean(tab, [], small.collectOrigin); // nothing dropped, so no "rejected" line
+}));
 
 test("3b. a 413 (injected once): the batch is split, not dropped", TIMEOUT, async () => {
   const tab = await open();
@@ -264,31 +269,24 @@ test("3b. a 413 (injected once): the batch is split, not dropped", TIMEOUT, asyn
   await tab.context.close();
 });
 
-test("3c. an event too large for the collector even alone: dropped with the one documented console error, the rest arrives", TIMEOUT, async () => {
-  const small = await startCollector(["--max-body", String(MAX_BODY)]);
-  try {
-    const tab = await open({ c: small });
-    const { page } = tab;
-    // Three 7 KB strings (each under the 8 KiB property limit): ~21 KB for this one event.
-    const big = "x".repeat(7 * 1024);
-    await track(page, "Product Clicked", { step: "before" });
-    await track(page, "Product Clicked", { step: "huge", a: big, b: big, c: big });
-    await track(page, "Product Clicked", { step: "after" });
-    await page.click("text=Add to cart");
-    assert.ok(await driveClock(page, eventsArrived(5, small), { stepMs: 250, maxFakeMs: 120_000 }),
-      "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
-    // Let the page clock run on: nothing more may arrive, and the library must not loop on the refusal.
-    await driveClock(page, () => false, { stepMs: 5_000, maxFakeMs: 60_000 });
-    const rows = small.query(ALL);
-    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Clicked #before", "Product Clicked #after", "Product Added"]]);
-    const stats = await collectorStats(small);
-    assert.ok(stats.requests - stats.batches <= 8, "a bounded number of refused requests: " + JSON.stringify(stats));
-    assertClean(tab, [/rejected|refused|too large|413/i], small.collectOrigin);
-    await tab.context.close();
-  } finally {
-    small.stop();
-  }
-});
+test("3c. an event too large for the collector even alone: dropped with the one documented console error, the rest arrives", TIMEOUT, () => withSmallCollector(async (small, tab) => {
+  const { page } = tab;
+  // Three 7 KB strings (each under the 8 KiB property limit): ~21 KB for this one event.
+  const big = "x".repeat(7 * 1024);
+  await track(page, "Product Clicked", { step: "before" });
+  await track(page, "Product Clicked", { step: "huge", a: big, b: big, c: big });
+  await track(page, "Product Clicked", { step: "after" });
+  await page.click("text=Add to cart");
+  assert.ok(await driveClock(page, eventsArrived(5, small), { stepMs: 250, maxFakeMs: 120_000 }),
+    "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
+  // Let the page clock run on: nothing more may arrive, and the library must not loop on the refusal.
+  await driveClock(page, () => false, { stepMs: 5_000, maxFakeMs: 60_000 });
+  const rows = small.query(ALL);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Clicked #before", "Product Clicked #after", "Product Added"]]);
+  const stats = await collectorStats(small);
+  assert.ok(stats.requests - stats.batches <= 8, "a bounded number of refused requests: " + JSON.stringify(stats));
+  assertClean(tab, [/rejected|refused|too large|413/i], small.collectOrigin);
+}));
 
 test("4. reload with a batch in flight: the reloaded page sends it again (durable queue), once", TIMEOUT, async () => {
   const tab = await open();
