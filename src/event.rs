@@ -8,9 +8,10 @@ use crate::time::{iso8601, Millis};
 use crate::value::Map;
 
 /// The kind of call that produced an event (Segment's `type`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Kind {
     /// `track`: something the visitor did.
+    #[default]
     Track,
     /// `page`: a page view.
     Page,

@@ -39,6 +39,7 @@ pub mod text;
 pub mod time;
 pub mod tracker;
 pub mod value;
+pub mod visitor;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -47,6 +47,19 @@ pub fn push_list(out: &mut String, items: &[&str]) {
     }
 }
 
+/// Cuts `s` to at most `max` bytes at a char boundary; true when something was cut.
+pub fn truncate_at_boundary(s: &mut String, max: usize) -> bool {
+    if s.len() <= max {
+        return false;
+    }
+    let mut cut = max;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    s.truncate(cut);
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -21,6 +21,7 @@ use crate::outbox::{Frame, Outbox, Outcome, Policy, Request};
 use crate::render::Node;
 use crate::time::Millis;
 use crate::value::{Map, Value};
+use crate::visitor::{campaign_from_search, Op, Visitor};
 
 /// The library name and version sent in `context.library`.
 pub const LIBRARY_NAME: &str = "trailmark";
@@ -80,6 +81,10 @@ pub struct Identity {
     pub user_agent: String,
     /// `navigator.language`.
     pub locale: String,
+    /// The browser's IANA time zone (`Europe/Paris`), "" when unknown.
+    pub timezone: String,
+    /// `{width, height, density}` of the screen, `null` when unknown.
+    pub screen: Value,
 }
 
 /// Which block a slot shows, and why.
@@ -100,7 +105,8 @@ pub struct Decision<'a> {
 pub struct Tracker {
     config: Config,
     identity: Identity,
-    user_id: Option<String>,
+    /// Session, profile and user id, shared with the other tabs (see [`crate::visitor`]).
+    visitor: Visitor,
     seq: u64,
     outbox: Outbox,
     float: FloatFormatter,
@@ -148,8 +154,8 @@ impl Tracker {
         let effects = consent.effects();
         Self {
             config,
+            visitor: Visitor::new(identity.seq_base, effects.use_profile),
             identity,
-            user_id: None,
             seq: seq_base,
             outbox,
             float,
@@ -273,6 +279,7 @@ impl Tracker {
         if now.erase_profile && !before.erase_profile {
             self.erase_profile = true;
         }
+        self.visitor.keep_profile(now.use_profile);
         self.effects = now;
     }
 
@@ -302,7 +309,7 @@ impl Tracker {
         for (k, v) in extra.iter() {
             properties.insert(k, v.clone());
         }
-        self.record(Kind::Page, None, properties, page, message_id, now);
+        self.record(Kind::Page, None, properties, None, page, message_id, now);
     }
 
     /// Records a `track` call.
@@ -318,6 +325,7 @@ impl Tracker {
             Kind::Track,
             Some(name.to_owned()),
             properties,
+            None,
             page,
             message_id,
             now,
@@ -329,11 +337,28 @@ impl Tracker {
         kind: Kind,
         name: Option<String>,
         properties: Map,
+        traits: Option<Map>,
         page: &Page,
         message_id: String,
         now: Millis,
     ) {
         self.tick(now);
+        let campaign = campaign_from_search(&page.search);
+        // The visitor model learns from every event, also while analytics is denied: rules may
+        // still run on the device (it keeps no profile while personalization is denied).
+        self.visitor.observe(
+            &self.identity.tab_id,
+            Op {
+                kind,
+                name: name.clone().unwrap_or_default(),
+                properties: properties.clone(),
+                path: page.path.clone(),
+                campaign: campaign.clone(),
+                referrer: page.referrer.clone(),
+                at: now,
+                seq: 0,
+            },
+        );
         if self.effects.discard_events {
             // Not even a sequence number: nothing about it may ever reach the collector.
             self.discarded += 1;
@@ -342,14 +367,15 @@ impl Tracker {
         self.seq += 1;
         let event = Event {
             kind,
-            name,
+            // An identify call's "name" is the user id, which goes out as `userId`.
+            name: name.filter(|_| kind != Kind::Identify),
             properties,
-            traits: None,
+            traits,
             message_id,
             anonymous_id: self.identity.anonymous_id.clone(),
-            user_id: self.user_id.clone(),
+            user_id: self.visitor.user_id.clone(),
             timestamp: now,
-            context: self.context(page),
+            context: self.context(page, campaign),
         };
         let urgent = event.is_conversion();
         let json = event.to_json(self.float);
@@ -361,7 +387,7 @@ impl Tracker {
         }
     }
 
-    fn context(&self, page: &Page) -> Map {
+    fn context(&self, page: &Page, campaign: Option<Map>) -> Map {
         let library = Value::object([
             ("name", Value::from(LIBRARY_NAME)),
             ("version", Value::from(LIBRARY_VERSION)),
@@ -371,14 +397,35 @@ impl Tracker {
         c.insert("page", Value::Object(page.to_map()));
         c.insert("userAgent", Value::from(self.identity.user_agent.as_str()));
         c.insert("locale", Value::from(self.identity.locale.as_str()));
+        if !self.identity.timezone.is_empty() {
+            c.insert("timezone", Value::from(self.identity.timezone.as_str()));
+        }
+        if self.identity.screen != Value::Null {
+            c.insert("screen", self.identity.screen.clone());
+        }
+        if let Some(campaign) = campaign {
+            c.insert("campaign", Value::Object(campaign));
+        }
+        c.insert("sessionId", Value::Number(self.visitor.session.id as f64));
         c.insert("tabId", Value::from(self.identity.tab_id.as_str()));
         c.insert("seq", Value::Number(self.seq as f64));
         c
     }
 
-    /// The attributes rules are evaluated against.
+    /// The attributes rules are evaluated against: `page`, plus the visitor's (`visitor`,
+    /// `session`, `views`, `cart`, `orders`, `utm`) unless personalization is denied.
     pub fn attributes(&self, page: &Page) -> Value {
-        Value::object([("page", Value::Object(page.to_map()))])
+        let mut m = Map::new();
+        m.insert("page", Value::Object(page.to_map()));
+        if self.effects.use_profile {
+            self.visitor.attributes(&self.identity.user_agent, &mut m);
+        }
+        Value::Object(m)
+    }
+
+    /// The visitor: session, profile and user id.
+    pub fn visitor(&self) -> &Visitor {
+        &self.visitor
     }
 
     /// For each slot with a matching rule, the first matching rule's block (config order).
@@ -500,6 +547,7 @@ impl Tracker {
     }
 }
 
+mod identity;
 mod persist;
 pub use persist::{QueueStore, DROPPED_EVENT};
 

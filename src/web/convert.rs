@@ -162,14 +162,7 @@ impl Walk {
     }
 
     fn clamp(&mut self, mut s: String) -> String {
-        if s.len() > self.limits.string_bytes {
-            let mut cut = self.limits.string_bytes;
-            while !s.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            s.truncate(cut);
-            self.clamped = true;
-        }
+        self.clamped |= crate::text::truncate_at_boundary(&mut s, self.limits.string_bytes);
         s
     }
 }

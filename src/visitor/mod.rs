@@ -1,0 +1,355 @@
+//! The visitor: their session, their profile and their identity, shared by the tabs of the
+//! origin and rolled up from their events.
+//!
+//! Everything here is a fold over events ([`Op`]s): [`Visitor::observe`] applies one and keeps
+//! it for a minute in a journal. The shell stores the visitor as one record (see `record.rs`);
+//! when another tab writes that record, [`Visitor::merge`] takes theirs and replays on top of it
+//! the events of this tab it does not include yet. The record remembers, per tab, the last event
+//! it includes, so nothing is counted twice and no cart item or count written by one tab is lost
+//! to another tab's write (see `merge` for the one window where that can still happen).
+
+mod campaign;
+mod cart;
+mod counts;
+mod profile;
+mod record;
+mod session;
+
+pub use campaign::from_search as campaign_from_search;
+pub use cart::{Cart, Item};
+pub use counts::{Count, Counts};
+pub use profile::{Profile, MAX_CATEGORIES, MAX_PAGES, MAX_PRODUCTS};
+pub use session::{Session, IDLE_MS, MAX_MS};
+
+use crate::event::Kind;
+use crate::time::Millis;
+use crate::value::{Map, Value};
+
+/// How long this tab keeps its own events for replay onto another tab's record.
+pub const JOURNAL_MS: Millis = 60_000;
+/// Most events kept for replay.
+pub const JOURNAL_EVENTS: usize = 64;
+/// Most tabs the record remembers (the tabs seen least recently are forgotten first).
+pub const MAX_TABS: usize = 16;
+
+/// One observed event, as the visitor model needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Op {
+    /// This tab's number for it (increasing across the tab's page loads).
+    pub seq: u64,
+    /// When it happened.
+    pub at: Millis,
+    /// `page`, `track` or `identify`.
+    pub kind: Kind,
+    /// The event name (`track`) or the user id (`identify`).
+    pub name: String,
+    /// Its properties.
+    pub properties: Map,
+    /// The page's path.
+    pub path: String,
+    /// The page's campaign (UTM), if any.
+    pub campaign: Option<Map>,
+    /// The page's referrer.
+    pub referrer: String,
+}
+
+/// The last event of a tab a record includes.
+#[derive(Clone, Debug, PartialEq)]
+struct Seen {
+    tab: String,
+    seq: u64,
+    at: Millis,
+}
+
+/// The visitor.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Visitor {
+    /// The current session.
+    pub session: Session,
+    /// The profile (empty while personalization is denied).
+    pub profile: Profile,
+    /// The site's user id, from `identify`.
+    pub user_id: Option<String>,
+    /// When the visitor's identity was last reset (a newer reset in any tab wins).
+    pub reset_at: Millis,
+    seen: Vec<Seen>,
+    journal: Vec<Op>,
+    next_op: u64,
+    dirty: bool,
+    /// Whether the profile is kept (personalization not denied).
+    keep_profile: bool,
+}
+
+impl Visitor {
+    /// A new visitor; this tab numbers its events from `first_op + 1`.
+    pub fn new(first_op: u64, keep_profile: bool) -> Self {
+        Visitor {
+            next_op: first_op,
+            keep_profile,
+            ..Visitor::default()
+        }
+    }
+
+    /// Applies event `op` (its `seq` is assigned here) for tab `tab`; true when it started a
+    /// new session.
+    pub fn observe(&mut self, tab: &str, mut op: Op) -> bool {
+        self.next_op += 1;
+        op.seq = self.next_op;
+        let started = self.apply(tab, &op);
+        let horizon = op.at.saturating_sub(JOURNAL_MS);
+        self.journal.retain(|o| o.at >= horizon);
+        if self.journal.len() >= JOURNAL_EVENTS {
+            self.journal.remove(0);
+        }
+        self.journal.push(op);
+        self.dirty = true;
+        started
+    }
+
+    fn apply(&mut self, tab: &str, op: &Op) -> bool {
+        // An event older than the current session (replayed after another tab started a new
+        // one) is counted in the profile but does not reopen or extend a session.
+        let current = op.at >= self.session.id;
+        let started = current && self.session.starts_new(op.at, op.campaign.as_ref());
+        if started {
+            self.session
+                .restart(op.at, op.campaign.clone(), &op.referrer);
+        }
+        if current {
+            let s = &mut self.session;
+            s.last = s.last.max(op.at);
+            s.events = s.events.saturating_add(1);
+            if op.kind == Kind::Page {
+                s.page_views = s.page_views.saturating_add(1);
+            }
+        }
+        if op.kind == Kind::Identify {
+            self.user_id = Some(op.name.clone());
+        }
+        if self.keep_profile {
+            self.profile.apply(op, started);
+        }
+        self.mark_seen(tab, op.seq, op.at);
+        started
+    }
+
+    fn mark_seen(&mut self, tab: &str, seq: u64, at: Millis) {
+        match self.seen.iter_mut().find(|s| s.tab == tab) {
+            Some(s) => {
+                s.seq = s.seq.max(seq);
+                s.at = s.at.max(at);
+            }
+            None => {
+                if self.seen.len() >= MAX_TABS {
+                    if let Some(i) = (0..self.seen.len()).min_by_key(|&i| self.seen[i].at) {
+                        self.seen.remove(i);
+                    }
+                }
+                self.seen.push(Seen {
+                    tab: tab.to_owned(),
+                    seq,
+                    at,
+                });
+            }
+        }
+    }
+
+    /// Merges the record another tab (or an earlier page) stored: theirs is taken, and this
+    /// tab's events it does not include yet are replayed on top. Returns false, changing
+    /// nothing, when `stored` is not a readable record. Exact as long as each tab sees the
+    /// others' writes within [`JOURNAL_MS`] of its own events (storage events arrive in
+    /// milliseconds; a frozen background tab adds no events while frozen).
+    pub fn merge(&mut self, tab: &str, stored: &Value) -> bool {
+        let Some(mut theirs) = record::parse(stored) else {
+            return false;
+        };
+        // A record written without the profile (personalization not granted in that tab yet):
+        // the profile this tab holds in memory stays as it is.
+        let kept = stored
+            .get("profile")
+            .is_none()
+            .then(|| std::mem::take(&mut self.profile));
+        if theirs.reset_at < self.reset_at {
+            // Written before this tab reset the identity: ours replaces it on the next write.
+            self.dirty = true;
+            return true;
+        }
+        let acked = theirs
+            .seen
+            .iter()
+            .find(|s| s.tab == tab)
+            .map_or(0, |s| s.seq);
+        let reset_at = theirs.reset_at;
+        self.journal.retain(|op| op.at >= reset_at);
+        theirs.keep_profile = self.keep_profile;
+        if !self.keep_profile {
+            theirs.profile = Profile::default();
+        }
+        let mut replayed = false;
+        for op in self.journal.iter().filter(|op| op.seq > acked) {
+            theirs.apply(tab, op);
+            replayed = true;
+        }
+        if let Some(profile) = kept {
+            theirs.profile = profile;
+        }
+        theirs.journal = std::mem::take(&mut self.journal);
+        theirs.next_op = self.next_op;
+        theirs.dirty = replayed;
+        *self = theirs;
+        true
+    }
+
+    /// Forgets the visitor (ids, profile, history) as of `now`; other tabs follow when they
+    /// merge the record written next.
+    pub fn reset(&mut self, now: Millis) {
+        *self = Visitor {
+            reset_at: now.max(self.reset_at + 1),
+            next_op: self.next_op,
+            keep_profile: self.keep_profile,
+            dirty: true,
+            ..Visitor::default()
+        };
+    }
+
+    /// Keeps or drops the profile (personalization consent). Dropping clears it at once.
+    pub fn keep_profile(&mut self, keep: bool) {
+        if self.keep_profile && !keep {
+            self.profile = Profile::default();
+            self.dirty = true;
+        }
+        self.keep_profile = keep;
+    }
+
+    /// Asks for the record to be written again (the stored one was unreadable).
+    pub fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Whether something changed since the record was last handed out.
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
+    /// The record to store (versioned JSON); the profile only when `with_profile`.
+    pub fn take_record(
+        &mut self,
+        with_profile: bool,
+        float: crate::json::FloatFormatter,
+    ) -> String {
+        self.dirty = false;
+        record::write(self, with_profile, float)
+    }
+
+    /// The attributes rules see (besides `page`): `visitor`, `session`, `views`, `cart`,
+    /// `orders`, `utm` (documented in the README).
+    pub fn attributes(&self, user_agent: &str, into: &mut Map) {
+        let p = &self.profile;
+        let s = &self.session;
+        let num = |n: f64| Value::Number(n);
+        let counts = |c: &Counts| {
+            Value::Array(
+                c.entries
+                    .iter()
+                    .map(|e| {
+                        Value::object([
+                            ("id", Value::from(e.key.as_str())),
+                            ("count", num(e.count as f64)),
+                            ("last", num(e.last as f64)),
+                        ])
+                    })
+                    .collect(),
+            )
+        };
+        let opt = |m: &Option<Map>| m.clone().map_or(Value::Null, Value::Object);
+        into.insert(
+            "visitor",
+            Value::object([
+                ("visits", num(p.visits as f64)),
+                ("returning", Value::Bool(p.visits > 1)),
+                ("firstSeen", num(p.first_seen as f64)),
+                ("lastSeen", num(p.last_seen as f64)),
+                ("events", num(p.events as f64)),
+                ("device", Value::from(device_class(user_agent))),
+                ("engagedMs", num(p.engaged_ms)),
+                ("maxScroll", num(p.max_scroll)),
+                ("firstReferrer", Value::from(p.first_referrer.as_str())),
+                (
+                    "userId",
+                    self.user_id.as_deref().map_or(Value::Null, Value::from),
+                ),
+            ]),
+        );
+        into.insert(
+            "session",
+            Value::object([
+                ("id", num(s.id as f64)),
+                ("pageViews", num(s.page_views as f64)),
+                ("events", num(s.events as f64)),
+                ("referrer", Value::from(s.referrer.as_str())),
+                ("campaign", opt(&s.campaign)),
+            ]),
+        );
+        into.insert(
+            "views",
+            Value::object([
+                ("pages", counts(&p.pages)),
+                ("products", counts(&p.products)),
+                ("categories", counts(&p.categories)),
+            ]),
+        );
+        into.insert("cart", cart_value(&p.cart));
+        into.insert(
+            "orders",
+            Value::object([
+                ("count", num(p.orders as f64)),
+                ("revenue", num(p.revenue)),
+                ("currency", Value::from(p.revenue_currency.as_str())),
+                ("lastAt", num(p.last_order as f64)),
+            ]),
+        );
+        into.insert(
+            "utm",
+            Value::object([("first", opt(&p.first_touch)), ("last", opt(&p.last_touch))]),
+        );
+    }
+}
+
+/// The cart as rules and `trailmark.cart()` see it.
+pub fn cart_value(cart: &Cart) -> Value {
+    let items = cart
+        .items
+        .iter()
+        .map(|i| {
+            Value::object([
+                ("product_id", Value::from(i.product_id.as_str())),
+                ("name", Value::from(i.name.as_str())),
+                ("price", Value::Number(i.price)),
+                ("quantity", Value::Number(i.quantity)),
+                ("currency", Value::from(i.currency.as_str())),
+            ])
+        })
+        .collect();
+    Value::object([
+        ("items", Value::Array(items)),
+        ("count", Value::Number(cart.count())),
+        ("value", Value::Number(cart.value())),
+        ("currency", Value::from(cart.currency())),
+    ])
+}
+
+/// `mobile`, `tablet` or `desktop`, from the user agent (tablets first: iPads and Android
+/// tablets do not say "Mobile").
+pub fn device_class(user_agent: &str) -> &'static str {
+    let has = |s| user_agent.contains(s);
+    if has("iPad") || has("Tablet") || (has("Android") && !has("Mobile")) {
+        "tablet"
+    } else if has("Mobi") || has("iPhone") {
+        "mobile"
+    } else {
+        "desktop"
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;

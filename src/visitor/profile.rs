@@ -1,0 +1,123 @@
+//! The visitor profile: what rules know about the shopper, rolled up from their events.
+
+use super::cart::{amount, text, Cart};
+use super::counts::Counts;
+use super::Op;
+use crate::event::Kind;
+use crate::time::Millis;
+use crate::value::{Map, Value};
+
+/// Most page paths kept with their counts.
+pub const MAX_PAGES: usize = 50;
+/// Most product ids kept with their counts.
+pub const MAX_PRODUCTS: usize = 50;
+/// Most categories kept with their counts.
+pub const MAX_CATEGORIES: usize = 20;
+
+/// Everything the profile keeps (see the README's attribute table).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    /// Sessions started.
+    pub visits: u32,
+    /// First event ever (0 before any).
+    pub first_seen: Millis,
+    /// Latest event.
+    pub last_seen: Millis,
+    /// Events observed, all time.
+    pub events: u32,
+    /// Page views by path.
+    pub pages: Counts,
+    /// `Product Viewed` by `product_id`.
+    pub products: Counts,
+    /// `Product List Viewed` and `Product Viewed` by `category`.
+    pub categories: Counts,
+    /// The cart.
+    pub cart: Cart,
+    /// `Order Completed` events.
+    pub orders: u32,
+    /// Sum of their totals, minor units, in `revenue_currency`.
+    pub revenue: f64,
+    /// The currency of the first order (later orders in another currency are counted, not summed).
+    pub revenue_currency: String,
+    /// The latest order.
+    pub last_order: Millis,
+    /// The first campaign the visitor came from.
+    pub first_touch: Option<Map>,
+    /// The latest campaign.
+    pub last_touch: Option<Map>,
+    /// The referrer of the first session's landing page.
+    pub first_referrer: String,
+    /// Time pages were visible, summed (`Page Engagement` events).
+    pub engaged_ms: f64,
+    /// Deepest scroll seen on any page, in percent.
+    pub max_scroll: f64,
+}
+
+impl Profile {
+    /// Rolls one event into the profile; `new_session` says it started a session.
+    pub fn apply(&mut self, op: &Op, new_session: bool) {
+        let at = op.at;
+        if self.first_seen == 0 || at < self.first_seen {
+            self.first_seen = at;
+        }
+        self.last_seen = self.last_seen.max(at);
+        self.events = self.events.saturating_add(1);
+        if new_session {
+            self.visits = self.visits.saturating_add(1);
+            if self.visits == 1 {
+                self.first_referrer = op.referrer.clone();
+            }
+        }
+        if let Some(c) = &op.campaign {
+            if self.first_touch.is_none() {
+                self.first_touch = Some(c.clone());
+            }
+            self.last_touch = Some(c.clone());
+        }
+        let p = &op.properties;
+        if op.kind == Kind::Page {
+            self.pages.bump(&op.path, at, MAX_PAGES);
+            return;
+        }
+        match op.name.as_str() {
+            "Product Viewed" => {
+                self.products.bump(&text(p, "product_id"), at, MAX_PRODUCTS);
+                self.categories
+                    .bump(&text(p, "category"), at, MAX_CATEGORIES);
+            }
+            "Product List Viewed" => self
+                .categories
+                .bump(&text(p, "category"), at, MAX_CATEGORIES),
+            "Product Added" => self.cart.add(p),
+            "Product Removed" => self.cart.remove(p),
+            "Cart Viewed" | "Checkout Started" => self.cart.replace(p),
+            "Order Completed" => self.order(p, at),
+            "Page Engagement" => {
+                let n = |k| p.get(k).and_then(Value::as_f64).filter(|n| n.is_finite());
+                if let Some(ms) = n("visible_ms").filter(|ms| (0.0..=8.64e7).contains(ms)) {
+                    self.engaged_ms += ms.round();
+                }
+                if let Some(s) = n("max_scroll_percent") {
+                    self.max_scroll = self.max_scroll.max(s.clamp(0.0, 100.0).round());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn order(&mut self, p: &Map, at: Millis) {
+        self.orders = self.orders.saturating_add(1);
+        self.last_order = self.last_order.max(at);
+        self.cart = Cart::default();
+        let total = ["total", "revenue", "value"]
+            .iter()
+            .find_map(|k| amount(p.get(k)));
+        let currency = text(p, "currency");
+        if self.revenue_currency.is_empty() {
+            self.revenue_currency = currency.clone();
+        }
+        if let (Some(total), true) = (total, currency == self.revenue_currency) {
+            self.revenue += total;
+        }
+    }
+}
