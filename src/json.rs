@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn writes_json_that_serde_reads_back() {
-        let v = Value::object([
+        let v = Value::object(vec![
             ("s", Value::from("a\"b\\c\n\u{1}\u{2028}é")),
             ("i", Value::Number(-42.0)),
             ("f", Value::Number(18.5)),

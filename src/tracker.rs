@@ -87,6 +87,26 @@ pub struct Identity {
     pub screen: Value,
 }
 
+/// What a `page`, `track` or `identify` call records.
+struct Call {
+    kind: Kind,
+    /// The event name (`track`) or the user id (`identify`).
+    name: Option<String>,
+    properties: Map,
+    traits: Option<Map>,
+}
+
+impl Call {
+    fn new(kind: Kind, name: Option<String>, properties: Map) -> Self {
+        Call {
+            kind,
+            name,
+            properties,
+            traits: None,
+        }
+    }
+}
+
 /// Which block a slot shows, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision<'a> {
@@ -309,7 +329,12 @@ impl Tracker {
         for (k, v) in extra.iter() {
             properties.insert(k, v.clone());
         }
-        self.record(Kind::Page, None, properties, None, page, message_id, now);
+        self.record(
+            Call::new(Kind::Page, None, properties),
+            page,
+            message_id,
+            now,
+        );
     }
 
     /// Records a `track` call.
@@ -321,27 +346,17 @@ impl Tracker {
         message_id: String,
         now: Millis,
     ) {
-        self.record(
-            Kind::Track,
-            Some(name.to_owned()),
-            properties,
-            None,
-            page,
-            message_id,
-            now,
-        );
+        let call = Call::new(Kind::Track, Some(name.to_owned()), properties);
+        self.record(call, page, message_id, now);
     }
 
-    fn record(
-        &mut self,
-        kind: Kind,
-        name: Option<String>,
-        properties: Map,
-        traits: Option<Map>,
-        page: &Page,
-        message_id: String,
-        now: Millis,
-    ) {
+    fn record(&mut self, call: Call, page: &Page, message_id: String, now: Millis) {
+        let Call {
+            kind,
+            name,
+            properties,
+            traits,
+        } = call;
         self.tick(now);
         let campaign = campaign_from_search(&page.search);
         // The visitor model learns from every event, also while analytics is denied: rules may
@@ -388,7 +403,7 @@ impl Tracker {
     }
 
     fn context(&self, page: &Page, campaign: Option<Map>) -> Map {
-        let library = Value::object([
+        let library = Value::object(vec![
             ("name", Value::from(LIBRARY_NAME)),
             ("version", Value::from(LIBRARY_VERSION)),
         ]);
@@ -551,6 +566,8 @@ mod identity;
 mod persist;
 pub use persist::{QueueStore, DROPPED_EVENT};
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod identity_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod persist_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]

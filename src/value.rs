@@ -153,9 +153,14 @@ impl Value {
         }
     }
 
-    /// Builds an object value from `(key, value)` pairs.
-    pub fn object<K: Into<String>>(pairs: impl IntoIterator<Item = (K, Value)>) -> Value {
-        Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    /// Builds an object value from `(key, value)` pairs. Not generic on purpose: one copy in
+    /// the module for every call site (an array argument would be one copy per length).
+    pub fn object(pairs: Vec<(&str, Value)>) -> Value {
+        let mut map = Map::new();
+        for (k, v) in pairs {
+            map.insert(k, v);
+        }
+        Value::Object(map)
     }
 }
 

@@ -289,18 +289,18 @@ fn nesting_ten_thousand_levels_is_one_error_not_a_crash() {
     let a1 = || Value::parse_json(r#"{"a": 1}"#).unwrap();
     let same = |v| v;
     // `{"$not": {"$not": ...}}`: the root is level 1, so level 33 is under 32 `$not`s.
-    let not = |v| Value::object([("$not", v)]);
+    let not = |v| Value::object(vec![("$not", v)]);
     with_nested(10_000, a1(), not, same, |c| {
         assert_eq!(compile_diags(c), too_deep_at("/$not".repeat(32)));
     });
     // `{"$and": [{"$and": [...]}]}`: objects at odd levels, arrays at even ones.
-    let and = |v| Value::object([("$and", Value::Array(vec![v]))]);
+    let and = |v| Value::object(vec![("$and", Value::Array(vec![v]))]);
     with_nested(10_000, a1(), and, same, |c| {
         assert_eq!(compile_diags(c), too_deep_at("/$and/0".repeat(16)));
     });
     // An array literal `{"a": [[[...]]]}`: the outer array is level 2.
     let array = |v| Value::Array(vec![v]);
-    let field = |v| Value::object([("a", v)]);
+    let field = |v| Value::object(vec![("a", v)]);
     with_nested(10_000, Value::Null, array, field, |c| {
         assert_eq!(
             compile_diags(c),
@@ -315,7 +315,7 @@ fn nesting_ten_thousand_levels_is_one_error_not_a_crash() {
         );
     });
     // `$elemMatch` conditions `{"a": {"$elemMatch": {"a": {"$elemMatch": ...}}}}`.
-    let elem = |v| Value::object([("a", Value::object([("$elemMatch", v)]))]);
+    let elem = |v| Value::object(vec![("a", Value::object(vec![("$elemMatch", v)]))]);
     with_nested(10_000, Value::from(1.0), elem, same, |c| {
         assert_eq!(compile_diags(c), too_deep_at("/a/$elemMatch".repeat(16)));
     });
@@ -324,22 +324,22 @@ fn nesting_ten_thousand_levels_is_one_error_not_a_crash() {
 #[test]
 fn huge_arrays_are_capped() {
     let items = |n: usize| Value::Array((0..n).map(|i| Value::from(i as f64)).collect());
-    let at_limit = Value::object([("a", Value::object([("$in", items(1000))]))]);
+    let at_limit = Value::object(vec![("a", Value::object(vec![("$in", items(1000))]))]);
     assert_eq!(compile_diags(&at_limit), vec![]);
     for (condition, path) in [
         (
-            Value::object([("a", Value::object([("$in", items(1001))]))]),
+            Value::object(vec![("a", Value::object(vec![("$in", items(1001))]))]),
             "/a/$in",
         ),
         (
-            Value::object([("a", Value::object([("$all", items(5000))]))]),
+            Value::object(vec![("a", Value::object(vec![("$all", items(5000))]))]),
             "/a/$all",
         ),
-        (Value::object([("a", items(1001))]), "/a"),
+        (Value::object(vec![("a", items(1001))]), "/a"),
         (
-            Value::object([(
+            Value::object(vec![(
                 "$or",
-                Value::Array(vec![Value::object([("a", Value::from(1.0))]); 1001]),
+                Value::Array(vec![Value::object(vec![("a", Value::from(1.0))]); 1001]),
             )]),
             "/$or",
         ),
@@ -368,14 +368,14 @@ fn huge_arrays_are_capped() {
 #[test]
 fn node_budget_makes_the_whole_condition_false() {
     // 11 branches of {"a": {"$in": [999 ids]}}: 1 002 values each after the root and `$or`.
-    let branch = Value::object([(
+    let branch = Value::object(vec![(
         "a",
-        Value::object([(
+        Value::object(vec![(
             "$in",
             Value::Array((0..999).map(|i| Value::from(i as f64)).collect()),
         )]),
     )]);
-    let condition = Value::object([("$or", Value::Array(vec![branch; 11]))]);
+    let condition = Value::object(vec![("$or", Value::Array(vec![branch; 11]))]);
     let got = compile_diags(&condition);
     // Values counted before branch 9 (0-based): 2 + 9 x 1 002 = 9 020; then its object, its
     // operator object and the `$in` array bring 9 023, and item 977 is value 10 001.

@@ -26,7 +26,7 @@ fn convert(expr: &str) -> Converted {
 }
 
 fn obj(pairs: &[(&str, Value)]) -> Value {
-    Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())))
+    Value::object(pairs.iter().map(|(k, v)| (*k, v.clone())).collect())
 }
 
 /// Follows `key` through nested objects: how many objects deep the chain goes, and what ends it.
@@ -179,7 +179,7 @@ fn huge_event_properties_are_cut_with_one_warning() {
 
     // Through `track`, the page gets one console warning, and only one.
     let mut warnings = ConsoleSpy::new("warn");
-    let tm = Trailmark::new();
+    let tm = Trailmark::new(JsValue::UNDEFINED);
     tm.track(JsValue::from_str("Order Completed"), props.clone());
     tm.track(JsValue::from_str("Order Completed"), props);
     warnings.restore();

@@ -77,7 +77,7 @@ impl Checks {
 #[wasm_bindgen_test]
 fn a_panic_traps_once_reports_once_and_leaves_a_no_op_module() {
     // The constructor installs the panic hook, as the loader's first call does.
-    let tm = Trailmark::new();
+    let tm = Trailmark::new(JsValue::UNDEFINED);
     // Alive: the calls checked below do real work, so their empty results later mean something.
     assert!(!is_dead());
     assert_eq!(validate_config(json(BAD_CONFIG)).length(), 1);

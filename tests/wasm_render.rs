@@ -1,4 +1,4 @@
-//! Browser tests for rendering through the real path: `Trailmark::new()`, `configure(config)`
+//! Browser tests for rendering through the real path: `Trailmark::new(env)`, `configure(config)`
 //! with a config parsed by the browser's `JSON.parse`, and the slots of a live document.
 //!
 //! Rendering is where a config touches the shopper's page, so it is checked against the real
@@ -17,7 +17,7 @@ mod support;
 use js_sys::Array;
 use support::{append, document, get_str, json};
 use trailmark::web::Trailmark;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::Element;
 
@@ -177,7 +177,7 @@ fn configure_renders_the_block_into_every_element_of_the_slot() {
     sidebar.set_inner_html("<b>sidebar</b> default");
     let hero_again = slot(&page, "hero", "second default");
 
-    let tm = Trailmark::new();
+    let tm = Trailmark::new(JsValue::UNDEFINED);
     let diags = tm.configure(json(&config_with_block(WELCOME)));
     assert_eq!(diagnostics(&diags), []);
 
@@ -203,7 +203,7 @@ fn configure_renders_the_block_into_every_element_of_the_slot() {
 fn rendering_again_is_a_no_op_that_keeps_the_same_nodes() {
     let page = container();
     let hero = slot(&page, "hero", "default");
-    let tm = Trailmark::new();
+    let tm = Trailmark::new(JsValue::UNDEFINED);
     assert_eq!(
         diagnostics(&tm.configure(json(&config_with_block(WELCOME)))),
         []
@@ -231,7 +231,7 @@ fn rendering_again_is_a_no_op_that_keeps_the_same_nodes() {
 fn text_that_looks_like_html_renders_as_text() {
     let page = container();
     let hero = slot(&page, "hero", "default");
-    let tm = Trailmark::new();
+    let tm = Trailmark::new(JsValue::UNDEFINED);
     let evil = "<img src=x onerror=alert(1)><script>alert(2)</script>";
     let block = format!(
         r#"{{"tag": "p", "class": "\"><img src=x>", "text": {}}}"#,
@@ -265,7 +265,7 @@ fn text_that_looks_like_html_renders_as_text() {
 fn assert_rejected(block: &str, expected: &[(String, String, String)]) {
     let page = container();
     let hero = slot(&page, "hero", "default");
-    let tm = Trailmark::new();
+    let tm = Trailmark::new(JsValue::UNDEFINED);
     let got = diagnostics(&tm.configure(json(&config_with_block(block))));
     assert_eq!(got, expected, "block {block}");
     assert_untouched(&hero, "default");

@@ -53,7 +53,7 @@ fn key(name: &str) -> String {
 }
 
 fn sample() -> Value {
-    Value::object([
+    Value::object(vec![
         ("id", Value::from("3f1c-ü-€")),
         ("n", Value::from(42.5)),
         ("ok", Value::from(true)),

@@ -178,7 +178,7 @@ impl Consent {
 
     /// Both states, as `{"analytics": "granted", "personalization": "pending"}`.
     pub fn states(&self) -> Value {
-        Value::object([
+        Value::object(vec![
             ("analytics", Value::from(self.analytics().as_str())),
             (
                 "personalization",

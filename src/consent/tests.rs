@@ -254,7 +254,7 @@ fn states_as_a_value() {
     let c = consent(settings(true, true), signals(true, false));
     assert_eq!(
         c.states(),
-        Value::object([
+        Value::object(vec![
             ("analytics", Value::from("denied")),
             ("personalization", Value::from("pending")),
         ])

@@ -1,6 +1,6 @@
 //! Who the visitor is: `identify`, `reset`, and the visitor record shared with other tabs.
 
-use super::{Page, Tracker};
+use super::{Call, Page, Tracker};
 use crate::event::Kind;
 use crate::time::Millis;
 use crate::value::{Map, Value};
@@ -16,15 +16,9 @@ impl Tracker {
         message_id: String,
         now: Millis,
     ) {
-        self.record(
-            Kind::Identify,
-            Some(user_id.to_owned()),
-            Map::new(),
-            Some(traits),
-            page,
-            message_id,
-            now,
-        );
+        let mut call = Call::new(Kind::Identify, Some(user_id.to_owned()), Map::new());
+        call.traits = Some(traits);
+        self.record(call, page, message_id, now);
     }
 
     /// Forgets the visitor: events already recorded keep the identity they were recorded under
@@ -34,6 +28,11 @@ impl Tracker {
         self.tick(now);
         self.identity.anonymous_id = anonymous_id;
         self.visitor.reset(now);
+    }
+
+    /// Replaces the anonymous id (another tab reset the visitor and chose a new one).
+    pub fn set_anonymous_id(&mut self, anonymous_id: String) {
+        self.identity.anonymous_id = anonymous_id;
     }
 
     /// Merges the visitor record stored by another tab or an earlier page (the value
@@ -56,5 +55,15 @@ impl Tracker {
             return None;
         }
         Some(self.visitor.take_record(with_profile, self.float))
+    }
+
+    /// Whether the visitor record changed since it was last handed out for storage.
+    pub fn visitor_dirty(&self) -> bool {
+        self.visitor.is_dirty() && (self.effects.store_profile || self.effects.persist_queue)
+    }
+
+    /// Storage refused the last visitor record: it is written again on the next occasion.
+    pub fn visitor_write_failed(&mut self) {
+        self.visitor.mark_dirty();
     }
 }

@@ -252,7 +252,7 @@ impl Visitor {
                 c.entries
                     .iter()
                     .map(|e| {
-                        Value::object([
+                        Value::object(vec![
                             ("id", Value::from(e.key.as_str())),
                             ("count", num(e.count as f64)),
                             ("last", num(e.last as f64)),
@@ -264,7 +264,7 @@ impl Visitor {
         let opt = |m: &Option<Map>| m.clone().map_or(Value::Null, Value::Object);
         into.insert(
             "visitor",
-            Value::object([
+            Value::object(vec![
                 ("visits", num(p.visits as f64)),
                 ("returning", Value::Bool(p.visits > 1)),
                 ("firstSeen", num(p.first_seen as f64)),
@@ -282,7 +282,7 @@ impl Visitor {
         );
         into.insert(
             "session",
-            Value::object([
+            Value::object(vec![
                 ("id", num(s.id as f64)),
                 ("pageViews", num(s.page_views as f64)),
                 ("events", num(s.events as f64)),
@@ -292,7 +292,7 @@ impl Visitor {
         );
         into.insert(
             "views",
-            Value::object([
+            Value::object(vec![
                 ("pages", counts(&p.pages)),
                 ("products", counts(&p.products)),
                 ("categories", counts(&p.categories)),
@@ -301,7 +301,7 @@ impl Visitor {
         into.insert("cart", cart_value(&p.cart));
         into.insert(
             "orders",
-            Value::object([
+            Value::object(vec![
                 ("count", num(p.orders as f64)),
                 ("revenue", num(p.revenue)),
                 ("currency", Value::from(p.revenue_currency.as_str())),
@@ -310,7 +310,10 @@ impl Visitor {
         );
         into.insert(
             "utm",
-            Value::object([("first", opt(&p.first_touch)), ("last", opt(&p.last_touch))]),
+            Value::object(vec![
+                ("first", opt(&p.first_touch)),
+                ("last", opt(&p.last_touch)),
+            ]),
         );
     }
 }
@@ -321,7 +324,7 @@ pub fn cart_value(cart: &Cart) -> Value {
         .items
         .iter()
         .map(|i| {
-            Value::object([
+            Value::object(vec![
                 ("product_id", Value::from(i.product_id.as_str())),
                 ("name", Value::from(i.name.as_str())),
                 ("price", Value::Number(i.price)),
@@ -330,7 +333,7 @@ pub fn cart_value(cart: &Cart) -> Value {
             ])
         })
         .collect();
-    Value::object([
+    Value::object(vec![
         ("items", Value::Array(items)),
         ("count", Value::Number(cart.count())),
         ("value", Value::Number(cart.value())),

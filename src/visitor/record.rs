@@ -54,7 +54,7 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
     out.insert("tabs", Value::Array(tabs));
     out.insert(
         "session",
-        Value::object([
+        Value::object(vec![
             ("id", n(se.id as f64)),
             ("last", n(se.last as f64)),
             ("pv", n(se.page_views as f64)),
@@ -81,7 +81,7 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
             .collect();
         out.insert(
             "profile",
-            Value::object([
+            Value::object(vec![
                 ("visits", n(p.visits as f64)),
                 ("first", n(p.first_seen as f64)),
                 ("last", n(p.last_seen as f64)),

@@ -20,6 +20,7 @@ mod random;
 mod signals;
 pub mod storage;
 mod transport;
+mod visitor;
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -90,8 +91,9 @@ impl Trailmark {
     /// Starts with no config: events are recorded and held until [`configure`](Self::configure)
     /// names a collector.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Trailmark {
+    pub fn new(env: JsValue) -> Trailmark {
         panic::install();
+        let env = to_value(&env, Limits::CONFIG).value;
         let tab_id = stored_id(Area::Session, TAB_KEY);
         let queue_key = queue::key_for(&tab_id);
         // The anonymous id is a tracking identifier: it is kept in storage only while analytics
@@ -108,6 +110,12 @@ impl Trailmark {
             locale: web_sys::window()
                 .and_then(|w| w.navigator().language())
                 .unwrap_or_default(),
+            timezone: env
+                .get("timezone")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            screen: env.get("screen").cloned().unwrap_or_default(),
         };
         // Until the site's config says otherwise, consent is pending: events wait in memory,
         // nothing is persisted or sent. Signals (GPC, DNT) are not applied yet either: whether
@@ -119,6 +127,8 @@ impl Trailmark {
         let mut tracker = Tracker::new(initial, identity, js_float);
         tracker.set_signals(signals::read());
         restore_consent(&mut tracker);
+        // The session, profile and user id the tabs share.
+        visitor::restore(&mut tracker);
         // What this tab's last page left unsent (a reload, a crash) goes first.
         queue::restore(&mut tracker, &queue_key, now());
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
@@ -247,6 +257,7 @@ impl Trailmark {
         }
         // What did not fit in the beacons waits for this tab's next page (or another tab).
         queue::persist(&mut t, &self.shared.queue_key);
+        visitor::persist(&mut t);
         self.shared.persisted_at.set(now());
     }
 
@@ -322,6 +333,86 @@ impl Trailmark {
         self.consent_states()
     }
 
+    /// Records who the visitor is: `identify("user-42", {email_opt_in: true})`. Later events
+    /// (in every tab) carry `userId`.
+    pub fn identify(&self, user_id: JsValue, traits: JsValue) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        let Some(id) = user_id.as_string().filter(|n| valid_event_name(n)) else {
+            console::warn(
+                "identify() needs a user id: a non-empty string of at most 200 bytes; call ignored",
+            );
+            return;
+        };
+        let traits = self.properties(&traits);
+        let page = dom::current_page();
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.identify(id.trim(), traits, &page, random::uuid(), now());
+        }
+        pump(&self.shared, &entry);
+    }
+
+    /// Forgets the visitor: events already recorded are delivered under the identity they were
+    /// recorded with; then a new anonymous id, no user id, a new session and an empty profile.
+    pub fn reset(&self) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.reset(random::uuid(), now());
+            // The new id replaces the stored one (consent permitting) before the record that
+            // tells the other tabs to reset is written: they read the id when they see it.
+            self.shared.aid_stored.set(false);
+            sync_anonymous_id(&self.shared, &t);
+            visitor::persist(&mut t);
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
+    /// The visitor as rules see it: `{visitor, session, views, cart, orders, utm}` (empty while
+    /// personalization is denied).
+    pub fn profile(&self) -> JsValue {
+        let Some(_entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        let page = dom::current_page();
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| {
+                let mut attrs = t.attributes(&page);
+                if let Value::Object(m) = &mut attrs {
+                    m.remove("page");
+                }
+                to_js(&attrs)
+            })
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Another tab wrote the visitor record (the loader listens for `storage` events): merges
+    /// it, so no cart item or count is lost, and re-renders.
+    #[wasm_bindgen(js_name = profileChanged)]
+    pub fn profile_changed(&self) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            let reset_at = t.visitor().reset_at;
+            visitor::restore(&mut t);
+            if t.visitor().reset_at != reset_at {
+                // Another tab reset the visitor: take its new anonymous id (a fresh one here
+                // when ids are not stored).
+                let stored = read_id(Area::Local, ANON_KEY);
+                self.shared.aid_stored.set(stored.is_some());
+                t.set_anonymous_id(stored.unwrap_or_else(random::uuid));
+            }
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
     /// Events waiting on the device (for tests and debugging).
     pub fn queued(&self) -> u32 {
         let Some(_entry) = Entry::enter() else {
@@ -337,7 +428,7 @@ impl Trailmark {
 
 impl Default for Trailmark {
     fn default() -> Self {
-        Self::new()
+        Self::new(JsValue::UNDEFINED)
     }
 }
 
@@ -452,13 +543,15 @@ fn restore_consent(tracker: &mut Tracker) {
     }
 }
 
-/// Writes what consent changes ask to be written (the choice; nothing else is stored yet).
+/// Writes what consent changes ask to be written: the choice, and the erasure of the stored
+/// profile when personalization was denied.
 fn store_consent(tracker: &mut Tracker) {
     if let Some(record) = tracker.take_consent_to_store() {
         storage::set(Area::Local, CONSENT_KEY, &record);
     }
-    // No visitor profile or history is stored yet; when one is, erase it here.
-    let _ = tracker.take_profile_erasure();
+    if tracker.take_profile_erasure() {
+        visitor::erase();
+    }
 }
 
 /// Drains the inbox, sends whatever is due and sets the next wake-up.
@@ -511,10 +604,11 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     let mut wake = t.next_wake();
     // The queue goes to storage in batches: at most once a second, never per event.
     let due = shared.persisted_at.get() + queue::PERSIST_EVERY_MS;
-    if t.queue_dirty() {
+    if t.queue_dirty() || t.visitor_dirty() {
         let at = now();
         if at >= due {
             queue::persist(&mut t, &shared.queue_key);
+            visitor::persist(&mut t);
             shared.persisted_at.set(at);
         } else {
             wake = Some(wake.map_or(due, |w| w.min(due)));
