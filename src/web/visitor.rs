@@ -17,7 +17,9 @@ pub fn restore(tracker: &mut Tracker) {
         return;
     };
     let parsed = js_sys::JSON::parse(&text).unwrap_or(wasm_bindgen::JsValue::NULL);
-    let converted = to_value(&parsed, Limits::QUEUE);
+    // The config's limits: a record has more keys and depth than a queue snapshot, and is
+    // bounded by its own caps (a record past them is rejected by the core, not cut here).
+    let converted = to_value(&parsed, Limits::CONFIG);
     if converted.clamped || !tracker.merge_visitor(&converted.value) {
         console::warn("the stored visitor profile could not be read; it starts fresh");
         storage::remove(Area::Local, KEY);
