@@ -10,6 +10,7 @@
 #![allow(dead_code)]
 
 use trailmark::diag::{Diagnostics, Path};
+use trailmark::history::Scope;
 use trailmark::rules::regex::{Regex, MAX_PROGRAM};
 use trailmark::rules::{eval_condition, Condition};
 use trailmark::{Map, Value};
@@ -86,10 +87,10 @@ pub fn condition_eval(data: &[u8]) {
     };
     let mut diags = Diagnostics::default();
     let compiled = Condition::compile(&condition, &Path::root(), &groups, &mut diags);
-    let once = compiled.eval(&attributes);
+    let once = compiled.eval(&attributes, &Scope::empty());
     assert_eq!(
         once,
-        compiled.eval(&attributes),
+        compiled.eval(&attributes, &Scope::empty()),
         "evaluation is not deterministic"
     );
     let direct = eval_condition(&attributes, &condition, &groups);

@@ -6,6 +6,46 @@ use crate::text::{push_i64, push_u64_padded};
 /// Milliseconds since 1970-01-01T00:00:00Z.
 pub type Millis = i64;
 
+/// Longest duration or millisecond count a config may name (2^53, where `f64` stays exact).
+pub const MAX_DURATION: Millis = 1 << 53;
+
+/// `"90s"`, `"30m"`, `"2h"`, `"7d"` in milliseconds: 1 to 10 digits and one unit.
+pub fn parse_duration(s: &str) -> Option<Millis> {
+    let (&unit, digits) = s.as_bytes().split_last()?;
+    let scale: Millis = match unit {
+        b's' => 1_000,
+        b'm' => 60_000,
+        b'h' => 3_600_000,
+        b'd' => 86_400_000,
+        _ => return None,
+    };
+    if digits.is_empty() || digits.len() > 10 {
+        return None;
+    }
+    let mut n: Millis = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + Millis::from(d - b'0');
+    }
+    Some(n * scale).filter(|&ms| ms <= MAX_DURATION)
+}
+
+/// A whole, non-negative number of milliseconds.
+pub fn millis(raw: &crate::value::Value) -> Option<Millis> {
+    let n = raw.as_f64()?;
+    (n.fract() == 0.0 && (0.0..=MAX_DURATION as f64).contains(&n)).then_some(n as Millis)
+}
+
+/// A duration from a config: a string for [`parse_duration`] or a number for [`millis`].
+pub fn duration(raw: &crate::value::Value) -> Option<Millis> {
+    match raw {
+        crate::value::Value::String(s) => parse_duration(s),
+        _ => millis(raw),
+    }
+}
+
 /// Formats `ms` as ISO 8601 UTC with milliseconds: `2026-11-23T19:22:01.123Z`.
 pub fn iso8601(ms: Millis) -> String {
     let days = ms.div_euclid(86_400_000);

@@ -458,7 +458,7 @@ impl Tracker {
             if rule
                 .condition
                 .as_ref()
-                .is_some_and(|c| !c.eval(&attributes))
+                .is_some_and(|c| !c.eval(&attributes, &crate::history::Scope::empty()))
             {
                 continue;
             }

@@ -6,6 +6,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
+use trailmark::history::Scope;
 use trailmark::rules::{eval_condition, Condition};
 use trailmark::{Diagnostics, Map, Path, Value};
 
@@ -60,7 +61,7 @@ fn eval_condition_conformance() {
         let one_shot = eval_condition(&case.attributes, &case.condition, &case.groups);
         let mut diags = Diagnostics::default();
         let compiled = Condition::compile(&case.condition, &Path::root(), &case.groups, &mut diags);
-        let evaluated = compiled.eval(&case.attributes);
+        let evaluated = compiled.eval(&case.attributes, &Scope::empty());
         if one_shot != case.expected || evaluated != case.expected {
             failures.push(format!(
                 "#{i} {:?}: expected {}, eval_condition gave {one_shot}, compiled gave {evaluated}",
@@ -165,7 +166,7 @@ fn probe_attributes() -> Vec<Value> {
 fn check_evaluations(condition: &Value, groups: &Map, compiled: &Condition, label: &str) {
     for attrs in probe_attributes() {
         assert_eq!(
-            compiled.eval(&attrs),
+            compiled.eval(&attrs, &Scope::empty()),
             eval_condition(&attrs, condition, groups),
             "{label}: compiled and one-shot disagree on {attrs:?}"
         );
@@ -275,7 +276,7 @@ fn compile_diags(condition: &Value) -> Vec<(String, String, &'static str)> {
     let mut diags = Diagnostics::default();
     let compiled = Condition::compile(condition, &Path::root(), &Map::new(), &mut diags);
     for attrs in probe_attributes() {
-        let _ = compiled.eval(&attrs);
+        let _ = compiled.eval(&attrs, &Scope::empty());
     }
     triples(&diags)
 }
@@ -390,7 +391,7 @@ fn node_budget_makes_the_whole_condition_false() {
     let mut diags = Diagnostics::default();
     let compiled = Condition::compile(&condition, &Path::root(), &Map::new(), &mut diags);
     assert!(
-        !compiled.eval(&Value::parse_json(r#"{"a": 1}"#).unwrap()),
+        !compiled.eval(&Value::parse_json(r#"{"a": 1}"#).unwrap(), &Scope::empty()),
         "past the budget, false"
     );
 }
@@ -470,7 +471,7 @@ fn random_json_never_panics() {
         let mut diags = Diagnostics::default();
         let compiled = Condition::compile(&condition, &Path::root(), &groups, &mut diags);
         assert_eq!(
-            compiled.eval(&attributes),
+            compiled.eval(&attributes, &Scope::empty()),
             eval_condition(&attributes, &condition, &groups),
             "{condition:?} on {attributes:?}"
         );

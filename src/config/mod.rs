@@ -16,6 +16,7 @@
 
 mod collector;
 mod consent;
+mod journeys;
 mod read;
 mod rules;
 
@@ -43,6 +44,8 @@ pub struct Config {
     pub blocks: Vec<(String, Node)>,
     /// Rules in config order; for each slot the first matching rule wins.
     pub rules: Vec<Rule>,
+    /// Journeys, in config order.
+    pub journeys: Vec<crate::journeys::Journey>,
 }
 
 /// The result of [`compile`]: the usable part of the config and everything found wrong.
@@ -62,6 +65,7 @@ const FIELDS: &[&str] = &[
     "savedGroups",
     "blocks",
     "rules",
+    "journeys",
 ];
 
 /// Compiles a parsed config.
@@ -108,12 +112,17 @@ pub fn compile(raw: &Value) -> Compiled {
             rules::compile(raw_rules, &root.key("rules"), &blocks, groups, &mut diags)
         }
     };
+    let journeys = match obj.get("journeys") {
+        None => Vec::new(),
+        Some(raw) => journeys::compile(raw, &root.key("journeys"), groups, &mut diags),
+    };
     Compiled {
         config: Config {
             collector,
             consent,
             blocks,
             rules,
+            journeys,
         },
         diagnostics: diags,
     }

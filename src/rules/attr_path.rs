@@ -6,7 +6,7 @@
 //! (`constructor`, `toString`, ...) read as missing here, where JS would return a function that
 //! no JSON condition can match anyway.
 
-use crate::value::Value;
+use crate::value::{Map, Value};
 use std::borrow::Cow;
 
 /// What a missing attribute reads as.
@@ -73,32 +73,48 @@ impl AttrPath {
     /// The value at this path, `null` when any step is missing. Borrowed except for an array's
     /// `length`, which is a fresh number (no allocation either way).
     pub(super) fn resolve<'a>(&self, root: &'a Value) -> Cow<'a, Value> {
-        let mut current = root;
-        let mut rest = self.segments.iter();
-        while let Some(seg) = rest.next() {
-            let next = match current {
-                Value::Object(map) => map.get(&seg.key),
-                Value::Array(items) => match seg.index {
-                    Some(i) => items.get(i),
-                    None if seg.key == "length" => {
-                        // A number has no properties: only a final `length` finds something.
-                        return if rest.next().is_none() {
-                            Cow::Owned(Value::Number(items.len() as f64))
-                        } else {
-                            Cow::Borrowed(&NULL)
-                        };
-                    }
-                    None => None,
-                },
-                _ => None,
-            };
-            match next {
-                Some(v) => current = v,
-                None => return Cow::Borrowed(&NULL),
-            }
-        }
-        Cow::Borrowed(current)
+        walk(root, &self.segments)
     }
+
+    /// [`resolve`](Self::resolve) with `map` as the root object.
+    pub(super) fn resolve_in<'a>(&self, map: &'a Map) -> Cow<'a, Value> {
+        match self.segments.split_first() {
+            Some((first, rest)) => match map.get(&first.key) {
+                Some(v) => walk(v, rest),
+                None => Cow::Borrowed(&NULL),
+            },
+            // `parse` always makes at least one segment.
+            None => Cow::Borrowed(&NULL),
+        }
+    }
+}
+
+/// Follows `segments` down from `current`.
+fn walk<'a>(mut current: &'a Value, segments: &[Segment]) -> Cow<'a, Value> {
+    let mut rest = segments.iter();
+    while let Some(seg) = rest.next() {
+        let next = match current {
+            Value::Object(map) => map.get(&seg.key),
+            Value::Array(items) => match seg.index {
+                Some(i) => items.get(i),
+                None if seg.key == "length" => {
+                    // A number has no properties: only a final `length` finds something.
+                    return if rest.next().is_none() {
+                        Cow::Owned(Value::Number(items.len() as f64))
+                    } else {
+                        Cow::Borrowed(&NULL)
+                    };
+                }
+                None => None,
+            },
+            _ => None,
+        };
+        match next {
+            Some(v) => current = v,
+            None => return Cow::Borrowed(&NULL),
+        }
+    }
+    Cow::Borrowed(current)
 }
 
 // `Value::parse_json` is native-only (serde_json is not in the browser build).

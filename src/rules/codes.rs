@@ -46,3 +46,39 @@ pub const MIXED_OPERATORS: &str = "rules/mixed-operators";
 /// Warning: an operator name used where GrowthBook expects an attribute path, so it reads an
 /// attribute literally named e.g. `$in`. `{"$in": [1]}` at `/$in`.
 pub const OPERATOR_AS_FIELD: &str = "rules/operator-as-field";
+
+// History predicates (`$event`, `$sequence`, `$absent`): paths below point into the predicate.
+
+/// A field a history predicate (or one of its steps) does not have.
+/// `{"$event": {"name": "A", "cout": 3}}` at `/$event/cout`.
+pub const HISTORY_UNKNOWN_FIELD: &str = "history/unknown-field";
+/// No event name (`name`, `$absent`'s `after`, a step's `name`) or an empty one; reported at the
+/// predicate (or step) when the field is missing, at the field when it is `""`.
+/// `{"$event": {"in": "session"}}` at `/$event`.
+pub const HISTORY_MISSING_NAME: &str = "history/missing-name";
+/// `in` is not `"page"`, `"session"`, `"all"` or a duration longer than zero.
+/// `{"$event": {"name": "A", "in": "today"}}` at `/$event/in`.
+pub const HISTORY_BAD_WINDOW: &str = "history/bad-window";
+/// Not a duration (`"90s"`, `"30m"`, `"2h"`, `"7d"`, or a whole number of milliseconds >= 0):
+/// `for`, `within`, and the operands of `since` / `sinceFirst`.
+/// `{"$absent": {"name": "B", "after": "A", "for": "half an hour"}}` at `/$absent/for`.
+pub const HISTORY_BAD_DURATION: &str = "history/bad-duration";
+/// More than one of `count`, `sum`, `max`, `last`, `since`, `sinceFirst`; the first in that
+/// order is kept and each other one reported (whatever the order of the keys in the document).
+/// `{"$event": {"name": "A", "since": "1h", "count": 1}}` at `/$event/since`.
+pub const HISTORY_ONE_MEASURE: &str = "history/one-measure";
+/// `$sequence`'s `steps` is not an array of 2 to 8 steps. `{"$sequence": {"steps": ["A"]}}`
+/// at `/$sequence/steps`.
+pub const HISTORY_BAD_STEPS: &str = "history/bad-steps";
+/// `sum`, `max` or `last` without `value` (at the aggregate), or `value` without one of them
+/// (at `value`). `{"$event": {"name": "A", "sum": "price"}}` at `/$event/sum`.
+pub const HISTORY_BAD_AGGREGATE: &str = "history/bad-aggregate";
+/// A history predicate inside another one's `where` (or an operand), or inside `$elemMatch`:
+/// those test one entry or one element, not the visitor.
+/// `{"$event": {"name": "A", "where": {"$event": {"name": "B"}}}}` at `/$event/where/$event`.
+pub const HISTORY_NESTED: &str = "history/nested";
+/// Warning: the predicate reads the log over a window that can be longer than the log keeps
+/// (`"in": "all"` through the log, or a duration over 30 days), so its answer covers only the
+/// last 30 days / 500 events. `{"$event": {"name": "A", "max": "price", "value": 5}}` at
+/// `/$event`.
+pub const HISTORY_INEXACT: &str = "history/inexact";

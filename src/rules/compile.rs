@@ -8,6 +8,7 @@
 use super::attr_path::AttrPath;
 use super::case::to_lower;
 use super::codes;
+use super::history;
 use super::jsnum::{number_to_string, string_to_number};
 use super::limits::{MAX_DEPTH, MAX_ITEMS, MAX_NODES};
 use super::operators;
@@ -24,6 +25,10 @@ pub(super) struct Ctx<'a> {
     nodes: usize,
     /// The node budget ran out: the whole condition becomes false.
     pub(super) exhausted: bool,
+    /// Errors reported so far (a history predicate with errors inside is false as a whole).
+    pub(super) errors: usize,
+    /// Whether a history predicate may appear here: not inside another one, nor `$elemMatch`.
+    pub(super) history_ok: bool,
 }
 
 impl<'a> Ctx<'a> {
@@ -34,6 +39,8 @@ impl<'a> Ctx<'a> {
             diags,
             nodes: 0,
             exhausted: false,
+            errors: 0,
+            history_ok: true,
         }
     }
 
@@ -45,6 +52,19 @@ impl<'a> Ctx<'a> {
             return true;
         }
         self.over_budget(path())
+    }
+
+    /// [`visit`](Self::visit) of the value at `path`, as one function for callers that have the
+    /// path already (one copy in the module instead of one per closure).
+    #[inline(never)]
+    pub(super) fn visit_at(&mut self, path: &Path) -> bool {
+        self.visit(|| path.clone())
+    }
+
+    /// Reports an error with a fixed message (one copy of the allocation, not one per site).
+    #[inline(never)]
+    pub(super) fn fail(&mut self, code: &'static str, path: &Path, message: &str) {
+        self.error(code, path, message.to_owned());
     }
 
     /// The slow half of [`visit`](Self::visit): one copy in the module, not one per call site.
@@ -61,6 +81,7 @@ impl<'a> Ctx<'a> {
 
     /// Reports an error.
     pub(super) fn error(&mut self, code: &'static str, path: &Path, message: String) {
+        self.errors += 1;
         self.diags.push(Diagnostic::error(code, path, message));
     }
 
@@ -139,6 +160,7 @@ pub(super) fn condition(cx: &mut Ctx, raw: &Value, path: &Path, depth: usize) ->
                 Node::False
             }
             "$not" => Node::Not(Box::new(condition(cx, value, &at, depth + 1))),
+            "$event" | "$sequence" | "$absent" => history::compile(cx, key, value, &at, depth + 1),
             "$savedGroup" => {
                 let message = "`$savedGroup` (GrowthBook SDK 1.8 group references) is not \
                                supported; use {\"attribute\": {\"$inGroup\": \"group\"}}";

@@ -3,12 +3,13 @@
 use super::compile::{condition, Ctx};
 use super::tree::Node;
 use crate::diag::{Diagnostics, Path};
+use crate::history::Scope;
 use crate::value::{Map, Value};
 
 /// A compiled GrowthBook condition, ready to evaluate against attributes many times.
 ///
 /// ```
-/// use trailmark::{rules::Condition, Diagnostics, Map, Path, Value};
+/// use trailmark::{history::Scope, rules::Condition, Diagnostics, Map, Path, Value};
 ///
 /// let raw = r#"{"cart.value": {"$gte": 50}, "country": {"$in": ["DE", "AT"]}}"#;
 /// let raw = Value::parse_json(raw).unwrap();
@@ -17,7 +18,7 @@ use crate::value::{Map, Value};
 /// assert!(diags.0.is_empty());
 ///
 /// let visitor = Value::parse_json(r#"{"cart": {"value": 72.5}, "country": "DE"}"#).unwrap();
-/// assert!(cond.eval(&visitor));
+/// assert!(cond.eval(&visitor, &Scope::empty()));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Condition {
@@ -44,18 +45,21 @@ impl Condition {
         Condition { root }
     }
 
-    /// Whether `attributes` satisfy the condition. Total, and allocation-free except where
-    /// JavaScript would build a string (array attributes compared as text, non-ASCII case
-    /// folding).
-    pub fn eval(&self, attributes: &Value) -> bool {
-        self.root.eval(attributes)
+    /// Whether `attributes` satisfy the condition, with history predicates (`$event`,
+    /// `$sequence`, `$absent`) answered from `scope` ([`Scope::empty`] without a history).
+    /// Total, and allocation-free except where JavaScript would build a string (array
+    /// attributes compared as text, non-ASCII case folding).
+    pub fn eval(&self, attributes: &Value, scope: &Scope) -> bool {
+        self.root.eval(attributes, scope)
     }
 }
 
 /// GrowthBook's `evalCondition(attributes, condition, savedGroups)` in one call: compiles and
 /// evaluates, ignoring diagnostics. Invalid parts answer false, as GrowthBook does for unknown
-/// operators, non-array `$in` lists and invalid regexes.
+/// operators, non-array `$in` lists and invalid regexes. History predicates read an empty
+/// history ([`Scope::empty`]).
 pub fn eval_condition(attributes: &Value, condition: &Value, saved_groups: &Map) -> bool {
     let mut scratch = Diagnostics::default();
-    Condition::compile(condition, &Path::root(), saved_groups, &mut scratch).eval(attributes)
+    Condition::compile(condition, &Path::root(), saved_groups, &mut scratch)
+        .eval(attributes, &Scope::empty())
 }

@@ -6,19 +6,35 @@ use super::case::lower_eq;
 use super::coerce::{json_eq, relate, strict_eq, to_number, to_text, truthy, JsType};
 use super::tree::{Node, Op, Test, Text};
 use super::version;
-use crate::value::Value;
+use crate::history::Scope;
+use crate::value::{Map, Value};
 
 impl Node {
-    /// Whether `attributes` satisfy this condition.
-    pub(super) fn eval(&self, attributes: &Value) -> bool {
+    /// Whether `attributes` satisfy this condition, with history predicates read in `scope`.
+    pub(super) fn eval(&self, attributes: &Value, scope: &Scope) -> bool {
         match self {
-            Node::All(children) => children.iter().all(|c| c.eval(attributes)),
+            Node::All(children) => children.iter().all(|c| c.eval(attributes, scope)),
             Node::Any(children) => {
-                children.is_empty() || children.iter().any(|c| c.eval(attributes))
+                children.is_empty() || children.iter().any(|c| c.eval(attributes, scope))
             }
-            Node::Not(child) => !child.eval(attributes),
+            Node::Not(child) => !child.eval(attributes, scope),
             Node::Field(path, test) => test.eval(&path.resolve(attributes)),
+            Node::History(predicate) => predicate.eval(scope),
             Node::False => false,
+        }
+    }
+
+    /// [`eval`](Self::eval) with an object's entries as the attributes (a history entry's
+    /// properties, for `where`), where history predicates cannot appear.
+    pub(super) fn eval_props(&self, props: &Map) -> bool {
+        match self {
+            Node::All(children) => children.iter().all(|c| c.eval_props(props)),
+            Node::Any(children) => {
+                children.is_empty() || children.iter().any(|c| c.eval_props(props))
+            }
+            Node::Not(child) => !child.eval_props(props),
+            Node::Field(path, test) => test.eval(&path.resolve_in(props)),
+            Node::History(_) | Node::False => false,
         }
     }
 }
@@ -75,7 +91,10 @@ impl Op {
                 _ => false,
             },
             Op::ElemMatch(node) => match value {
-                Value::Array(items) => items.iter().any(|e| !is_null(e) && node.eval(e)),
+                Value::Array(items) => {
+                    let scope = Scope::empty();
+                    items.iter().any(|e| !is_null(e) && node.eval(e, &scope))
+                }
                 _ => false,
             },
             Op::All(tests) => match value {

@@ -31,6 +31,18 @@
 //! (`jsnum`), and `toLowerCase` with a compact table (`case.rs`), so the browser module links
 //! neither Rust's float formatting nor its Unicode case tables.
 //!
+//! ## History predicates
+//!
+//! Beyond GrowthBook, three keys test what the visitor did, from their
+//! [`History`](crate::history::History), anywhere a condition goes (`$and`, `$or`, `$not`,
+//! beside attribute tests): `$event` (count, sum / max / last of a property, time since the
+//! last or first occurrence, of events named `name` passing `where`, within a window
+//! `"page"`, `"session"`, `"all"` or `"30m"`), `$sequence` (steps in order) and `$absent`
+//! (an event not followed by another for a while: the abandoned cart). They are answered from a
+//! [`Scope`] passed to [`Condition::eval`]; over [`Scope::empty`] (as in [`eval_condition`])
+//! they read an empty history. Codes: `history/*` in [`codes`]. The syntax and its exact
+//! meaning are in `src/rules/history.rs`.
+//!
 //! ## Parse, compile, evaluate
 //!
 //! [`Condition::compile`] turns the JSON once into a typed tree (pre-split paths, operator
@@ -64,6 +76,7 @@ mod coerce;
 mod compile;
 mod condition;
 mod eval;
+mod history;
 pub(crate) mod jsnum;
 pub mod limits;
 mod operators;
@@ -75,4 +88,5 @@ mod version;
 pub mod bucket;
 pub mod regex;
 
+pub use crate::history::Scope;
 pub use condition::{eval_condition, Condition};

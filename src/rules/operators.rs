@@ -229,7 +229,13 @@ fn elem_match(cx: &mut Ctx, arg: &Value, path: &Path, depth: usize) -> Op {
         Value::Object(map) if is_operator_object(map) => {
             Op::ElemMatchValue(Box::new(value_test(cx, arg, path, depth, false)))
         }
-        Value::Object(_) => Op::ElemMatch(Box::new(condition(cx, arg, path, depth))),
+        Value::Object(_) => {
+            // Each element is tested alone: no history predicate in here.
+            let history_ok = std::mem::replace(&mut cx.history_ok, false);
+            let node = condition(cx, arg, path, depth);
+            cx.history_ok = history_ok;
+            Op::ElemMatch(Box::new(node))
+        }
         _ => {
             if cx.visit(|| path.clone()) {
                 cx.wrong_type(path, "a condition or operator object", arg);

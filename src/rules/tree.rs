@@ -8,6 +8,7 @@
 
 use super::attr_path::AttrPath;
 use super::coerce::{JsType, Operand, Rel};
+use super::history::Predicate;
 use super::regex::Regex;
 use super::scalar_set::ScalarSet;
 use crate::value::Value;
@@ -23,6 +24,8 @@ pub(super) enum Node {
     Not(Box<Node>),
     /// The attribute at a path passes a test.
     Field(AttrPath, Test),
+    /// A history predicate (`$event`, `$sequence`, `$absent`).
+    History(Box<Predicate>),
     /// An invalid part (reported at compile time).
     False,
 }

@@ -30,6 +30,13 @@ impl Tracker {
         self.visitor.reset(now);
     }
 
+    /// A new page load of the tab without a new tracker (a page restored from the
+    /// back/forward cache): events are numbered from `seq_base` on, as on a fresh load.
+    pub fn new_page_load(&mut self, seq_base: u64) {
+        self.seq = self.seq.max(seq_base);
+        self.visitor.renumber(seq_base);
+    }
+
     /// Replaces the anonymous id (another tab reset the visitor and chose a new one).
     pub fn set_anonymous_id(&mut self, anonymous_id: String) {
         self.identity.anonymous_id = anonymous_id;

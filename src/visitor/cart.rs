@@ -130,7 +130,8 @@ impl Cart {
 
     /// Units in the cart.
     pub fn count(&self) -> f64 {
-        self.items.iter().map(|i| i.quantity).sum()
+        // A fold from +0, not `sum()`: an empty float sum is -0, which JavaScript shows as -0.
+        self.items.iter().fold(0.0, |n, i| n + i.quantity)
     }
 
     /// The cart's currency: the first line's.
@@ -144,7 +145,6 @@ impl Cart {
         self.items
             .iter()
             .filter(|i| i.currency == currency)
-            .map(|i| i.price * i.quantity)
-            .sum()
+            .fold(0.0, |n, i| n + i.price * i.quantity)
     }
 }

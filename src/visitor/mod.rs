@@ -25,6 +25,9 @@ use crate::event::Kind;
 use crate::time::Millis;
 use crate::value::{Map, Value};
 
+/// The event a page's engagement (visible time, scroll depth) is reported as.
+pub const ENGAGEMENT: &str = "Page Engagement";
+
 /// How long this tab keeps its own events for replay onto another tab's record.
 pub const JOURNAL_MS: Millis = 60_000;
 /// Most events kept for replay.
@@ -108,8 +111,10 @@ impl Visitor {
 
     fn apply(&mut self, tab: &str, op: &Op) -> bool {
         // An event older than the current session (replayed after another tab started a new
-        // one) is counted in the profile but does not reopen or extend a session.
-        let current = op.at >= self.session.id;
+        // one) is counted in the profile but does not reopen or extend a session. Nor does a
+        // page's engagement report, which measures the past and is no new activity: a page left
+        // open for an hour must not start a session when it is finally closed.
+        let current = op.at >= self.session.id && op.name != ENGAGEMENT;
         let started = current && self.session.starts_new(op.at, op.campaign.as_ref());
         if started {
             self.session
@@ -221,6 +226,11 @@ impl Visitor {
         self.keep_profile = keep;
     }
 
+    /// Numbers this tab's later events from `first_op + 1` (a new page load of the tab).
+    pub fn renumber(&mut self, first_op: u64) {
+        self.next_op = self.next_op.max(first_op);
+    }
+
     /// Asks for the record to be written again (the stored one was unreadable).
     pub fn mark_dirty(&mut self) {
         self.dirty = true;
@@ -315,6 +325,7 @@ impl Visitor {
                 ("last", opt(&p.last_touch)),
             ]),
         );
+        into.insert("journeys", crate::journeys::attributes(&p.journeys));
     }
 }
 

@@ -4,6 +4,7 @@ use super::cart::{amount, text, Cart};
 use super::counts::Counts;
 use super::Op;
 use crate::event::Kind;
+use crate::journeys::{self, Progress, STAGE_ENTERED};
 use crate::time::Millis;
 use crate::value::{Map, Value};
 
@@ -51,6 +52,8 @@ pub struct Profile {
     pub engaged_ms: f64,
     /// Deepest scroll seen on any page, in percent.
     pub max_scroll: f64,
+    /// Where the visitor is in each journey (from `Journey Stage Entered` events).
+    pub journeys: Vec<Progress>,
 }
 
 impl Profile {
@@ -92,7 +95,8 @@ impl Profile {
             "Product Removed" => self.cart.remove(p),
             "Cart Viewed" | "Checkout Started" => self.cart.replace(p),
             "Order Completed" => self.order(p, at),
-            "Page Engagement" => {
+            STAGE_ENTERED => journeys::apply(&mut self.journeys, p, at),
+            super::ENGAGEMENT => {
                 let n = |k| p.get(k).and_then(Value::as_f64).filter(|n| n.is_finite());
                 if let Some(ms) = n("visible_ms").filter(|ms| (0.0..=8.64e7).contains(ms)) {
                     self.engaged_ms += ms.round();

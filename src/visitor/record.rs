@@ -9,6 +9,7 @@ use super::cart::{Cart, Item, MAX_ITEMS};
 use super::counts::{Count, Counts};
 use super::profile::{Profile, MAX_CATEGORIES, MAX_PAGES, MAX_PRODUCTS};
 use super::{Seen, Session, Visitor, MAX_TABS};
+use crate::journeys::{Progress, MAX_PROGRESS};
 use crate::json::{to_string, FloatFormatter};
 use crate::time::Millis;
 use crate::value::{Map, Value};
@@ -37,6 +38,32 @@ fn counts(c: &Counts) -> Value {
             .map(|e| Value::Array(vec![s(&e.key), n(e.count as f64), n(e.last as f64)]))
             .collect(),
     )
+}
+
+fn progress(p: &Progress) -> Value {
+    Value::Array(vec![
+        s(&p.journey),
+        p.stage.as_deref().map_or(Value::Null, s),
+        n(p.entered_at as f64),
+        n(p.stage_at as f64),
+        n(p.left_at as f64),
+        n(p.entries as f64),
+    ])
+}
+
+fn progress_from(v: &Value) -> Option<Progress> {
+    let t = tuple(v, 6)?;
+    Some(Progress {
+        journey: text(&t[0])?,
+        stage: match &t[1] {
+            Value::Null => None,
+            other => Some(text(other)?),
+        },
+        entered_at: whole(&t[2])? as Millis,
+        stage_at: whole(&t[3])? as Millis,
+        left_at: whole(&t[4])? as Millis,
+        entries: whole(&t[5])? as u32,
+    })
 }
 
 /// The record as JSON.
@@ -99,6 +126,10 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
                 ("ref", s(&p.first_referrer)),
                 ("eng", n(p.engaged_ms)),
                 ("scroll", n(p.max_scroll)),
+                (
+                    "journeys",
+                    Value::Array(p.journeys.iter().map(progress).collect()),
+                ),
             ]),
         );
     }
@@ -233,5 +264,11 @@ fn profile(f: &Fields) -> Option<Profile> {
         first_referrer: f.text("ref")?,
         engaged_ms: f.num("eng")?,
         max_scroll: f.num("scroll")?,
+        journeys: f
+            .list("journeys")?
+            .iter()
+            .take(MAX_PROGRESS)
+            .map(progress_from)
+            .collect::<Option<_>>()?,
     })
 }

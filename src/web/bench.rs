@@ -6,6 +6,7 @@ use wasm_bindgen::JsValue;
 
 use super::convert::{to_value, Limits};
 use crate::diag::{Diagnostics, Path};
+use crate::history::Scope;
 use crate::rules::Condition;
 use crate::value::{Map, Value};
 
@@ -42,6 +43,10 @@ impl Bench {
         if let Value::Object(p) = &mut self.profile {
             p.insert("lastEvent", Value::String(name.to_owned()));
         }
-        self.rules.iter().filter(|r| r.eval(&self.profile)).count() as u32
+        let scope = Scope::empty();
+        self.rules
+            .iter()
+            .filter(|r| r.eval(&self.profile, &scope))
+            .count() as u32
     }
 }

@@ -413,6 +413,21 @@ impl Trailmark {
         pump(&self.shared, &entry);
     }
 
+    /// The page came back from the back/forward cache: it counts as a new page load of the tab
+    /// (so its events sort after those of the pages loaded meanwhile), and reads the visitor
+    /// record again (other tabs' writes may not have reached a cached page).
+    pub fn resumed(&self) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.new_page_load(next_load() * SEQ_PER_LOAD);
+            visitor::restore(&mut t);
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
     /// Events waiting on the device (for tests and debugging).
     pub fn queued(&self) -> u32 {
         let Some(_entry) = Entry::enter() else {

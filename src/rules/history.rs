@@ -1,0 +1,585 @@
+//! History predicates: conditions on what the visitor did, answered from their
+//! [`History`](crate::history::History) on the device.
+//!
+//! ```json
+//! {"$event": {"name": "Product Viewed", "where": {"category": "Coffee"}, "in": "session", "count": {"$gte": 3}}}
+//! {"$event": {"name": "Product Added", "in": "7d", "sum": "price", "value": {"$gte": 5000}}}
+//! {"$event": {"name": "Order Completed", "in": "all", "since": {"$gte": "30d"}}}
+//! {"$sequence": {"steps": ["Product Viewed", {"name": "Product Added", "where": {"price": {"$gt": 1000}}}], "in": "session"}}
+//! {"$absent": {"name": "Checkout Started", "after": "Product Added", "for": "30m"}}
+//! ```
+//!
+//! * `$event`: the entries named `name`, passing `where` (an ordinary condition on the entry's
+//!   top-level properties), within the window `in`; then one measure: `count` (default: at
+//!   least one), `sum` / `max` / `last` of a numeric property with `value` (no such entry: the
+//!   aggregate is missing, read as `null` as GrowthBook reads a missing attribute), `since` /
+//!   `sinceFirst` (milliseconds since the last / first entry; none: false). A measure is a
+//!   GrowthBook condition value on a number: `{"$gte": 3}`, `0`, `{"$in": [1, 2]}`. For
+//!   `since` / `sinceFirst`, a plain value and the operands of `$eq $ne $lt $lte $gt $gte` may
+//!   be durations (`"90s"`, `"30m"`, `"2h"`, `"7d"`).
+//! * `$sequence`: the `steps` (2 to 8) happened in that order, not necessarily adjacent,
+//!   within the window; `within` bounds the time from the first step to the last (inclusive).
+//! * `$absent`: the last `after` entry in the window is at least `for` old (default 0) and no
+//!   `name` entry (passing `where`) came after it.
+//!
+//! Windows (`in`, default `"all"`): `"page"` (this tab's entries since the page view started,
+//! inclusive), `"session"` (entries of the current session), `"all"`, or a duration `d`
+//! (entries with `at > now - d`: an entry exactly `d` old is out).
+//!
+//! `$event` with `"in": "all"`, no `where` and `count`, `since`, `sinceFirst` or `sum` (or no
+//! measure) reads the all-time totals, exact forever; everything else reads the log, which
+//! keeps 30 days / 500 events: over a longer window that is reported as `history/inexact`.
+
+use super::codes;
+use super::compile::{condition, value_test, Ctx};
+use super::tree::{Node, Test};
+use crate::diag::Path;
+use crate::history::{Entry, Scope, MAX_AGE_MS, MAX_STRING_BYTES, MAX_SUMS};
+use crate::text::{push_list, truncate_at_boundary};
+use crate::time::{duration as duration_of, millis, parse_duration, Millis};
+use crate::value::{Map, Value};
+
+/// Most steps of a `$sequence`.
+const MAX_STEPS: usize = 8;
+
+/// Which predicate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Event,
+    Sequence,
+    Absent,
+}
+
+/// Which entries a predicate reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Window {
+    /// Every entry.
+    All,
+    /// Entries of the current session.
+    Session,
+    /// This tab's entries since the current page view started.
+    Page,
+    /// Entries less than this many milliseconds old.
+    Last(Millis),
+}
+
+/// What `$event` measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Of {
+    /// At least one entry (no measure given).
+    Any,
+    Count,
+    Sum,
+    Max,
+    Last,
+    /// Milliseconds since the last entry.
+    Since,
+    /// Milliseconds since the first entry.
+    SinceFirst,
+}
+
+/// An event name, and optionally a condition on the entry's properties.
+#[derive(Clone, Debug)]
+pub(super) struct Step {
+    name: String,
+    filter: Option<Node>,
+}
+
+/// A compiled history predicate. One shape for the three kinds keeps the module small.
+#[derive(Clone, Debug)]
+pub(super) struct Predicate {
+    kind: Kind,
+    /// `$event`: the event; `$sequence`: the steps; `$absent`: `after`, then the absent event.
+    steps: Vec<Step>,
+    window: Window,
+    /// `$event`'s measure, the property `sum` / `max` / `last` read, and the test.
+    of: Of,
+    prop: String,
+    test: Test,
+    /// `$sequence`: `within` (`Millis::MAX` without one); `$absent`: `for`.
+    span: Millis,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation
+
+const EVENT_FIELDS: &[&str] = &[
+    "name",
+    "where",
+    "in",
+    "count",
+    "sum",
+    "max",
+    "last",
+    "value",
+    "since",
+    "sinceFirst",
+];
+const SEQUENCE_FIELDS: &[&str] = &["steps", "in", "within"];
+const ABSENT_FIELDS: &[&str] = &["name", "where", "after", "for", "in"];
+const STEP_FIELDS: &[&str] = &["name", "where"];
+/// The measures, in the order that decides which one is kept when several are given.
+const MEASURES: [(&str, Of); 6] = [
+    ("count", Of::Count),
+    ("sum", Of::Sum),
+    ("max", Of::Max),
+    ("last", Of::Last),
+    ("since", Of::Since),
+    ("sinceFirst", Of::SinceFirst),
+];
+
+const DURATION: &str = "expected a duration (\"90s\", \"30m\", \"2h\", \"7d\") or milliseconds";
+
+/// Compiles the predicate under `key` (`$event`, `$sequence`, `$absent`) whose object `raw` is
+/// at `path`, nesting level `depth`. Any error inside makes the whole predicate false.
+pub(super) fn compile(cx: &mut Ctx, key: &str, raw: &Value, path: &Path, depth: usize) -> Node {
+    if !cx.visit_at(path) {
+        return Node::False;
+    }
+    if !cx.history_ok {
+        let message = "history predicates cannot go inside `where`, a measure or `$elemMatch`";
+        cx.fail(codes::HISTORY_NESTED, path, message);
+        return Node::False;
+    }
+    let Value::Object(map) = raw else {
+        cx.wrong_type(path, "a history predicate object", raw);
+        return Node::False;
+    };
+    if !cx.depth_ok(path, depth) {
+        return Node::False;
+    }
+    let errors = cx.errors;
+    cx.history_ok = false;
+    let (kind, fields) = match key {
+        "$event" => (Kind::Event, EVENT_FIELDS),
+        "$sequence" => (Kind::Sequence, SEQUENCE_FIELDS),
+        _ => (Kind::Absent, ABSENT_FIELDS),
+    };
+    unknown_fields(cx, map, fields, path);
+    let mut p = Predicate {
+        kind,
+        steps: Vec::new(),
+        window: window(cx, map.get("in"), path),
+        of: Of::Any,
+        prop: String::new(),
+        test: Test::False,
+        span: Millis::MAX,
+    };
+    match kind {
+        Kind::Event => {
+            p.steps.push(event(cx, map, path, depth));
+            measure(cx, map, path, depth, &mut p);
+        }
+        Kind::Sequence => {
+            steps(cx, map, path, depth, &mut p.steps);
+            if let Some(d) = map.get("within") {
+                p.span = duration(cx, d, &path.key("within"));
+            }
+        }
+        Kind::Absent => {
+            let after = match map.get("after") {
+                Some(raw) => step(cx, raw, &path.key("after"), depth + 1),
+                None => missing(cx, "after", path),
+            };
+            p.steps.push(after);
+            p.steps.push(event(cx, map, path, depth));
+            p.span = map
+                .get("for")
+                .map_or(0, |d| duration(cx, d, &path.key("for")));
+        }
+    }
+    cx.history_ok = true;
+    if cx.errors > errors {
+        return Node::False;
+    }
+    if !p.exact() && beyond_log(p.window) {
+        let message = "reads the event log, which keeps the last 30 days / 500 events: the \
+                       answer covers only those";
+        cx.warn(codes::HISTORY_INEXACT, path, message.to_owned());
+    }
+    Node::History(Box::new(p))
+}
+
+fn unknown_fields(cx: &mut Ctx, map: &Map, fields: &[&str], path: &Path) {
+    for (key, _) in map.iter() {
+        if !fields.contains(&key) {
+            let mut message = String::from("unknown field `");
+            message.push_str(key);
+            message.push_str("`; expected one of: ");
+            push_list(&mut message, fields);
+            cx.error(codes::HISTORY_UNKNOWN_FIELD, &path.key(key), message);
+        }
+    }
+}
+
+/// `$event`'s measure, into `p`.
+fn measure(cx: &mut Ctx, map: &Map, path: &Path, depth: usize, p: &mut Predicate) {
+    let value = map.get("value");
+    let mut first = "";
+    let mut aggregate = false;
+    for &(key, of) in &MEASURES {
+        let Some(raw) = map.get(key) else { continue };
+        let at = path.key(key);
+        let is_aggregate = matches!(of, Of::Sum | Of::Max | Of::Last);
+        aggregate |= is_aggregate;
+        if p.of != Of::Any {
+            let message = ["one measure per `$event`; `", first, "` is already given"].concat();
+            cx.error(codes::HISTORY_ONE_MEASURE, &at, message);
+            continue;
+        }
+        first = key;
+        p.of = of;
+        p.test = if is_aggregate {
+            p.prop = property(cx, raw, &at);
+            match value {
+                Some(v) => value_test(cx, v, &path.key("value"), depth + 1, false),
+                None => {
+                    bad_aggregate(cx, &at);
+                    Test::False
+                }
+            }
+        } else if of == Of::Count {
+            value_test(cx, raw, &at, depth + 1, false)
+        } else {
+            let converted = durations(cx, raw, &at);
+            value_test(cx, &converted, &at, depth + 1, false)
+        };
+    }
+    if value.is_some() && !aggregate {
+        bad_aggregate(cx, &path.key("value"));
+    }
+}
+
+fn bad_aggregate(cx: &mut Ctx, path: &Path) {
+    let message = "`value` goes with one of `sum`, `max`, `last`";
+    cx.fail(codes::HISTORY_BAD_AGGREGATE, path, message);
+}
+
+/// `$sequence`'s `steps`, into `out`.
+fn steps(cx: &mut Ctx, map: &Map, path: &Path, depth: usize, out: &mut Vec<Step>) {
+    let at = path.key("steps");
+    let raw = map.get("steps");
+    match raw {
+        Some(Value::Array(items)) if (2..=MAX_STEPS).contains(&items.len()) => {
+            if cx.visit_at(&at) && cx.depth_ok(&at, depth + 1) {
+                for (i, item) in items.iter().enumerate() {
+                    out.push(step(cx, item, &at.index(i), depth + 2));
+                }
+            }
+        }
+        _ => {
+            let at = if raw.is_some() { &at } else { path };
+            cx.fail(codes::HISTORY_BAD_STEPS, at, "expected 2 to 8 steps");
+        }
+    }
+}
+
+impl Step {
+    /// A placeholder for a step with errors (the predicate is then false).
+    fn none() -> Step {
+        Step {
+            name: String::new(),
+            filter: None,
+        }
+    }
+}
+
+/// A step: an event name, or `{"name", "where"}`.
+fn step(cx: &mut Ctx, raw: &Value, path: &Path, depth: usize) -> Step {
+    let Value::Object(map) = raw else {
+        return Step {
+            name: name(cx, raw, path),
+            filter: None,
+        };
+    };
+    if !cx.visit_at(path) || !cx.depth_ok(path, depth) {
+        return Step::none();
+    }
+    unknown_fields(cx, map, STEP_FIELDS, path);
+    event(cx, map, path, depth)
+}
+
+/// The `name` and `where` of the object `map` at `path`.
+fn event(cx: &mut Ctx, map: &Map, path: &Path, depth: usize) -> Step {
+    let filter = map
+        .get("where")
+        .map(|raw| condition(cx, raw, &path.key("where"), depth + 1));
+    match map.get("name") {
+        Some(raw) => Step {
+            name: name(cx, raw, &path.key("name")),
+            filter,
+        },
+        None => missing(cx, "name", path),
+    }
+}
+
+/// Reports the missing field `key` of the object at `path`.
+fn missing(cx: &mut Ctx, key: &str, path: &Path) -> Step {
+    let message = ["missing `", key, "`"].concat();
+    cx.error(codes::HISTORY_MISSING_NAME, path, message);
+    Step::none()
+}
+
+/// An event name (cut as the history cuts recorded names); empty after an error.
+fn name(cx: &mut Ctx, raw: &Value, path: &Path) -> String {
+    if !cx.visit_at(path) {
+        return String::new();
+    }
+    match raw {
+        Value::String(s) if !s.is_empty() => {
+            let mut name = s.clone();
+            truncate_at_boundary(&mut name, MAX_STRING_BYTES);
+            return name;
+        }
+        Value::String(_) => {
+            let message = "an event name cannot be empty";
+            cx.fail(codes::HISTORY_MISSING_NAME, path, message);
+        }
+        _ => cx.wrong_type(path, "an event name", raw),
+    }
+    String::new()
+}
+
+/// The property an aggregate reads.
+fn property(cx: &mut Ctx, raw: &Value, path: &Path) -> String {
+    if cx.visit_at(path) {
+        match raw {
+            Value::String(s) => return s.clone(),
+            _ => cx.wrong_type(path, "a property name", raw),
+        }
+    }
+    String::new()
+}
+
+/// `in`.
+fn window(cx: &mut Ctx, raw: Option<&Value>, path: &Path) -> Window {
+    let Some(raw) = raw else {
+        return Window::All;
+    };
+    let at = path.key("in");
+    if !cx.visit_at(&at) {
+        return Window::All;
+    }
+    let ms = match raw {
+        Value::String(s) => match s.as_str() {
+            "all" => return Window::All,
+            "session" => return Window::Session,
+            "page" => return Window::Page,
+            s => parse_duration(s),
+        },
+        _ => millis(raw),
+    };
+    match ms {
+        Some(ms) if ms > 0 => Window::Last(ms),
+        _ => {
+            let message = "expected \"page\", \"session\", \"all\" or a duration (\"30m\", \"7d\")";
+            cx.fail(codes::HISTORY_BAD_WINDOW, &at, message);
+            Window::All
+        }
+    }
+}
+
+/// A duration field (`for`, `within`); 0 after an error.
+fn duration(cx: &mut Ctx, raw: &Value, path: &Path) -> Millis {
+    if !cx.visit_at(path) {
+        return 0;
+    }
+    duration_of(raw).unwrap_or_else(|| {
+        cx.fail(codes::HISTORY_BAD_DURATION, path, DURATION);
+        0
+    })
+}
+
+/// A `since` / `sinceFirst` operand with duration strings as milliseconds: the plain value, or
+/// the operands of `$eq $ne $lt $lte $gt $gte`. A string there that is not a duration is
+/// reported.
+fn durations(cx: &mut Ctx, raw: &Value, path: &Path) -> Value {
+    let mut v = raw.clone();
+    match &mut v {
+        Value::String(_) => to_ms(cx, &mut v, path),
+        Value::Object(map) => {
+            for op in ["$eq", "$ne", "$lt", "$lte", "$gt", "$gte"] {
+                if let Some(operand @ Value::String(_)) = map.get_mut(op) {
+                    to_ms(cx, operand, &path.key(op));
+                }
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
+fn to_ms(cx: &mut Ctx, v: &mut Value, path: &Path) {
+    match v.as_str().and_then(parse_duration) {
+        Some(ms) => *v = Value::Number(ms as f64),
+        None => cx.fail(codes::HISTORY_BAD_DURATION, path, DURATION),
+    }
+}
+
+/// Whether a window can reach past what the log keeps.
+fn beyond_log(window: Window) -> bool {
+    match window {
+        Window::All => true,
+        Window::Last(d) => d > MAX_AGE_MS,
+        Window::Session | Window::Page => false,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+impl Window {
+    fn holds(self, e: &Entry, scope: &Scope) -> bool {
+        match self {
+            Window::All => true,
+            Window::Session => e.session == scope.session,
+            Window::Page => e.tab == scope.tab && e.at >= scope.page_start,
+            Window::Last(d) => e.at > scope.now.saturating_sub(d),
+        }
+    }
+}
+
+impl Step {
+    fn matches(&self, e: &Entry) -> bool {
+        e.name == self.name && self.filter.as_ref().is_none_or(|f| f.eval_props(&e.props))
+    }
+}
+
+impl Predicate {
+    /// Whether the answer comes from the all-time totals.
+    fn exact(&self) -> bool {
+        self.kind == Kind::Event
+            && self.window == Window::All
+            && self.steps.first().is_some_and(|s| s.filter.is_none())
+            && !matches!(self.of, Of::Max | Of::Last)
+    }
+
+    /// Whether the visitor's history in `scope` satisfies the predicate.
+    pub(super) fn eval(&self, scope: &Scope) -> bool {
+        let log = scope.history.log.as_slice();
+        let (Some(first), Some(last)) = (self.steps.first(), self.steps.last()) else {
+            return false;
+        };
+        match self.kind {
+            Kind::Event => {
+                if self.exact() {
+                    if let Some(answer) = self.by_totals(&first.name, scope) {
+                        return answer;
+                    }
+                }
+                self.by_log(first, scope)
+            }
+            Kind::Sequence => self.sequence(scope),
+            Kind::Absent => {
+                // `first` is `after`, `last` the event that must not follow it.
+                let found = log
+                    .iter()
+                    .rposition(|e| self.window.holds(e, scope) && first.matches(e));
+                let Some(i) = found else {
+                    return false;
+                };
+                let at = log.get(i).map_or(0, |e| e.at);
+                scope.now.saturating_sub(at) >= self.span
+                    && !log
+                        .get(i + 1..)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|e| self.window.holds(e, scope) && last.matches(e))
+            }
+        }
+    }
+
+    /// `$event` from the totals; `None` when they cannot answer (a property sum past the cap).
+    fn by_totals(&self, name: &str, scope: &Scope) -> Option<bool> {
+        let total = scope.history.total(name);
+        let mut agg = None;
+        if let (Of::Sum, Some(t)) = (self.of, total) {
+            match t.sums.iter().find(|(k, _)| *k == self.prop) {
+                Some((_, sum)) => agg = Some(*sum),
+                None if t.sums.len() >= MAX_SUMS => return None,
+                None => {}
+            }
+        }
+        let (count, first, last) =
+            total.map_or((0, None, None), |t| (t.count, Some(t.first), Some(t.last)));
+        Some(self.measured(count, first, last, agg, scope.now))
+    }
+
+    /// `$event` from the log.
+    fn by_log(&self, step: &Step, scope: &Scope) -> bool {
+        let aggregate = matches!(self.of, Of::Sum | Of::Max | Of::Last);
+        let (mut count, mut first, mut last, mut agg) = (0, None, None, None);
+        for e in &scope.history.log {
+            if !self.window.holds(e, scope) || !step.matches(e) {
+                continue;
+            }
+            count += 1;
+            first = first.or(Some(e.at));
+            last = Some(e.at);
+            if let (true, Some(Value::Number(n))) = (aggregate, e.props.get(&self.prop)) {
+                agg = Some(match (self.of, agg) {
+                    (Of::Sum, Some(sum)) => sum + n,
+                    (Of::Max, Some(max)) => f64::max(max, *n),
+                    _ => *n,
+                });
+            }
+        }
+        self.measured(count, first, last, agg, scope.now)
+    }
+
+    /// Applies the measure to what was found.
+    fn measured(
+        &self,
+        count: u64,
+        first: Option<Millis>,
+        last: Option<Millis>,
+        agg: Option<f64>,
+        now: Millis,
+    ) -> bool {
+        let value = match self.of {
+            Of::Any => return count > 0,
+            Of::Count => Value::Number(count as f64),
+            Of::Since | Of::SinceFirst => {
+                let at = if self.of == Of::Since { last } else { first };
+                let Some(at) = at else {
+                    return false;
+                };
+                Value::Number(now.saturating_sub(at) as f64)
+            }
+            Of::Sum | Of::Max | Of::Last => agg.map_or(Value::Null, Value::Number),
+        };
+        self.test.eval(&value)
+    }
+
+    /// Whether the steps happened in order within the window (and at most `span` from the
+    /// first step to the last). One pass: `start[j]` is the latest time a chain through step
+    /// `j` could have started, so the shortest chain ending at each entry is known.
+    fn sequence(&self, scope: &Scope) -> bool {
+        let mut start: [Option<Millis>; MAX_STEPS] = [None; MAX_STEPS];
+        let last = self.steps.len().saturating_sub(1);
+        for e in &scope.history.log {
+            if !self.window.holds(e, scope) {
+                continue;
+            }
+            // Backwards, so one entry never serves two steps.
+            for (j, step) in self.steps.iter().enumerate().rev() {
+                if !step.matches(e) {
+                    continue;
+                }
+                let from = match j {
+                    0 => Some(e.at),
+                    _ => start.get(j - 1).copied().flatten(),
+                };
+                let Some(from) = from else { continue };
+                if j == last {
+                    if e.at.saturating_sub(from) <= self.span {
+                        return true;
+                    }
+                } else if let Some(slot) = start.get_mut(j) {
+                    *slot = (*slot).max(Some(from));
+                }
+            }
+        }
+        false
+    }
+}
