@@ -6,6 +6,50 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** Event properties: a plain object. Values past the documented limits are clamped. */
 export type Properties = { [key: string]: Json | undefined };
 
+/**
+ * A product in cart events (Segment e-commerce spec v2): money in integer minor units
+ * (`1850` for $18.50) plus a currency code.
+ */
+export interface Product extends Properties {
+  product_id?: string;
+  sku?: string;
+  name?: string;
+  category?: string;
+  price?: number;
+  currency?: string;
+  quantity?: number;
+}
+
+/** A line of the cart as Trailmark keeps it. */
+export interface CartItem {
+  product_id: string;
+  name: string;
+  /** Minor units. */
+  price: number;
+  quantity: number;
+  currency: string;
+}
+
+/** The cart, rolled up from `Product Added` / `Product Removed` / `Cart Viewed` / `Checkout Started`. */
+export interface Cart {
+  items: CartItem[];
+  /** Units in the cart (quantities summed). */
+  count: number;
+  /** Minor units, of the lines in the cart's currency. */
+  value: number;
+  /** The first line's currency; `""` when the cart is empty. */
+  currency: string;
+}
+
+/** The visitor profile as rules see it (see the README's attribute table); empty while personalization is denied. */
+export interface Profile {
+  cart?: Cart;
+  [attribute: string]: unknown;
+}
+
+/** Event sources Trailmark can translate: a GA4 `dataLayer`, Shopify Web Pixel events. */
+export type Adapter = "ga4" | "shopify";
+
 /** A config problem: stable `code`, JSON Pointer `path` into the config, readable message. */
 export declare class TrailmarkError extends Error {
   readonly name: "TrailmarkError";
@@ -81,8 +125,23 @@ export interface Trailmark {
   readonly started: Promise<void>;
   /** Records an event, e.g. `track("Product Added", { product_id: "sku-1", price: 1850, currency: "USD" })`. */
   track(name: string, properties?: Properties): void;
-  /** Records a page view (one is recorded automatically when Trailmark starts). */
+  /**
+   * Records a page view. With `autoPage` (the default) they are automatic: on start, on
+   * back/forward-cache restores and on single-page-app route changes to a new URL.
+   */
   page(properties?: Properties): void;
+  /** Names the shopper (a non-empty string): later events carry `userId`; records an `identify` event. */
+  identify(userId: string, traits?: Properties): void;
+  /** Sign-out: what is queued is delivered under the old identity, then user id, anonymous id, profile and history are forgotten. */
+  reset(): void;
+  /** The visitor profile as rules see it. `undefined` until Trailmark runs. */
+  profile(): Profile | undefined;
+  /** `track("Product Added", product)`. */
+  addToCart(product: Product): void;
+  /** `track("Product Removed", product)`. */
+  removeFromCart(product: Product): void;
+  /** The cart from the profile; an empty cart (`{ items: [], count: 0, value: 0, currency: "" }`) when there is none. */
+  cart(): Cart;
   /** Re-evaluates rules and renders slots; returns how many slots changed. */
   render(): number;
   /** Which rule and block each slot gets on this page. */
@@ -108,8 +167,13 @@ export interface InitOptions {
   config?: Config | string;
   /** Where to fetch `trailmark_core_bg.wasm` from (defaults to beside the module). */
   wasm?: string | URL;
-  /** Record a page view on start (default true). */
+  /**
+   * Automatic page views (default true): on start, on back/forward-cache restores, and on
+   * route changes (history.pushState/replaceState, popstate, hashchange) to a URL not just recorded.
+   */
   autoPage?: boolean;
+  /** Translate a GA4 `dataLayer` and/or Shopify Web Pixel messages into Trailmark events (default none). */
+  adapters?: Adapter[];
 }
 
 /** Starts Trailmark once; later calls return the same API. */

@@ -1,4 +1,6 @@
 // The script-tag entry: <script src=".../trailmark.js" data-config="/trailmark.json" async>.
+// Optional attributes: data-auto-page="false" (no automatic page views), data-adapters="ga4
+// shopify" (capture a GA4 dataLayer and/or Shopify Web Pixel events).
 //
 // Calls made before this script runs are queued by the page in a plain array
 // (`window.trailmark = window.trailmark || []; trailmark.push(["track", ...])`) and replayed in
@@ -22,9 +24,12 @@ import { createRuntime } from "./runtime.js";
     await m.default({ module_or_path: new URL("trailmark_core_bg.wasm", base) });
     return m;
   });
+  const attr = (name) => (script && script.getAttribute(name)) || "";
   const api = createRuntime(load, {
     config,
-    autoPage: !(script && script.getAttribute("data-auto-page") === "false"),
+    autoPage: attr("data-auto-page") !== "false",
+    adapters: attr("data-adapters").split(/[\s,]+/),
+    loadAdapters: () => import(new URL("trailmark_adapters.js", base).href),
   });
   window.trailmark = api;
   for (const command of existing || []) api.push(command);

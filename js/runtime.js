@@ -7,6 +7,8 @@ const PREFIX = "[trailmark] ";
 const CONFIG_CACHE = "trailmark:config:";
 const CONSENT_KEY = "trailmark:consent";
 const QUEUE_PREFIX = "trailmark:outbox:";
+const PROFILE_KEY = "trailmark:profile";
+const EVENT_ATTR = "data-trailmark-event";
 
 /** A config problem, with a stable `code` and the JSON `path` it points at. */
 export class TrailmarkError extends Error {
@@ -20,10 +22,13 @@ export class TrailmarkError extends Error {
 }
 
 const warn = (m) => console.warn(PREFIX + m);
+const kind = (x) => Object.prototype.toString.call(x);
 
 /**
  * Creates the public API. `loadModule()` resolves to the wasm-bindgen module, initialized.
- * `options.config` is a config object, a URL string, or absent.
+ * `options.config` is a config object, a URL string, or absent; `options.autoPage` (default
+ * true) turns automatic page views on; `options.adapters` names the adapters to run ("ga4",
+ * "shopify") and `options.loadAdapters()` resolves to their chunk (`{ adapt }`).
  */
 export function createRuntime(loadModule, options) {
   let mod = null;
@@ -31,6 +36,9 @@ export function createRuntime(loadModule, options) {
   let dead = false;
   const pending = [];
   const readyCallbacks = [];
+  const auto = options.autoPage !== false;
+  let adapt = null; // the adapters chunk's adapt(source, payload), once loaded
+  let chunk = null; // its loading, when a store turned an adapter on
 
   const die = (e) => {
     if (dead) return;
@@ -48,8 +56,14 @@ export function createRuntime(loadModule, options) {
       pending.push([method, args]);
       return undefined;
     }
+    // An adapter's payload, in its place among the other calls: the events it maps to.
+    if (method === "adapt") {
+      for (const e of adapt ? adapt(...args) : []) call(e.kind, e.kind === "page" ? [e.properties] : [e.name, e.properties]);
+      return undefined;
+    }
     try {
-      return core[method](...args);
+      // A method this module lacks (a loader newer than its module) is a no-op, not a failure.
+      return typeof core[method] === "function" ? core[method](...args) : undefined;
     } catch (e) {
       die(e);
       return undefined;
@@ -107,12 +121,104 @@ export function createRuntime(loadModule, options) {
     return errors;
   };
 
+  // ------------------------------------------------------------------ automatic capture
+  //
+  // Page views (when `autoPage` is on): one at start, one per back/forward-cache restore, and
+  // one per route change of a single-page app (history.pushState/replaceState, popstate,
+  // hashchange) whose URL differs from the last one recorded: a URL is never counted twice in
+  // a row (replaceState to the same URL, pushState followed by hashchange).
+  //
+  // Engagement of each page view: how long the page was visible and how far down it was seen
+  // (the bottom of the viewport, in % of the page's height), recorded as "Page Engagement"
+  // when the page is hidden or left (before `hide`, so it goes in the same beacon) and, for
+  // the previous route, on a route change. A page hidden, shown again and left records one
+  // more only if it was visible in between, with the visible time not yet reported: the
+  // `visible_ms` of a page view's events add up to its visible time (the profile sums them),
+  // and `max_scroll_percent` is the deepest point so far.
+  let lastUrl = ""; // the URL of the last page view; empty before the first
+  let shown = 0; // visible ms of this page view up to `since`
+  let since = null; // performance.now() when the page was last shown; null while hidden
+  let reported = 0; // visible ms of this page view already in a Page Engagement
+  let depth = 0; // how far down this page view was seen, %
+  let measuring = 0; // a scroll measurement is scheduled
+
+  const clock = () => performance.now();
+  const measure = () => {
+    measuring = 0;
+    const h = (document.documentElement || {}).scrollHeight;
+    depth = Math.max(depth, Math.min(100, Math.round((scrollY + innerHeight) * 100 / h)) || 0);
+  };
+  const engage = () => {
+    if (!lastUrl) return;
+    measure();
+    const ms = Math.round(shown + (since === null ? 0 : clock() - since)) - reported;
+    if (ms > 0) {
+      reported += ms;
+      // `url`: the page view this belongs to (on a route change the page already shows the next).
+      call("track", ["Page Engagement", { visible_ms: ms, max_scroll_percent: depth, url: lastUrl }]);
+    }
+  };
+  const view = (properties) => {
+    engage();
+    lastUrl = location.href;
+    shown = reported = depth = 0;
+    since = document.hidden ? null : clock();
+    call("page", [properties]);
+  };
+  // A page view that does not end one: the first, and one after a back/forward-cache restore
+  // (the page view before it ended at pagehide; the time since the restore is this one's).
+  const fresh = () => { lastUrl = ""; view(); };
+  const route = () => { if (location.href !== lastUrl) view(); };
+  const leave = () => {
+    if (since !== null) shown += clock() - since;
+    since = null;
+    engage();
+    call("hide", []);
+  };
+
+  // Declarative events: `data-trailmark-event` (+ `data-trailmark-props`, JSON) on any clicked
+  // element or submitted form; a form adds the fields named in `data-trailmark-fields`.
+  const declared = (el, form) => {
+    const name = el.getAttribute(EVENT_ATTR);
+    const raw = el.getAttribute("data-trailmark-props");
+    let props = {};
+    if (raw) {
+      try {
+        props = JSON.parse(raw);
+        if (kind(props) !== "[object Object]") throw 0;
+      } catch (_) {
+        props = {};
+        warn("data-trailmark-props of \"" + name + "\" is not a JSON object; tracked without it");
+      }
+    }
+    if (form) {
+      for (const field of (el.getAttribute("data-trailmark-fields") || "").split(/[\s,]+/)) {
+        const input = field && el.elements.namedItem(field);
+        // Only the fields listed, as strings; never an email or a password field.
+        if (input && !/email|password/.test(input.type)) props[field] = String(input.value);
+      }
+    }
+    api.track(name, props);
+  };
+
   const api = {
     version: "__VERSION__",
     /** Records an event: `track("Product Added", { product_id, price, currency })`. */
     track: (name, properties) => { call("track", [name, properties]); },
-    /** Records a page view (one is recorded automatically on load). */
-    page: (properties) => { call("page", [properties]); },
+    /** Records a page view (one is recorded automatically on load and on route changes). */
+    page: (properties) => view(properties),
+    /** Names the shopper: `identify("customer-42", { plan: "club" })`; later events carry the id. */
+    identify: (userId, traits) => { call("identify", [userId, traits]); },
+    /** Sign-out: sends what is queued under the old identity, then forgets ids, profile and history. */
+    reset: () => { call("reset", []); },
+    /** The visitor profile as rules see it (`undefined` until Trailmark runs). */
+    profile: () => call("profile", []),
+    /** `track("Product Added", product)`. */
+    addToCart: (product) => api.track("Product Added", product),
+    /** `track("Product Removed", product)`. */
+    removeFromCart: (product) => api.track("Product Removed", product),
+    /** The cart as Trailmark knows it from cart events: `{ items, count, value, currency }`. */
+    cart: () => (api.profile() || {}).cart || { items: [], count: 0, value: 0, currency: "" },
     /** Re-evaluates rules and renders slots. */
     render: () => call("render", []) || 0,
     /** Which rule and block each slot gets: `[{ slot, rule, block }]`. */
@@ -148,6 +254,46 @@ export function createRuntime(loadModule, options) {
     },
   };
 
+  // Listeners that work before the module is there (their calls wait in memory).
+  try {
+    for (const type of ["click", "submit"]) {
+      document.addEventListener(type, (e) => {
+        const form = type === "submit";
+        const el = e.target.closest?.(form ? "form[" + EVENT_ATTR + "]" : "[" + EVENT_ATTR + "]:not(form)");
+        if (el) declared(el, form);
+      });
+    }
+    const adapters = options.adapters || [];
+    for (const a of adapters) if (a && a !== "ga4" && a !== "shopify") warn("unknown adapter ignored: " + a);
+    // The mappings are an optional chunk, fetched only here (next to the module); its payloads
+    // wait in order with every other call until both are there.
+    if (adapters.includes("ga4") || adapters.includes("shopify")) {
+      chunk = options.loadAdapters().catch((e) => {
+        warn("the adapters could not be loaded (" + e + "); their events are not recorded");
+        return {};
+      });
+    }
+    // Shopify: the store's custom Web Pixel posts each event to the storefront window.
+    if (adapters.includes("shopify")) {
+      addEventListener("message", (e) => {
+        const d = e.data;
+        if (d && d.trailmark === "shopify-pixel" && d.v === 1) call("adapt", ["shopify", d.event]);
+      });
+    }
+    // GA4: what the page pushed to its dataLayer before Trailmark ran, then every later push.
+    if (adapters.includes("ga4")) {
+      const ga4 = (entry) => call("adapt", ["ga4", kind(entry) === "[object Arguments]" ? Array.from(entry) : entry]);
+      const layer = (window.dataLayer = window.dataLayer || []);
+      const push = layer.push;
+      layer.forEach(ga4);
+      layer.push = function () {
+        const result = push.apply(this, arguments);
+        for (const entry of arguments) ga4(entry);
+        return result;
+      };
+    }
+  } catch (_) { /* no DOM here (server-side rendering), or a dataLayer that is not an array */ }
+
   const start = async () => {
     if (typeof WebAssembly !== "object") {
       warn("this browser has no WebAssembly; Trailmark is off and the page keeps its default content.");
@@ -158,7 +304,15 @@ export function createRuntime(loadModule, options) {
     const configText = typeof configSource === "string" ? fetchConfig(configSource) : null;
     try {
       mod = await loadModule();
-      core = new mod.Trailmark();
+      if (chunk) adapt = (await chunk).adapt;
+      // A prerendered page starts when the shopper opens it: nothing is recorded, stored or
+      // rendered for a page never shown; calls wait in memory until then.
+      if (document.prerendering) await new Promise((r) => document.addEventListener("prerenderingchange", r));
+      // What the module does not read itself, for each event's context: time zone and screen.
+      core = new mod.Trailmark({
+        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
+      });
       // This tab is alive while the page lives: other tabs leave its stored queue alone. The
       // lock is let go while the page sits in the back/forward cache (a held lock would keep
       // it out of that cache) and taken again when it comes back.
@@ -171,7 +325,9 @@ export function createRuntime(loadModule, options) {
       };
       holdLock();
       addEventListener("pagehide", (e) => { if (e.persisted && releaseLock) { releaseLock(); releaseLock = null; } });
-      addEventListener("pageshow", (e) => { if (e.persisted) holdLock(); });
+      // Restored from the back/forward cache: a new page load for `seq` and the visitor record,
+      // and a new page view of the same page.
+      addEventListener("pageshow", (e) => { if (e.persisted) { holdLock(); call("resumed", []); if (auto) fresh(); } });
     } catch (e) {
       dead = true;
       warn((String(e).includes("wasm-unsafe-eval") || (e && e.name === "CompileError")
@@ -195,17 +351,42 @@ export function createRuntime(loadModule, options) {
         configure(parsed, configSource);
       });
     }
-    // Consent given before the script ran applies before anything is recorded.
+    // Consent and identity given before the script ran apply before anything is recorded.
     const queued = pending.splice(0);
-    for (const [method, args] of queued) if (method === "consent") afterConsent(call(method, args));
-    if (options.autoPage !== false) call("page", []);
-    for (const [method, args] of queued) if (method !== "consent") call(method, args);
-    // A choice made in another tab applies here too.
-    addEventListener("storage", (e) => { if (e.key === CONSENT_KEY) afterConsent(call("consentChanged", [])); });
-    addEventListener("pagehide", () => call("hide", []));
-    document.addEventListener("visibilitychange", () => {
-      if (document.visibilityState === "hidden") call("hide", []);
+    const early = (method) => method === "consent" || method === "identify";
+    for (const [method, args] of queued) {
+      if (early(method)) {
+        const states = call(method, args);
+        if (method === "consent") afterConsent(states);
+      }
+    }
+    // (A page() queued before the script ran is recorded after this one, not measured.)
+    if (auto) fresh();
+    for (const [method, args] of queued) if (!early(method)) call(method, args);
+    addEventListener("storage", (e) => {
+      // A consent choice made in another tab applies here too; so does its profile.
+      if (e.key === CONSENT_KEY) afterConsent(call("consentChanged", []));
+      if (e.key === PROFILE_KEY) call("profileChanged", []);
     });
+    addEventListener("pagehide", leave);
+    document.addEventListener("visibilitychange", () => {
+      if (document.hidden) leave();
+      else if (since === null) since = clock();
+    });
+    // Scroll depth, measured at most every 250 ms while scrolling (and when engagement is recorded).
+    addEventListener("scroll", () => { measuring = measuring || setTimeout(measure, 250); }, { passive: true });
+    if (auto) {
+      addEventListener("popstate", route);
+      addEventListener("hashchange", route);
+      for (const name of ["pushState", "replaceState"]) {
+        const original = history[name];
+        history[name] = function () {
+          const result = original.apply(this, arguments);
+          route();
+          return result;
+        };
+      }
+    }
     for (const fn of readyCallbacks.splice(0)) api.ready(fn);
   };
 

@@ -11,6 +11,12 @@
  * The queue works before and after Trailmark loads, and the shop behaves identically
  * if Trailmark never loads at all (the pushes then just sit in a plain array).
  * Money is always integer minor units (cents) plus a currency code.
+ *
+ * Cart changes go through Trailmark's cart helpers (["addToCart", product] and
+ * ["removeFromCart", product], which record "Product Added" / "Product Removed"); placing an
+ * order identifies the customer (["identify", customer_id, traits]). Page views, route changes
+ * of the coffee page's roast filter (history.pushState), engagement and the clicks and forms
+ * marked with data-trailmark-event in the HTML are recorded by Trailmark itself.
  */
 (function () {
   "use strict";
@@ -19,6 +25,7 @@
   var CART_KEY = "northwind-cart"; // localStorage: {"cart_id": "...", "items": [{"product_id": "...", "quantity": 1}]}
   var ORDER_KEY = "northwind-last-order"; // localStorage: the last placed order, read by thanks.html
   var CHECKOUT_KEY = "northwind-checkout"; // sessionStorage: {"order_id", "cart_id"} fixed when checkout starts
+  var CUSTOMER_KEY = "northwind-customer"; // localStorage: {"customer_id"}, made by the first order on this device
   var FREE_SHIPPING_MIN = 4000;
   var SHIPPING_FLAT = 500;
   var MAX_QTY = 99;
@@ -51,15 +58,19 @@
   /* -------------------------------------------------------------- trailmark */
 
   // Every call is guarded: analytics must never break the shop.
-  function track(event, properties) {
+  function send(command) {
     try {
       var tm = (window.trailmark = window.trailmark || []);
       if (tm && typeof tm.push === "function") {
-        tm.push(["track", event, properties]);
+        tm.push(command);
       }
     } catch (e) {
       /* ignore */
     }
+  }
+
+  function track(event, properties) {
+    send(["track", event, properties]);
   }
 
   /* ---------------------------------------------------------------- storage */
@@ -301,7 +312,8 @@
       var products = [];
       $all("[data-product-id]", list).forEach(function (item) {
         var id = item.getAttribute("data-product-id");
-        if (PRODUCTS[id]) products.push(productProps(id, null, products.length + 1));
+        // A list opened with a filter in its URL (?roast=light) reports what it shows.
+        if (PRODUCTS[id] && !item.hidden) products.push(productProps(id, null, products.length + 1));
       });
       var props = { list_id: list.getAttribute("data-list-id") };
       var category = list.getAttribute("data-list-category");
@@ -309,6 +321,61 @@
       props.products = products;
       track("Product List Viewed", props);
     });
+  }
+
+  // The coffee page's roast filter: tabs that are plain links (?roast=light), upgraded to
+  // filter in place and change the URL with history.pushState, like a single-page app's
+  // router (Trailmark records each new URL as a page view). Back and forward re-apply the
+  // filter of the URL; a URL opened directly (or a link opened in a new tab) works too.
+  function initFilters() {
+    var nav = $("[data-filter]");
+    var list = $("[data-list-id]");
+    if (!nav || !list) return;
+    var key = nav.getAttribute("data-filter");
+    var tabs = $all("a[data-filter-value]", nav);
+    var count = $("[data-result-count]");
+
+    function apply() {
+      var value = "";
+      try {
+        value = new URLSearchParams(window.location.search).get(key) || "";
+      } catch (e) {
+        value = "";
+      }
+      var known = tabs.some(function (tab) {
+        return tab.getAttribute("data-filter-value") === value;
+      });
+      if (!known) value = "";
+      tabs.forEach(function (tab) {
+        if (tab.getAttribute("data-filter-value") === value) tab.setAttribute("aria-current", "true");
+        else tab.removeAttribute("aria-current");
+      });
+      var shown = 0;
+      $all("[data-product-id]", list).forEach(function (item) {
+        var match = !value || item.getAttribute("data-" + key) === value;
+        item.hidden = !match;
+        if (match) shown++;
+      });
+      if (count) count.textContent = shown + (shown === 1 ? " product" : " products");
+    }
+
+    nav.addEventListener("click", function (event) {
+      var tab = event.target.closest("a[data-filter-value]");
+      // Modified clicks keep their browser meaning (new tab, new window...).
+      if (!tab || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      event.preventDefault();
+      if (tab.href !== window.location.href) {
+        try {
+          window.history.pushState({ filter: tab.getAttribute("data-filter-value") }, "", tab.href);
+        } catch (e) {
+          window.location.assign(tab.href);
+          return;
+        }
+      }
+      apply();
+    });
+    window.addEventListener("popstate", apply);
+    apply();
   }
 
   function initProduct() {
@@ -342,7 +409,7 @@
 
       var props = productProps(productId, added);
       props.cart_id = cart.cart_id;
-      track("Product Added", props);
+      send(["addToCart", props]);
 
       if (status) {
         status.appendChild(document.createTextNode("Added " + added + " × " + product.name + " to your cart. "));
@@ -459,7 +526,7 @@
       // Segment spec: quantity changes are reported as the added / removed difference.
       var props = productProps(productId, Math.abs(delta));
       props.cart_id = cart.cart_id;
-      track(delta > 0 ? "Product Added" : "Product Removed", props);
+      send([delta > 0 ? "addToCart" : "removeFromCart", props]);
 
       var name = PRODUCTS[productId].name;
       if (status) {
@@ -597,6 +664,13 @@
         tracked: false
       };
       writeJSON(local, ORDER_KEY, order);
+      // A guest checkout makes a customer record; later events (the order's included) carry its id.
+      var customer = readJSON(local, CUSTOMER_KEY);
+      if (!customer || typeof customer.customer_id !== "string") {
+        customer = { customer_id: "cust-" + randomId(10) };
+        writeJSON(local, CUSTOMER_KEY, customer);
+      }
+      send(["identify", customer.customer_id, { first_name: order.first_name }]);
       writeJSON(local, CART_KEY, { cart_id: "cart-" + randomId(10), items: [] });
       removeKey(session, CHECKOUT_KEY);
       if (button) button.disabled = true;
@@ -667,6 +741,7 @@
     formatPrices();
     updateCartCount();
     var page = document.body.getAttribute("data-page");
+    if (page === "category") initFilters();
     if (page === "home" || page === "category") initLists();
     if (page === "product") initProduct();
     if (page === "cart") initCart();

@@ -296,14 +296,15 @@ test("d. personalization denied (queued before load): the hero keeps its default
   assert.deepEqual(await consentOf(page), states("granted", "denied"));
   assert.deepEqual(await page.evaluate(() => window.trailmark.decisions()), []);
   await assertDefaultHero(page);
-  await assertDelivered(page, [...HOME_EVENTS, ...HOME_EVENTS]);
+  // Leaving a page records its engagement (js/runtime.js), sent with the page's last beacon.
+  await assertDelivered(page, [...HOME_EVENTS, "Page Engagement", ...HOME_EVENTS]);
   // Product pages: the regex rule's slot keeps its default too.
   await page.goto(collector.store + "product-ethiopia.html");
   await ready(page);
   assert.deepEqual(await page.evaluate(() => window.trailmark.decisions()), []);
   assert.equal(await page.locator("[data-trailmark-slot='product-inline'][data-trailmark-rule]").count(), 0);
   assert.equal(await page.locator("[data-trailmark-slot] .tm-note, [data-trailmark-slot] .tm-banner").count(), 0);
-  await assertDelivered(page, [...HOME_EVENTS, ...HOME_EVENTS, "page /product-ethiopia.html", "Product Viewed"]);
+  await assertDelivered(page, [...HOME_EVENTS, "Page Engagement", ...HOME_EVENTS, "Page Engagement", "page /product-ethiopia.html", "Product Viewed"]);
   assertClean(tab);
   await context.close();
 });
@@ -360,7 +361,7 @@ test("f. GPC on with honorGlobalPrivacyControl: false: events flow, on the first
   await heroRendered(page);
   assert.deepEqual(await consentOf(page), states("granted", "granted"));
   await track(page, "Product Added", added("f-reload"));
-  await assertDelivered(page, [...HOME_EVENTS, "Product Added #f", ...HOME_EVENTS, "Product Added #f-reload"]);
+  await assertDelivered(page, [...HOME_EVENTS, "Product Added #f", "Page Engagement", ...HOME_EVENTS, "Product Added #f-reload"]);
   assertClean(tab);
   await context.close();
 });
@@ -393,7 +394,8 @@ test("h. GPC on, then the shopper grants analytics through the API: the grant st
   await ready(page);
   await heroRendered(page);
   assert.deepEqual(await consentOf(page), states("granted", "granted"), "the grant made under GPC persists");
-  await assertDelivered(page, ["Product Added #after-grant", ...HOME_EVENTS]);
+  // The first load's engagement is recorded when it is left, analytics granted by then.
+  await assertDelivered(page, ["Product Added #after-grant", "Page Engagement", ...HOME_EVENTS]);
   assertClean(tab);
   await context.close();
 });
@@ -421,9 +423,10 @@ test("h2. a grant made before GPC appeared yields to it: analytics denied on the
   assert.deepEqual(await consentOf(page), states("denied", "granted"), "the older grant yields to the newer signal");
   await track(page, "Product Added", added("under-gpc"));
   await driveClock(page, () => false, { stepMs: 1_000, maxFakeMs: 30_000 });
-  assert.deepEqual((await sendLog(page)).slice(before), [], "nothing sent after the reload (nor by the unloading page)");
+  // The unloading page (analytics granted) beacons its own Page Engagement; nothing after.
+  assert.deepEqual((await sendLog(page)).slice(before).map((s) => s.via), ["beacon"], "nothing sent after the reload");
   assert.deepEqual((await probeLog(page)).fetches, []);
-  assert.deepEqual(collector.query(ALL).map(key), HOME_EVENTS, "nothing from the second load");
+  assert.deepEqual(collector.query(ALL).map(key), [...HOME_EVENTS, "Page Engagement"], "nothing from the second load");
   assertClean(tab);
   await context.close();
 });
