@@ -16,9 +16,34 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     out
 }
 
+/// A UUID-shaped id derived from `parts` (FNV-1a, four salts): the same parts give the same
+/// id in every tab, for events two tabs may both record.
+pub fn derived_id(parts: &[&str]) -> String {
+    let mut text = String::new();
+    for p in parts {
+        text.push_str(p);
+        text.push('\u{1f}');
+    }
+    let mut bytes = [0u8; 16];
+    for (i, chunk) in bytes.chunks_mut(4).enumerate() {
+        text.push((b'0' + i as u8) as char);
+        chunk.copy_from_slice(&crate::rules::bucket::fnv1a32(&text).to_le_bytes());
+    }
+    uuid_v4(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn derived_ids_are_stable_and_differ_by_part() {
+        let a = derived_id(&["aid", "cart", "1", "abandoned"]);
+        assert_eq!(a, derived_id(&["aid", "cart", "1", "abandoned"]));
+        assert_ne!(a, derived_id(&["aid", "cart", "2", "abandoned"]));
+        assert_ne!(a, derived_id(&["aidcart", "", "1", "abandoned"]));
+        assert_eq!(a.len(), 36);
+    }
 
     #[test]
     fn sets_version_and_variant() {

@@ -150,6 +150,12 @@ pub struct Tracker {
     clock: Millis,
     /// The outbox generation last handed out for storage (see `persist.rs`).
     queue_written: Option<u64>,
+    /// When this tab's current page view started (the `"page"` window of history predicates).
+    page_start: Millis,
+    /// When the journeys were last checked.
+    journeys_checked: Millis,
+    /// A journey transition is being recorded (no nested check).
+    in_journeys: bool,
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -190,6 +196,9 @@ impl Tracker {
             erase_profile: effects.erase_profile,
             clock: 0,
             queue_written: None,
+            page_start: 0,
+            journeys_checked: 0,
+            in_journeys: false,
         }
     }
 
@@ -325,6 +334,7 @@ impl Tracker {
 
     /// Records a page view.
     pub fn page(&mut self, page: &Page, extra: Map, message_id: String, now: Millis) {
+        self.page_start = now;
         let mut properties = page.to_map();
         for (k, v) in extra.iter() {
             properties.insert(k, v.clone());
@@ -350,7 +360,16 @@ impl Tracker {
         self.record(call, page, message_id, now);
     }
 
+    /// Records one event, then moves the journeys it may have moved (each transition is an
+    /// event too, recorded without another check: `check_journeys` moves as far as it can).
     fn record(&mut self, call: Call, page: &Page, message_id: String, now: Millis) {
+        self.record_one(call, page, message_id, now);
+        if !self.in_journeys {
+            self.check_journeys(page, now);
+        }
+    }
+
+    fn record_one(&mut self, call: Call, page: &Page, message_id: String, now: Millis) {
         let Call {
             kind,
             name,
@@ -445,12 +464,13 @@ impl Tracker {
 
     /// For each slot with a matching rule, the first matching rule's block (config order).
     /// Nothing while personalization is denied: every slot keeps its default content.
-    pub fn decide(&self, page: &Page) -> Vec<Decision<'_>> {
+    pub fn decide(&self, page: &Page, now: Millis) -> Vec<Decision<'_>> {
         let mut out: Vec<Decision<'_>> = Vec::new();
         if !self.effects.run_rules {
             return out;
         }
         let attributes = self.attributes(page);
+        let scope = self.scope(now);
         for rule in &self.config.rules {
             if out.iter().any(|d| d.slot == rule.slot) {
                 continue;
@@ -458,7 +478,7 @@ impl Tracker {
             if rule
                 .condition
                 .as_ref()
-                .is_some_and(|c| !c.eval(&attributes, &crate::history::Scope::empty()))
+                .is_some_and(|c| !c.eval(&attributes, &scope))
             {
                 continue;
             }
@@ -510,10 +530,11 @@ impl Tracker {
 
     /// When to call [`poll`](Self::poll) next.
     pub fn next_wake(&self) -> Option<Millis> {
-        if !self.can_send() {
-            return None;
+        let send = self.can_send().then(|| self.outbox.next_wake()).flatten();
+        match (send, self.journeys_wake()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
-        self.outbox.next_wake()
     }
 
     /// The page is being hidden or unloaded: bodies to hand to `sendBeacon`, each with the
@@ -563,11 +584,14 @@ impl Tracker {
 }
 
 mod identity;
+mod journeys;
 mod persist;
 pub use persist::{QueueStore, DROPPED_EVENT};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod identity_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod journeys_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod persist_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]

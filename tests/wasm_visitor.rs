@@ -96,7 +96,7 @@ fn another_tabs_write_is_merged_not_taken_over() {
         json(r#"{"product_id":"mine","price":100,"currency":"USD"}"#),
     );
     // Another tab wrote its record, which does not include this tab's add yet.
-    let theirs = r#"{"v":1,"reset":0,"user":null,"tabs":[["other-tab",7,1]],"session":{"id":1,"last":1,"pv":1,"ev":1,"ref":"","utm":null},"profile":{"visits":1,"first":1,"last":1,"events":1,"pages":[],"products":[],"categories":[],"cart":[["theirs","",200,1,"USD"]],"orders":0,"revenue":0,"cur":"","lastOrder":0,"ft":null,"lt":null,"ref":"","eng":0,"scroll":0}}"#;
+    let theirs = r#"{"v":1,"reset":0,"user":null,"tabs":[["other-tab",7,1]],"session":{"id":1,"last":1,"pv":1,"ev":1,"ref":"","utm":null},"profile":{"visits":1,"first":1,"last":1,"events":1,"pages":[],"products":[],"categories":[],"cart":[["theirs","",200,1,"USD"]],"orders":0,"revenue":0,"cur":"","lastOrder":0,"ft":null,"lt":null,"ref":"","eng":0,"scroll":0,"journeys":[],"history":{"log":[],"totals":[]}}}"#;
     local().set_item(KEY, theirs).expect("setItem");
     tm.profile_changed();
     assert_eq!(cart_ids(&tm), "theirs,mine");

@@ -12,7 +12,7 @@ fn without_a_consent_section_events_are_sent_as_before() {
     track(&mut t, "m1");
     assert_eq!((t.queued(), t.held()), (1, 0));
     assert_eq!(drain(&mut t).len(), 1);
-    assert_eq!(t.decide(&page()).len(), 1);
+    assert_eq!(t.decide(&page(), NOW).len(), 1);
 }
 
 #[test]
@@ -102,7 +102,11 @@ fn gpc_means_local_only_mode() {
         track(&mut t, "m1");
         assert_eq!((t.held(), t.queued(), t.discarded()), (0, 0, 1));
         assert_eq!(t.poll(NOW + 60_000), None);
-        assert_eq!(t.decide(&page()).len(), 1, "rules still run on the device");
+        assert_eq!(
+            t.decide(&page(), NOW).len(),
+            1,
+            "rules still run on the device"
+        );
         assert_eq!(t.take_consent_to_store(), None, "a signal is not a choice");
     }
 }
@@ -137,21 +141,21 @@ fn personalization_denied_means_default_content_and_erasure() {
     let mut t = tracker("");
     assert!(!t.take_profile_erasure());
     t.set_consent(personalization(false), NOW);
-    assert!(t.decide(&page()).is_empty());
+    assert!(t.decide(&page(), NOW).is_empty());
     assert!(t.take_profile_erasure());
     assert!(!t.take_profile_erasure(), "once per denial");
     // Analytics is untouched by a personalization-only update.
     track(&mut t, "m1");
     assert_eq!(t.queued(), 1);
     t.set_consent(personalization(true), NOW);
-    assert_eq!(t.decide(&page()).len(), 1);
+    assert_eq!(t.decide(&page(), NOW).len(), 1);
 }
 
 #[test]
 fn personalization_pending_still_renders() {
     let t = tracker(REQUIRED);
     assert_eq!(t.consent().personalization(), State::Pending);
-    assert_eq!(t.decide(&page()).len(), 1);
+    assert_eq!(t.decide(&page(), NOW).len(), 1);
     assert!(!t.effects().store_profile);
 }
 
@@ -203,7 +207,7 @@ fn a_stored_choice_is_restored_at_start() {
     assert!(t.take_profile_erasure(), "a stored denial erases leftovers");
     track(&mut t, "m1");
     assert_eq!(t.queued(), 1);
-    assert!(t.decide(&page()).is_empty());
+    assert!(t.decide(&page(), NOW).is_empty());
 }
 
 #[test]

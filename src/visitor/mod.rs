@@ -133,6 +133,14 @@ impl Visitor {
         }
         if self.keep_profile {
             self.profile.apply(op, started);
+            if op.kind != Kind::Identify {
+                // Page views are logged as `$page` (an empty name).
+                let name = if op.kind == Kind::Page { "" } else { &op.name };
+                let session = self.session.id;
+                self.profile
+                    .history
+                    .record(op.at, session, tab, name, &op.properties);
+            }
         }
         self.mark_seen(tab, op.seq, op.at);
         started

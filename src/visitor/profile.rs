@@ -4,6 +4,7 @@ use super::cart::{amount, text, Cart};
 use super::counts::Counts;
 use super::Op;
 use crate::event::Kind;
+use crate::history::History;
 use crate::journeys::{self, Progress, STAGE_ENTERED};
 use crate::time::Millis;
 use crate::value::{Map, Value};
@@ -54,6 +55,8 @@ pub struct Profile {
     pub max_scroll: f64,
     /// Where the visitor is in each journey (from `Journey Stage Entered` events).
     pub journeys: Vec<Progress>,
+    /// The event history that history predicates read.
+    pub history: History,
 }
 
 impl Profile {

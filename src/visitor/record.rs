@@ -9,6 +9,7 @@ use super::cart::{Cart, Item, MAX_ITEMS};
 use super::counts::{Count, Counts};
 use super::profile::{Profile, MAX_CATEGORIES, MAX_PAGES, MAX_PRODUCTS};
 use super::{Seen, Session, Visitor, MAX_TABS};
+use crate::history::History;
 use crate::journeys::{Progress, MAX_PROGRESS};
 use crate::json::{to_string, FloatFormatter};
 use crate::time::Millis;
@@ -130,6 +131,7 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
                     "journeys",
                     Value::Array(p.journeys.iter().map(progress).collect()),
                 ),
+                ("history", p.history.to_value()),
             ]),
         );
     }
@@ -270,5 +272,6 @@ fn profile(f: &Fields) -> Option<Profile> {
             .take(MAX_PROGRESS)
             .map(progress_from)
             .collect::<Option<_>>()?,
+        history: History::from_value(f.0.get("history")?)?,
     })
 }

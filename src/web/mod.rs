@@ -184,6 +184,8 @@ impl Trailmark {
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.page(&page, props, random::uuid(), now());
         }
+        // Rules may read what just happened (history, cart, journeys).
+        self.render_now();
         pump(&self.shared, &entry);
     }
 
@@ -201,6 +203,8 @@ impl Trailmark {
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.track(&name, props, &page, random::uuid(), now());
         }
+        // Rules may read what just happened (history, cart, journeys).
+        self.render_now();
         pump(&self.shared, &entry);
     }
 
@@ -220,7 +224,7 @@ impl Trailmark {
         };
         let page = dom::current_page();
         if let Ok(t) = self.shared.tracker.try_borrow() {
-            for d in t.decide(&page) {
+            for d in t.decide(&page, now()) {
                 let o = Object::new();
                 set(&o, "slot", d.slot);
                 set(&o, "rule", d.rule);
@@ -350,6 +354,8 @@ impl Trailmark {
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.identify(id.trim(), traits, &page, random::uuid(), now());
         }
+        // Rules may read what just happened (history, cart, journeys).
+        self.render_now();
         pump(&self.shared, &entry);
     }
 
@@ -473,7 +479,7 @@ impl Trailmark {
         self.shared
             .tracker
             .try_borrow()
-            .map(|t| dom::apply(&t.decide(&page)) as u32)
+            .map(|t| dom::apply(&t.decide(&page, now())) as u32)
             .unwrap_or(0)
     }
 
@@ -594,6 +600,15 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
                 }
             }
             None => break,
+        }
+    }
+    // Time alone can move a journey ("no checkout within 30 minutes"): check when due, and
+    // show what the move changes.
+    let at = now();
+    if t.journeys_wake().is_some_and(|w| at >= w) {
+        let page = dom::current_page();
+        if t.check_journeys(&page, at) > 0 {
+            dom::apply(&t.decide(&page, at));
         }
     }
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
