@@ -168,6 +168,8 @@ impl Trailmark {
         let compiled = config::compile(&raw);
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.set_config(compiled.config);
+            // The config may bring journeys that what already happened moves at once.
+            t.check_journeys(&dom::current_page(), now());
         }
         self.render_now();
         pump(&self.shared, &entry);
