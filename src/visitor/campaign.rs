@@ -33,8 +33,9 @@ pub fn from_search(search: &str) -> Option<Map> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Form-style percent-decoding (`+` is a space); malformed escapes stay as written, invalid
-/// UTF-8 becomes U+FFFD, and the result is cut to [`MAX_VALUE_BYTES`] at a char boundary.
+/// Form-style percent-decoding (`+` is a space); malformed escapes stay as written, a value
+/// that decodes to invalid UTF-8 is dropped (no lossy decoder in the module), and the result is
+/// cut to [`MAX_VALUE_BYTES`] at a char boundary.
 fn decode(raw: &str) -> String {
     let bytes = raw.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -53,7 +54,7 @@ fn decode(raw: &str) -> String {
         }
         i += 1;
     }
-    let mut text = String::from_utf8_lossy(&out).trim().to_owned();
+    let mut text = String::from_utf8(out).unwrap_or_default().trim().to_owned();
     truncate_at_boundary(&mut text, MAX_VALUE_BYTES);
     text
 }
