@@ -3,6 +3,8 @@
 //! same name (`tests/fixtures/history/predicates.json`, run natively and in wasm), and the
 //! journey printed is the demo store's (walked end to end by `tests/e2e/journeys.test.mjs`).
 
+#![cfg(not(target_arch = "wasm32"))]
+
 use serde_json::Value as Json;
 use trailmark::diag::{Diagnostics, Path};
 use trailmark::rules::Condition;
