@@ -19,6 +19,8 @@ import {
   settled,
 } from "./harness.mjs";
 
+// The demo config's abandoned-cart journey: the first add to cart of a visitor enters it.
+const JOURNEY = "Journey Stage Entered";
 const TIMEOUT = { timeout: 30_000 };
 const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
 const HERO = "[data-trailmark-slot='hero']";
@@ -219,7 +221,7 @@ test("a. no consent section: events flow, the slot renders, consent() says grant
   assert.deepEqual(await page.evaluate(() => window.trailmark.decisions()),
     [{ slot: "hero", rule: "home-hero-welcome", block: "roaster-picks-hero" }]);
   await track(page, "Product Added", added("a"));
-  await assertDelivered(page, [...HOME_EVENTS, "Product Added #a"]);
+  await assertDelivered(page, [...HOME_EVENTS, "Product Added #a", JOURNEY]);
   assert.equal((await storage(page)).consent, null, "no choice made, none stored");
   assertClean(tab);
   await context.close();
@@ -236,7 +238,7 @@ test("b. consent.required: nothing leaves while pending, the slot renders; a gra
   assert.deepEqual(await storage(page), { consent: null, aid: null, queues: [] }, "pending: nothing persisted, no choice stored, no id");
 
   assert.deepEqual(await consentOf(page, { analytics: "granted" }), states("granted", "pending"));
-  const rows = await assertDelivered(page, [...HOME_EVENTS, "Product Added #held"]);
+  const rows = await assertDelivered(page, [...HOME_EVENTS, "Product Added #held", JOURNEY]);
   assert.equal(rows[0].type, "page", "the page view first");
   assertRecord((await storage(page)).consent, { analytics: { choice: "granted", signal: false } });
   assert.equal((await storage(page)).aid, rows[0].anonymous_id, "granted: the id the events carry is stored now");
@@ -244,7 +246,7 @@ test("b. consent.required: nothing leaves while pending, the slot renders; a gra
 
   // Events after the grant go out normally, and the held ones are not sent again.
   await track(page, "Product Added", added("after"));
-  await assertDelivered(page, [...HOME_EVENTS, "Product Added #held", "Product Added #after"]);
+  await assertDelivered(page, [...HOME_EVENTS, "Product Added #held", JOURNEY, "Product Added #after"]);
   assertClean(tab);
   await context.close();
 });
@@ -354,14 +356,14 @@ test("f. GPC on with honorGlobalPrivacyControl: false: events flow, on the first
   await heroRendered(page);
   assert.deepEqual(await consentOf(page), states("granted", "granted"));
   await track(page, "Product Added", added("f"));
-  await assertDelivered(page, [...HOME_EVENTS, "Product Added #f"]);
+  await assertDelivered(page, [...HOME_EVENTS, "Product Added #f", JOURNEY]);
   // A second load (the config now comes from the loader's cache, applied before the page view).
   await page.reload();
   await ready(page);
   await heroRendered(page);
   assert.deepEqual(await consentOf(page), states("granted", "granted"));
   await track(page, "Product Added", added("f-reload"));
-  await assertDelivered(page, [...HOME_EVENTS, "Product Added #f", "Page Engagement", ...HOME_EVENTS, "Product Added #f-reload"]);
+  await assertDelivered(page, [...HOME_EVENTS, "Product Added #f", JOURNEY, "Page Engagement", ...HOME_EVENTS, "Product Added #f-reload"]);
   assertClean(tab);
   await context.close();
 });

@@ -15,6 +15,8 @@ import {
   probeLog, settled, driveClock, watchPage, unexpectedConsoleErrors, deliveryCost, logMark, routeConfig, batchRequests,
 } from "./harness.mjs";
 
+// The demo config's abandoned-cart journey: the first add to cart of a visitor enters it.
+const JOURNEY = "Journey Stage Entered";
 const TIMEOUT = { timeout: 30_000 };
 const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
 
@@ -148,7 +150,7 @@ for (const mode of ["500", "drop"]) {
     assert.ok(await driveClock(page, eventsArrived(5), { stepMs: 100, maxFakeMs: 60_000 }), "delivered within 60 s of page time");
 
     const rows = await collector.waitFor(ALL, (r) => r.length >= 5);
-    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "Product Added #down-1", "Product Added #down-2"]]);
+    assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", JOURNEY, "Product Added #down-1", "Product Added #down-2"]]);
     const stats = await collectorStats(collector);
     assert.equal(stats.faulted, 3, "three requests failed");
     assert.equal(stats.requests, stats.faulted + stats.batches, "retries until delivered, and no request after that");
@@ -206,8 +208,8 @@ test("2. 429 with Retry-After: no retry before it, then delivery", TIMEOUT, asyn
   assert.equal(log.fetches[2].status, 200);
 
   const rows = await collector.waitFor(ALL, (r) => r.length >= 4);
-  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "Product Added #during-wait"]]);
-  assert.deepEqual(await collectorStats(collector), { events: 4, batches: 1, requests: 3, faulted: 2 });
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", JOURNEY, "Product Added #during-wait"]]);
+  assert.deepEqual(await collectorStats(collector), { events: 5, batches: 1, requests: 3, faulted: 2 });
   assertClean(tab);
   await tab.context.close();
 });
@@ -241,7 +243,7 @@ test("3. 413 from the collector's body limit: the library splits the batch and e
     "delivered within 120 s of page time; stats " + JSON.stringify(await collectorStats(small)));
 
   const rows = await small.waitFor(ALL, (r) => r.length >= total);
-  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added #last"]]);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added #last", JOURNEY]]);
   const stats = await collectorStats(small);
   assert.equal(stats.faulted, 0);
   assert.ok(stats.requests > stats.batches, "at least one batch was refused with 413: " + JSON.stringify(stats));
@@ -260,7 +262,7 @@ test("3b. a 413 (injected once): the batch is split, not dropped", TIMEOUT, asyn
   assert.ok(await driveClock(page, eventsArrived(total), { stepMs: 250, maxFakeMs: 60_000 }),
     "delivered within 60 s of page time; stats " + JSON.stringify(await collectorStats(collector)));
   const rows = await collector.waitFor(ALL, (r) => r.length >= total);
-  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added"]]);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", ...clicks.map((s) => "Product Clicked #" + s), "Product Added", JOURNEY]]);
   const stats = await collectorStats(collector);
   assert.equal(stats.faulted, 1);
   assert.ok(stats.batches >= 2, "the refused batch went out again in parts: " + JSON.stringify(stats));
@@ -282,7 +284,7 @@ test("3c. an event too large for the collector even alone: dropped with the one 
   // Let the page clock run on: nothing more may arrive, and the library must not loop on the refusal.
   await driveClock(page, () => false, { stepMs: 5_000, maxFakeMs: 60_000 });
   const rows = small.query(ALL);
-  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Clicked #before", "Product Clicked #after", "Product Added"]]);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Clicked #before", "Product Clicked #after", "Product Added", JOURNEY]]);
   const stats = await collectorStats(small);
   assert.ok(stats.requests - stats.batches <= 8, "a bounded number of refused requests: " + JSON.stringify(stats));
   assertClean(tab, [/rejected|refused|too large|413/i], small.collectOrigin);
@@ -297,7 +299,7 @@ test("4. reload with a batch in flight: the reloaded page sends it again (durabl
   assert.ok(await pollUntil(async () => (await collectorStats(collector)).requests >= 1), "the batch reached the collector");
   const [inFlight] = (await probeLog(page)).fetches;
   assert.equal(inFlight.settled, false, "the batch is in flight");
-  assert.equal(inFlight.ids.length, 3);
+  assert.equal(inFlight.ids.length, 4); // page, Product Viewed, Product Added, its journey entry
 
   await page.reload();
   await ready(page);
@@ -309,7 +311,7 @@ test("4. reload with a batch in flight: the reloaded page sends it again (durabl
     "; stored " + JSON.stringify(collector.query(ALL).map(key)));
 
   const rows = await collector.waitFor(ALL, (r) => r.length >= 5);
-  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "page /product-ethiopia.html", "Product Viewed"]]);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", JOURNEY, "page /product-ethiopia.html", "Product Viewed"]]);
   // They were sent again by the reloaded page, from the durable queue.
   const resent = (await probeLog(page)).fetches.filter((f) => f.status >= 200 && f.status < 300).flatMap((f) => f.ids);
   for (const id of inFlight.ids) assert.ok(resent.includes(id), `event ${id} of the first page was delivered by the reloaded page`);
@@ -336,7 +338,7 @@ test("5. offline, then online: every event arrives once", TIMEOUT, async (t) => 
   assert.ok(await driveClock(page, eventsArrived(5), { stepMs: 500, maxFakeMs: 120_000 }),
     "delivered within 120 s of page time after going online");
   const rows = await collector.waitFor(ALL, (r) => r.length >= 5);
-  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", "Product Added #offline-1", "Product Added #offline-2"]]);
+  assertDelivered(rows, [["page /product-ethiopia.html", "Product Viewed", "Product Added", JOURNEY, "Product Added #offline-1", "Product Added #offline-2"]]);
   const stats = await collectorStats(collector);
   assert.equal(stats.requests, stats.batches, "no request after delivery");
   assertClean(tab);
@@ -395,7 +397,13 @@ test("7. three tabs at once in one browser context: each its own tab_id, seq inc
   }, i)));
   const expected = paths.map((p, i) => ["page /" + p, "Product Viewed",
     `Product Clicked #tab${i}-1`, `Product Clicked #tab${i}-2`, `Product Clicked #tab${i}-3`, `Product Added #tab${i}-add`]);
-  const rows = await collector.waitFor(ALL, (r) => r.length >= 18);
+  const all = await collector.waitFor(ALL, (r) => r.length >= 19);
+  // The visitor enters the demo's abandoned-cart journey once: the tab whose add is first
+  // records the transition (if two tabs decide it at once, both copies carry the same derived
+  // messageId and the collector keeps one), so it belongs to no tab in particular.
+  const journeyRows = all.filter((r) => r.event === JOURNEY);
+  assert.equal(journeyRows.length, 1, "one journey entry for the visitor");
+  const rows = all.filter((r) => r.event !== JOURNEY);
   assertDelivered(rows, expected);
   assert.equal((await collectorStats(collector)).faulted, 0);
   for (const tab of tabs) assertClean(tab);
@@ -411,7 +419,7 @@ test("8. one tab, three page loads: the same tab_id and seq increasing across lo
   await page.goto(collector.store + "category.html");
   await ready(page);
   await track(page, "Product Added", added("last"));
-  const expected = [["page /product-ethiopia.html", "Product Viewed", "Product Added", "page /cart.html", "Cart Viewed",
+  const expected = [["page /product-ethiopia.html", "Product Viewed", "Product Added", JOURNEY, "page /cart.html", "Cart Viewed",
     "page /category.html", "Product List Viewed", "Product Added #last"]];
   const rows = await collector.waitFor(ALL, (r) => r.length >= 8);
   assertDelivered(rows, expected);
@@ -427,8 +435,9 @@ test("8. one tab, three page loads: the same tab_id and seq increasing across lo
 // `Content-Encoding: gzip`, which makes the cross-origin request preflighted: the CORS
 // preflights (`OPTIONS`, no body) are counted apart.
 test("delivery cost: requests and request-body bytes per 100 events, gzip off and on (measured)", { timeout: 60_000 }, async () => {
-  const steps = Array.from({ length: 97 }, (_, i) => "c" + (i + 1));
-  const expected = [["page /product-ethiopia.html", "Product Viewed", ...steps.map((s) => "Product Clicked #" + s), "Product Added #last"]];
+  // 96 clicks: with the page view, Product Viewed, the add and the journey entry it causes, 100.
+  const steps = Array.from({ length: 96 }, (_, i) => "c" + (i + 1));
+  const expected = [["page /product-ethiopia.html", "Product Viewed", ...steps.map((s) => "Product Clicked #" + s), "Product Added #last", JOURNEY]];
   const runs = {};
   for (const gzip of [false, true]) {
     const c = await startCollector();

@@ -229,7 +229,7 @@ test("an invalid config names each error's code and path; the valid parts still 
   assert.equal(lines[0].type, "error");
   assert.match(lines[0].text, /blocks\/tag-not-allowed at \/blocks\/roaster-picks-hero\/tag/);
   assert.match(lines[0].text, /rules\/unknown-block at \/rules\/0\/show/);
-  assert.match(lines[0].text, /rules\/unknown-block at \/rules\/2\/show/);
+  assert.match(lines[0].text, /rules\/unknown-block at \/rules\/4\/show/); // the rule pushed after the demo's four
   assert.match(await page.textContent("[data-trailmark-slot='hero']"), /Small-batch coffee/);
   // The collector part was valid: the page view still arrives.
   const rows = await collector.waitFor("SELECT * FROM events WHERE type='page'", (r) => r.length === 1);

@@ -173,6 +173,7 @@ test("a shopping journey: every event in order, with its properties and context"
     "page /product-ethiopia.html",
     "Product Viewed",
     "Product Added",
+    "Journey Stage Entered", // the demo's abandoned-cart journey: in-cart
     "Product Clicked",
     "Page Engagement",
     "page /product-colombia.html",
@@ -189,6 +190,7 @@ test("a shopping journey: every event in order, with its properties and context"
     "Page Engagement",
     "page /thanks.html",
     "Order Completed",
+    "Journey Stage Entered", // its goal
   ];
   const rows = await storedWhen((r) => r.length >= expected.length && r.some((e) => e.event === "Order Completed"));
   assert.deepEqual(rows.map(label), expected);
@@ -475,7 +477,7 @@ test("adapters: a GA4 dataLayer (earlier pushes replayed, later ones and gtag ar
   await page.goto("about:blank");
   await new Promise((r) => setTimeout(r, 500));
   const all = stored().filter((r) => r.event !== "Page Engagement");
-  assert.deepEqual(all.map(label), ["page /thanks.html", "Product List Viewed", "Product Added", "Product Viewed"]);
+  assert.deepEqual(all.map(label), ["page /thanks.html", "Product List Viewed", "Product Added", "Journey Stage Entered", "Product Viewed"]);
   assert.deepEqual(named(rows, "Product List Viewed")[0].props.products.map((p) => [p.product_id, p.price]), [["kyoto-sencha", 1400]]);
   const add = named(rows, "Product Added")[0].props;
   assert.deepEqual([add.product_id, add.price, add.currency, add.quantity], ["stoneware-mug", 2800, "USD", 1]);
