@@ -168,7 +168,9 @@ export function createRuntime(loadModule, options) {
   // A page view that does not end one: the first, and one after a back/forward-cache restore
   // (the page view before it ended at pagehide; the time since the restore is this one's).
   const fresh = () => { lastUrl = ""; view(); };
-  const route = () => { if (location.href !== lastUrl) view(); };
+  // Deferred a task: a router calls pushState before it renders, so the title and the slots of
+  // the new route are there when the page view is recorded and the slots are rendered.
+  const route = () => setTimeout(() => { if (location.href !== lastUrl) view(); }, 0);
   const leave = () => {
     if (since !== null) shown += clock() - since;
     since = null;
@@ -327,7 +329,8 @@ export function createRuntime(loadModule, options) {
       addEventListener("pagehide", (e) => { if (e.persisted && releaseLock) { releaseLock(); releaseLock = null; } });
       // Restored from the back/forward cache: a new page load for `seq` and the visitor record,
       // and a new page view of the same page.
-      addEventListener("pageshow", (e) => { if (e.persisted) { holdLock(); call("resumed", []); if (auto) fresh(); } });
+      // Consent given or withdrawn on the pages in between applies before anything is recorded.
+      addEventListener("pageshow", (e) => { if (e.persisted) { holdLock(); afterConsent(call("resumed", [])); if (auto) fresh(); } });
     } catch (e) {
       dead = true;
       warn((String(e).includes("wasm-unsafe-eval") || (e && e.name === "CompileError")

@@ -87,6 +87,13 @@ pub struct Identity {
     pub screen: Value,
 }
 
+/// `s` cut to the visitor record's string length (a referrer can be any URL).
+fn short(s: &str) -> String {
+    let mut s = s.to_owned();
+    crate::text::truncate_at_boundary(&mut s, crate::visitor::MAX_TEXT_BYTES);
+    s
+}
+
 /// What a `page`, `track` or `identify` call records.
 struct Call {
     kind: Kind,
@@ -388,7 +395,7 @@ impl Tracker {
                 properties: properties.clone(),
                 path: page.path.clone(),
                 campaign: campaign.clone(),
-                referrer: page.referrer.clone(),
+                referrer: short(&page.referrer),
                 at: now,
                 seq: 0,
             },

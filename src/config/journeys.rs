@@ -2,7 +2,7 @@
 
 use super::read;
 use crate::diag::{Diagnostic, Diagnostics, Path};
-use crate::journeys::{Journey, Reentry, Stage, RESERVED};
+use crate::journeys::{Journey, Reentry, Stage, MAX_ID_BYTES, RESERVED};
 use crate::render::expected;
 use crate::rules::Condition;
 use crate::time::{duration, Millis};
@@ -76,6 +76,10 @@ fn journey(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) -> O
     let errors_before = diags.errors().count();
     read::unknown_fields(obj, FIELDS, path, diags);
     let id = read::string(obj, "id", path, true, diags);
+    if id.as_ref().is_some_and(|id| id.len() > MAX_ID_BYTES) {
+        let msg = "a journey id is at most 200 bytes";
+        error(diags, "journeys/bad-id", &path.key("id"), msg);
+    }
     let condition = |key: &str, diags: &mut Diagnostics| {
         obj.get(key)
             .map(|c| Condition::compile(c, &path.key(key), groups, diags))
@@ -147,8 +151,11 @@ fn stages(raw: Option<&Value>, path: &Path, groups: &Map, diags: &mut Diagnostic
         let Some(id) = read::string(obj, "id", &at, true, diags) else {
             continue;
         };
-        if RESERVED.contains(&id.as_str()) || out.iter().any(|s| s.id == id) {
-            let msg = "stage ids are unique in a journey and not \"goal\", \"exit\" or \"timeout\"";
+        if RESERVED.contains(&id.as_str())
+            || out.iter().any(|s| s.id == id)
+            || id.len() > MAX_ID_BYTES
+        {
+            let msg = "stage ids are unique in a journey, at most 200 bytes, and not \"goal\", \"exit\" or \"timeout\"";
             error(diags, "journeys/bad-stage-id", &at.key("id"), msg);
         }
         let condition = obj

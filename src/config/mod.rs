@@ -16,6 +16,7 @@
 
 mod collector;
 mod consent;
+mod identity;
 mod journeys;
 mod read;
 mod rules;
@@ -46,6 +47,9 @@ pub struct Config {
     pub rules: Vec<Rule>,
     /// Journeys, in config order.
     pub journeys: Vec<crate::journeys::Journey>,
+    /// The registrable domain on which the anonymous id is also kept in a cookie
+    /// (`/identity/cookieDomain`), for stores whose checkout lives on a subdomain.
+    pub cookie_domain: Option<String>,
 }
 
 /// The result of [`compile`]: the usable part of the config and everything found wrong.
@@ -66,6 +70,7 @@ const FIELDS: &[&str] = &[
     "blocks",
     "rules",
     "journeys",
+    "identity",
 ];
 
 /// Compiles a parsed config.
@@ -112,6 +117,8 @@ pub fn compile(raw: &Value) -> Compiled {
             rules::compile(raw_rules, &root.key("rules"), &blocks, groups, &mut diags)
         }
     };
+    let cookie_domain = read::object(obj, "identity", &root, &mut diags)
+        .and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), groups, &mut diags),
@@ -123,6 +130,7 @@ pub fn compile(raw: &Value) -> Compiled {
             blocks,
             rules,
             journeys,
+            cookie_domain,
         },
         diagnostics: diags,
     }

@@ -24,6 +24,8 @@ pub const EXIT: &str = "exit";
 pub const TIMEOUT: &str = "timeout";
 /// Stage ids a journey may not use (they name the ways of leaving).
 pub const RESERVED: [&str; 3] = [GOAL, EXIT, TIMEOUT];
+/// Longest journey or stage id, in bytes.
+pub const MAX_ID_BYTES: usize = 200;
 /// Most journeys one visitor's progress is kept for.
 pub const MAX_PROGRESS: usize = 50;
 
@@ -97,7 +99,7 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// The event's properties: `{journey, stage, previous_stage}`.
+    /// The event's properties: `{journey, stage, previous_stage, run}`.
     pub fn properties(&self) -> Map {
         let mut m = Map::new();
         m.insert("journey", Value::from(self.journey.as_str()));
@@ -106,6 +108,7 @@ impl Transition {
             "previous_stage",
             self.previous.as_deref().map_or(Value::Null, Value::from),
         );
+        m.insert("run", Value::Number(self.run as f64));
         m
     }
 }
@@ -188,12 +191,21 @@ fn leave(j: &Journey, how: &str, from: &str, run: u32) -> Transition {
 }
 
 /// Folds a recorded `Journey Stage Entered` event (its properties, at `at`) into `progress`.
-/// Idempotent for the same transition, so a transition two tabs both recorded counts once.
+/// Idempotent for the same transition, so a transition two tabs both recorded counts once; a
+/// transition of an earlier run, or older than the current stage (replayed from another tab),
+/// changes nothing. Ids longer than [`MAX_ID_BYTES`] are not journeys of any config (a page
+/// script may track anything): ignored.
 pub fn apply(progress: &mut Vec<Progress>, props: &Map, at: Millis) {
-    let text = |k| props.get(k).and_then(Value::as_str);
+    let text = |k| {
+        props
+            .get(k)
+            .and_then(Value::as_str)
+            .filter(|s| s.len() <= MAX_ID_BYTES)
+    };
     let (Some(journey), Some(stage)) = (text("journey"), text("stage")) else {
         return;
     };
+    let run = props.get("run").and_then(Value::as_f64);
     let i = match progress.iter().position(|p| p.journey == journey) {
         Some(i) => i,
         None => {
@@ -213,6 +225,11 @@ pub fn apply(progress: &mut Vec<Progress>, props: &Map, at: Millis) {
         }
     };
     let p = &mut progress[i];
+    let entering = p.stage.is_none() && !RESERVED.contains(&stage);
+    let expected_run = if entering { p.entries + 1 } else { p.entries };
+    if run.is_some_and(|r| r != expected_run as f64) || (!entering && at < p.stage_at) {
+        return;
+    }
     if RESERVED.contains(&stage) {
         if p.stage.is_some() {
             p.stage = None;

@@ -195,3 +195,34 @@ fn config_errors_name_the_path() {
     );
     assert_eq!(compiled.config.journeys.len(), 1);
 }
+
+#[test]
+fn transitions_of_other_runs_older_stages_or_absurd_ids_change_nothing() {
+    let mut p = Vec::new();
+    let t = |stage: &str, previous: Option<&str>, run: u32| Transition {
+        journey: "j".into(),
+        stage: stage.into(),
+        previous: previous.map(str::to_owned),
+        run,
+    };
+    apply(&mut p, &t("s0", None, 1).properties(), T0);
+    apply(&mut p, &t("goal", Some("s0"), 1).properties(), T0 + 1);
+    apply(&mut p, &t("s0", None, 2).properties(), T0 + 2);
+    // The first run's goal, replayed from another tab, does not end the second run.
+    apply(&mut p, &t("goal", Some("s0"), 1).properties(), T0 + 1);
+    assert_eq!((p[0].stage.as_deref(), p[0].entries), (Some("s0"), 2));
+    apply(&mut p, &t("s1", Some("s0"), 2).properties(), T0 + 3);
+    apply(&mut p, &t("s0", None, 2).properties(), T0 + 2);
+    assert_eq!(
+        p[0].stage.as_deref(),
+        Some("s1"),
+        "an older stage does not move it back"
+    );
+    let mut forged = t("s", None, 1).properties();
+    forged.insert(
+        "journey",
+        Value::from("j".repeat(MAX_ID_BYTES + 1).as_str()),
+    );
+    apply(&mut p, &forged, T0);
+    assert_eq!(p.len(), 1);
+}

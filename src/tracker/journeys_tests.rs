@@ -205,3 +205,24 @@ fn coming_back_after_the_page_was_closed_moves_through_both_stages_in_order() {
         ]
     );
 }
+
+#[test]
+fn the_timer_that_records_abandoned_does_not_make_it_a_new_session() {
+    let mut t = with_journey("tab-1");
+    t.page(&page(), Map::new(), "p".into(), NOW);
+    t.track(
+        "Product Added",
+        props(r#"{"product_id":"x"}"#),
+        &page(),
+        "a".into(),
+        NOW,
+    );
+    // The page sits idle; the 15 s timer fires a little after the 30 minutes.
+    assert_eq!(t.check_journeys(&page(), NOW + 30 * MIN + 5_000), 1);
+    assert_eq!(
+        t.check_journeys(&page(), NOW + 30 * MIN + 20_000),
+        0,
+        "not came-back"
+    );
+    assert_eq!(t.visitor().profile.visits, 1);
+}

@@ -30,8 +30,11 @@ pub const ENGAGEMENT: &str = "Page Engagement";
 
 /// How long this tab keeps its own events for replay onto another tab's record.
 pub const JOURNAL_MS: Millis = 60_000;
-/// Most events kept for replay.
-pub const JOURNAL_EVENTS: usize = 64;
+/// Most events kept for replay (a GA4 push with 200 items is 200 events in one call).
+pub const JOURNAL_EVENTS: usize = 256;
+/// Longest text the visitor model keeps (ids, names, referrers), in bytes.
+pub const MAX_TEXT_BYTES: usize = 200;
+
 /// Most tabs the record remembers (the tabs seen least recently are forgotten first).
 pub const MAX_TABS: usize = 16;
 
@@ -111,14 +114,18 @@ impl Visitor {
 
     fn apply(&mut self, tab: &str, op: &Op) -> bool {
         // An event older than the current session (replayed after another tab started a new
-        // one) is counted in the profile but does not reopen or extend a session. Nor does a
-        // page's engagement report, which measures the past and is no new activity: a page left
-        // open for an hour must not start a session when it is finally closed.
-        let current = op.at >= self.session.id && op.name != ENGAGEMENT;
-        let started = current && self.session.starts_new(op.at, op.campaign.as_ref());
+        // one) is counted in the profile but does not reopen or extend a session. Nor do events
+        // that are no activity of the shopper's: a page's engagement report (it measures the
+        // past: a page left open for an hour must not start a session when it is closed) and a
+        // journey transition (time passing moved it).
+        let passive = op.name == ENGAGEMENT || op.name == crate::journeys::STAGE_ENTERED;
+        let current = op.at >= self.session.id && !passive;
+        // Only landing on a page with a new campaign starts a session; later events on that
+        // page carry the campaign too, and must not restart it at every click.
+        let campaign = op.campaign.as_ref().filter(|_| op.kind == Kind::Page);
+        let started = current && self.session.starts_new(op.at, campaign);
         if started {
-            self.session
-                .restart(op.at, op.campaign.clone(), &op.referrer);
+            self.session.restart(op.at, campaign.cloned(), &op.referrer);
         }
         if current {
             let s = &mut self.session;
@@ -176,17 +183,17 @@ impl Visitor {
         let Some(mut theirs) = record::parse(stored) else {
             return false;
         };
+        if theirs.reset_at < self.reset_at {
+            // Written before this tab reset the identity: ours replaces it on the next write.
+            self.dirty = true;
+            return true;
+        }
         // A record written without the profile (personalization not granted in that tab yet):
         // the profile this tab holds in memory stays as it is.
         let kept = stored
             .get("profile")
             .is_none()
             .then(|| std::mem::take(&mut self.profile));
-        if theirs.reset_at < self.reset_at {
-            // Written before this tab reset the identity: ours replaces it on the next write.
-            self.dirty = true;
-            return true;
-        }
         let acked = theirs
             .seen
             .iter()

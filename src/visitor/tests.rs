@@ -377,3 +377,76 @@ fn engagement_and_device_class() {
         "desktop"
     );
 }
+
+#[test]
+fn only_a_page_view_with_a_new_campaign_starts_a_session() {
+    let mut v = Visitor::new(0, true);
+    v.observe("a", page_op(T0, "/", "?utm_source=news&utm_content=a"));
+    // Clicks on a page whose URL carries another campaign (two tabs from one newsletter).
+    let mut click = track_op(T0 + 1, "Product Clicked", "{}");
+    click.campaign = campaign_from_search("?utm_source=news&utm_content=b");
+    assert!(!v.observe("a", click));
+    assert_eq!((v.session.id, v.profile.visits), (T0, 1));
+}
+
+#[test]
+fn journey_transitions_and_engagement_are_no_activity() {
+    let mut v = Visitor::new(0, true);
+    v.observe("a", page_op(T0, "/", ""));
+    let late = T0 + 31 * MIN;
+    let transition = r#"{"journey":"j","stage":"s","previous_stage":null,"run":1}"#;
+    assert!(!v.observe(
+        "a",
+        track_op(late, crate::journeys::STAGE_ENTERED, transition)
+    ));
+    assert!(!v.observe("a", track_op(late, ENGAGEMENT, r#"{"visible_ms":5}"#)));
+    assert_eq!(
+        (v.session.id, v.session.last, v.profile.visits),
+        (T0, T0, 1)
+    );
+}
+
+#[test]
+fn the_largest_values_still_make_a_readable_record() {
+    let mut v = Visitor::new(0, true);
+    let mut op = page_op(
+        T0,
+        &"/p".repeat(3000),
+        &format!("?utm_source={}", "s".repeat(5000)),
+    );
+    op.referrer = "https://r.example/".repeat(300); // what the tracker cuts (see `short`)
+    op.referrer.truncate(MAX_TEXT_BYTES);
+    v.observe("a", op);
+    let props = format!(
+        r#"{{"product_id":"{0}","name":"{0}","currency":"{0}","price":1e13,"quantity":9999}}"#,
+        "x".repeat(5000)
+    );
+    v.observe("a", track_op(T0 + 1, "Product Added", &props));
+    v.observe(
+        "a",
+        track_op(
+            T0 + 2,
+            "Product Viewed",
+            &props.replace("product_id", "category"),
+        ),
+    );
+    assert!(
+        record::parse(&stored(&mut v)).is_some(),
+        "every string is cut to what the reader accepts"
+    );
+}
+
+#[test]
+fn a_stale_record_without_profile_leaves_this_tabs_profile_alone() {
+    let mut a = Visitor::new(0, true);
+    let mut b = Visitor::new(0, false);
+    b.observe("b", page_op(T0, "/", ""));
+    let old = Value::parse_json(&b.take_record(false, native_float)).expect("json");
+    a.reset(T0 + 5);
+    a.observe(
+        "a",
+        track_op(T0 + 6, "Product Added", r#"{"product_id":"x","price":1}"#),
+    );
+    assert!(a.merge("a", &old));
+    assert_eq!(a.profile.cart.items.len(), 1);
+}

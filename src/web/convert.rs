@@ -41,6 +41,16 @@ impl Limits {
         items: 10_000,
         nodes: 200_000,
     };
+    /// For the stored visitor record: its objects have at most a few dozen keys and its
+    /// strings at most a kilobyte, so a planted record with huge objects is refused (as
+    /// clamped) before the core walks it.
+    pub const RECORD: Limits = Limits {
+        depth: 8,
+        string_bytes: 1024,
+        keys: 32,
+        items: 1_000,
+        nodes: 60_000,
+    };
     /// For the stored delivery queue: an outbox snapshot is a list of event strings, each up
     /// to the queue's byte cap. A snapshot that needs cutting is refused, not truncated.
     pub const QUEUE: Limits = Limits {

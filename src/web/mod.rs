@@ -10,6 +10,7 @@
 pub mod bench;
 mod console;
 pub mod convert;
+mod cookie;
 mod dom;
 pub mod fetch;
 mod guard;
@@ -73,6 +74,8 @@ struct Shared {
     persisted_at: Cell<Millis>,
     /// Whether the anonymous id is in storage now.
     aid_stored: Cell<bool>,
+    /// The domain this page wrote the id's cookie on (`""`: this page removed it), if any.
+    cookie_on: RefCell<Option<String>>,
 }
 
 fn now() -> Millis {
@@ -98,7 +101,8 @@ impl Trailmark {
         let queue_key = queue::key_for(&tab_id);
         // The anonymous id is a tracking identifier: it is kept in storage only while analytics
         // is granted (see `sync_anonymous_id`); until then it lives in memory.
-        let stored_aid = read_id(Area::Local, ANON_KEY);
+        // A checkout on another subdomain finds the id in the cookie on the store's domain.
+        let stored_aid = read_id(Area::Local, ANON_KEY).or_else(cookie::read_id);
         let aid_stored = stored_aid.is_some();
         let identity = Identity {
             anonymous_id: stored_aid.unwrap_or_else(random::uuid),
@@ -152,6 +156,7 @@ impl Trailmark {
                 queue_key,
                 persisted_at: Cell::new(0),
                 aid_stored: Cell::new(aid_stored),
+                cookie_on: RefCell::new(None),
             }
         });
         Trailmark { shared }
@@ -372,6 +377,7 @@ impl Trailmark {
             // The new id replaces the stored one (consent permitting) before the record that
             // tells the other tabs to reset is written: they read the id when they see it.
             self.shared.aid_stored.set(false);
+            *self.shared.cookie_on.borrow_mut() = None;
             sync_anonymous_id(&self.shared, &t);
             visitor::persist(&mut t);
         }
@@ -407,15 +413,7 @@ impl Trailmark {
             return;
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
-            let reset_at = t.visitor().reset_at;
-            visitor::restore(&mut t);
-            if t.visitor().reset_at != reset_at {
-                // Another tab reset the visitor: take its new anonymous id (a fresh one here
-                // when ids are not stored).
-                let stored = read_id(Area::Local, ANON_KEY);
-                self.shared.aid_stored.set(stored.is_some());
-                t.set_anonymous_id(stored.unwrap_or_else(random::uuid));
-            }
+            self.merge_visitor(&mut t);
         }
         self.render_now();
         pump(&self.shared, &entry);
@@ -424,16 +422,23 @@ impl Trailmark {
     /// The page came back from the back/forward cache: it counts as a new page load of the tab
     /// (so its events sort after those of the pages loaded meanwhile), and reads the visitor
     /// record again (other tabs' writes may not have reached a cached page).
-    pub fn resumed(&self) {
+    ///
+    /// A cached page hears no `storage` events: a consent choice or a sign-out made on the pages
+    /// in between is read from storage here, before anything is recorded. Returns the consent
+    /// states, as [`consent_changed`](Self::consent_changed) does.
+    pub fn resumed(&self) -> JsValue {
         let Some(entry) = Entry::enter() else {
-            return;
+            return JsValue::UNDEFINED;
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            restore_consent(&mut t);
             t.new_page_load(next_load() * SEQ_PER_LOAD);
-            visitor::restore(&mut t);
+            self.merge_visitor(&mut t);
+            queue::persist(&mut t, &self.shared.queue_key);
         }
         self.render_now();
         pump(&self.shared, &entry);
+        self.consent_states()
     }
 
     /// Events waiting on the device (for tests and debugging).
@@ -465,6 +470,19 @@ impl Trailmark {
         }
         self.render_now();
         pump(&self.shared, entry);
+    }
+
+    /// Merges the stored visitor record; when another page reset the visitor meanwhile, takes
+    /// its new anonymous id (a fresh one here when ids are not stored).
+    fn merge_visitor(&self, t: &mut Tracker) {
+        let reset_at = t.visitor().reset_at;
+        visitor::restore(t);
+        if t.visitor().reset_at != reset_at {
+            let stored = read_id(Area::Local, ANON_KEY);
+            self.shared.aid_stored.set(stored.is_some());
+            *self.shared.cookie_on.borrow_mut() = None;
+            t.set_anonymous_id(stored.unwrap_or_else(random::uuid));
+        }
     }
 
     /// `{analytics, personalization}`, each `"pending"`, `"granted"` or `"denied"`.
@@ -527,7 +545,8 @@ fn read_id(area: Area, key: &str) -> Option<String> {
     }
 }
 
-/// Stores the anonymous id once analytics is granted, and removes it when analytics is denied.
+/// Stores the anonymous id once analytics is granted (and in the cookie on the configured
+/// domain, once per page), and removes both when analytics is denied.
 fn sync_anonymous_id(shared: &Shared, tracker: &Tracker) {
     let effects = tracker.effects();
     let stored = shared.aid_stored.get();
@@ -539,6 +558,19 @@ fn sync_anonymous_id(shared: &Shared, tracker: &Tracker) {
     } else if effects.discard_events && stored {
         storage::remove(Area::Local, ANON_KEY);
         shared.aid_stored.set(false);
+    }
+    let domain = tracker.config().cookie_domain.as_deref();
+    let mut cookie_on = shared.cookie_on.borrow_mut();
+    match domain {
+        Some(d) if effects.send_events && cookie_on.as_deref() != Some(d) => {
+            cookie::store_id(tracker.anonymous_id(), d);
+            *cookie_on = Some(d.to_owned());
+        }
+        Some(d) if effects.discard_events && cookie_on.as_deref() != Some("") => {
+            cookie::remove(d);
+            *cookie_on = Some(String::new());
+        }
+        _ => {}
     }
 }
 

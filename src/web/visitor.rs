@@ -17,9 +17,7 @@ pub fn restore(tracker: &mut Tracker) {
         return;
     };
     let parsed = js_sys::JSON::parse(&text).unwrap_or(wasm_bindgen::JsValue::NULL);
-    // The config's limits: a record has more keys and depth than a queue snapshot, and is
-    // bounded by its own caps (a record past them is rejected by the core, not cut here).
-    let converted = to_value(&parsed, Limits::CONFIG);
+    let converted = to_value(&parsed, Limits::RECORD);
     if converted.clamped || !tracker.merge_visitor(&converted.value) {
         console::warn("the stored visitor profile could not be read; it starts fresh");
         storage::remove(Area::Local, KEY);

@@ -64,12 +64,15 @@ export async function startCollector(extraArgs = []) {
   };
 }
 
-/** Launches the machine's Chromium headless (never a downloaded browser). */
-export function launchBrowser() {
+/**
+ * Launches the machine's Chromium headless (never a downloaded browser), with `extraArgs`
+ * (e.g. a `--host-resolver-rules` mapping test host names to 127.0.0.1).
+ */
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", ...extraArgs],
   });
 }
 

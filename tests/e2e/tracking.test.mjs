@@ -165,9 +165,11 @@ test("a shopping journey: every event in order, with its properties and context"
     "Page Engagement",
     "page /category.html",
     "Product List Viewed",
-    "Page Engagement", // the unfiltered route, recorded when the filter changes the URL
-    "page /category.html?roast=light",
+    // The filter tab's click is tracked at once; the route change it makes is recorded a task
+    // later (after the router rendered): the unfiltered route's engagement, then the new view.
     "Product List Filtered",
+    "Page Engagement",
+    "page /category.html?roast=light",
     "Product Clicked",
     "Page Engagement",
     "page /product-ethiopia.html",

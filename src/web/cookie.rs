@@ -1,0 +1,60 @@
+//! The anonymous id in a first-party cookie on the store's registrable domain
+//! (`/identity/cookieDomain`), so a checkout on a subdomain sees the same visitor. Only the id
+//! goes there, only while analytics is granted, and it is removed when analytics is denied.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// The cookie's name.
+const NAME: &str = "trailmark_aid";
+/// A year: the cookie is renewed on every page that writes it.
+const MAX_AGE: &str = "31536000";
+
+// `document.cookie` through two lines of JavaScript: web-sys would need the `HtmlDocument`
+// bindings for the same thing. Both are total: a sandboxed document throws on `cookie`.
+#[wasm_bindgen(inline_js = "export function getCookie(name) {
+    try {
+        for (const part of document.cookie.split('; ')) {
+            if (part.startsWith(name + '=')) return part.slice(name.length + 1);
+        }
+    } catch (e) { /* cookies unavailable */ }
+    return '';
+}
+export function setCookie(text) {
+    try { document.cookie = text + (location.protocol === 'https:' ? '; Secure' : ''); } catch (e) { /* unavailable */ }
+}")]
+extern "C" {
+    #[wasm_bindgen(js_name = getCookie)]
+    fn get_cookie(name: &str) -> String;
+    #[wasm_bindgen(js_name = setCookie)]
+    fn set_cookie(text: &str);
+}
+
+/// The id in the cookie, if it holds a plausible one (ours are UUIDs).
+pub fn read_id() -> Option<String> {
+    let id = get_cookie(NAME);
+    let plausible = !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    plausible.then_some(id)
+}
+
+fn write(value: &str, domain: &str, max_age: &str) {
+    let mut text = String::from(NAME);
+    text.push('=');
+    text.push_str(value);
+    text.push_str("; Domain=");
+    text.push_str(domain);
+    text.push_str("; Path=/; SameSite=Lax; Max-Age=");
+    text.push_str(max_age);
+    set_cookie(&text);
+}
+
+/// Keeps `id` in the cookie on `domain` for a year.
+pub fn store_id(id: &str, domain: &str) {
+    write(id, domain, MAX_AGE);
+}
+
+/// Removes the cookie from `domain`.
+pub fn remove(domain: &str) {
+    write("", domain, "0");
+}
