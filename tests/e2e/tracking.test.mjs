@@ -616,3 +616,44 @@ test("back/forward cache: a restored page is a new page view", TIMEOUT, async ()
     await bfBrowser.close();
   }
 });
+
+test("back/forward cache: a consent denial made on another page applies to the restored page", TIMEOUT, async () => {
+  collector.stop();
+  collector = await startCollector();
+  const bfBrowser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  try {
+    const context = await bfBrowser.newContext();
+    await context.addInitScript(() => {
+      addEventListener("pageshow", (e) => { if (e.persisted) window.__restored = (window.__restored || 0) + 1; });
+    });
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await open(page, "/gear.html");
+    await clickThrough(page, ".site-nav a[href='/tea.html']", /tea\.html$/);
+    // On the tea page the shopper withdraws consent; the gear page sits in the cache meanwhile.
+    await page.evaluate(() => window.trailmark.consent({ analytics: "denied", personalization: "denied" }));
+    await page.goBack({ waitUntil: "commit" });
+    assert.ok(await pollUntil(() => page.evaluate(() => window.__restored === 1)), "restored from the back/forward cache");
+    assert.deepEqual(await page.evaluate(() => window.trailmark.consent()), { analytics: "denied", personalization: "denied" });
+    await page.evaluate(() => window.trailmark.track("Product Clicked", { after: "denial" }));
+    await page.waitForTimeout(300);
+    await page.goto("about:blank");
+    await new Promise((r) => setTimeout(r, 800));
+    const labels = stored().map(label);
+    // What gear and tea recorded before the denial arrived; nothing after it: no second gear
+    // page view, no click, no engagement of the restored page.
+    assert.equal(labels.filter((l) => l === "page /gear.html").length, 1, labels.join(", "));
+    assert.equal(labels.includes("Product Clicked"), false, labels.join(", "));
+    assert.deepEqual(await context.cookies(), []);
+    assert.deepEqual(pageErrors, []);
+    await context.close();
+  } finally {
+    await bfBrowser.close();
+  }
+});
