@@ -66,11 +66,13 @@ export async function startCollector(extraArgs = []) {
 
 /**
  * Launches the machine's Chromium headless (never a downloaded browser), with `extraArgs`
- * (e.g. a `--host-resolver-rules` mapping test host names to 127.0.0.1).
+ * (e.g. a `--host-resolver-rules` mapping test host names to 127.0.0.1). Playwright turns the
+ * back/forward cache off by default; `{ backForwardCache: true }` keeps it on.
  */
-export function launchBrowser(extraArgs = []) {
+export function launchBrowser(extraArgs = [], { backForwardCache = false } = {}) {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
+    ignoreDefaultArgs: backForwardCache ? ["--disable-back-forward-cache"] : [],
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
       "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic", ...extraArgs],
   });

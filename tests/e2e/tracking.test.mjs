@@ -10,7 +10,6 @@
 //   node --test --test-concurrency=1 tests/e2e/tracking.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
 import { startCollector, launchBrowser, trailmarkLines, pollUntil } from "./harness.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
@@ -571,16 +570,11 @@ test("a prerendered page records nothing until it is shown; then its page view c
 });
 
 test("back/forward cache: a restored page is a new page view", TIMEOUT, async () => {
-  // Playwright turns the back/forward cache off by default (--disable-back-forward-cache): this
-  // test starts its own Chromium, with the harness's arguments, without that one.
+  // Playwright turns the back/forward cache off by default: this test starts its own Chromium
+  // with it on.
   collector.stop();
   collector = await startCollector();
-  const bfBrowser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    ignoreDefaultArgs: ["--disable-back-forward-cache"],
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  const bfBrowser = await launchBrowser([], { backForwardCache: true });
   try {
     const context = await bfBrowser.newContext();
     const pageErrors = [];
@@ -620,12 +614,7 @@ test("back/forward cache: a restored page is a new page view", TIMEOUT, async ()
 test("back/forward cache: a consent denial made on another page applies to the restored page", TIMEOUT, async () => {
   collector.stop();
   collector = await startCollector();
-  const bfBrowser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    ignoreDefaultArgs: ["--disable-back-forward-cache"],
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
-  });
+  const bfBrowser = await launchBrowser([], { backForwardCache: true });
   try {
     const context = await bfBrowser.newContext();
     await context.addInitScript(() => {
