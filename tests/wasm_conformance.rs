@@ -11,7 +11,10 @@
 //! full.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Reflect};
+#[path = "wasm_support/mod.rs"]
+mod wasm_support;
+
+use js_sys::{Array, Reflect};
 use trailmark::rules::bucket::{
     choose_variation, get_bucket_ranges, get_equal_weights, hash, in_namespace,
 };
@@ -65,20 +68,6 @@ fn ranges(v: &JsValue) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// Shows a line in the `cargo test` output. The test runner keeps a passing test's
-/// `console.log` to itself (it shows it only with `--nocapture`, or when the test fails), so the
-/// line is also appended to the runner's own `#output` element, which it copies to its stdout.
-fn report(line: &str) {
-    let show = Function::new_with_args(
-        "line",
-        "const out = typeof document === 'undefined' ? null : document.getElementById('output'); \
-         const captured = !(typeof nocapture !== 'undefined' && nocapture); \
-         if (out && captured) out.appendChild(document.createTextNode(line + '\\n')); \
-         console.log(line);",
-    );
-    let _ = show.call1(&JsValue::UNDEFINED, &JsValue::from_str(line));
-}
-
 /// Runs `check` on every case of `section` (it returns a description when the case fails),
 /// reports the tally and asserts that every case passed.
 fn run(section: &str, count: u32, check: impl Fn(&JsValue) -> Option<String>) {
@@ -99,7 +88,7 @@ fn run(section: &str, count: u32, check: impl Fn(&JsValue) -> Option<String>) {
         count as usize - failed.len(),
         count
     );
-    report(&tally);
+    wasm_support::report(&tally);
     assert!(
         failed.is_empty(),
         "{tally}; failing:\n{}",

@@ -5,13 +5,14 @@
 //! order, float arithmetic) shows up here. Prints `history: predicates N/N, errors M/M (wasm)`.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "wasm_support/mod.rs"]
+mod wasm_support;
+
 #[path = "history_support/mod.rs"]
 mod support;
 
-use js_sys::Function;
 use trailmark::web::convert::{to_value, Limits};
 use trailmark::Value;
-use wasm_bindgen::JsValue;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -30,19 +31,6 @@ fn parse(name: &str, text: &str) -> Value {
     converted.value
 }
 
-/// Shows a line in the `cargo test` output (see `wasm_conformance.rs`: the runner prints a
-/// passing test's `#output` element, not its console).
-fn report(line: &str) {
-    let show = Function::new_with_args(
-        "line",
-        "const out = typeof document === 'undefined' ? null : document.getElementById('output'); \
-         const captured = !(typeof nocapture !== 'undefined' && nocapture); \
-         if (out && captured) out.appendChild(document.createTextNode(line + '\\n')); \
-         console.log(line);",
-    );
-    let _ = show.call1(&JsValue::UNDEFINED, &JsValue::from_str(line));
-}
-
 #[wasm_bindgen_test]
 fn history_fixtures_in_wasm() {
     let predicates = support::predicates(&parse("predicates.json", PREDICATES));
@@ -54,7 +42,7 @@ fn history_fixtures_in_wasm() {
         errors.passed(),
         errors.total
     );
-    report(&tally);
+    wasm_support::report(&tally);
     let failures: Vec<String> = predicates
         .failures
         .iter()

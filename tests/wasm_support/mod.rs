@@ -178,3 +178,16 @@ pub async fn tick() {
     });
     settled(&p).await.expect("a timeout resolves");
 }
+
+/// Shows `line` in the `cargo test` output: the runner prints a passing test's `#output`
+/// element, not its console, so tallies (`evalCondition: 248/248 passed (wasm)`) go there too.
+pub fn report(line: &str) {
+    let show = js_sys::Function::new_with_args(
+        "line",
+        "const out = typeof document === 'undefined' ? null : document.getElementById('output'); \
+         const captured = !(typeof nocapture !== 'undefined' && nocapture); \
+         if (out && captured) out.appendChild(document.createTextNode(line + '\\n')); \
+         console.log(line);",
+    );
+    let _ = show.call1(&JsValue::UNDEFINED, &JsValue::from_str(line));
+}
