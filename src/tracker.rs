@@ -87,13 +87,6 @@ pub struct Identity {
     pub screen: Value,
 }
 
-/// `s` cut to the visitor record's string length (a referrer can be any URL).
-fn short(s: &str) -> String {
-    let mut s = s.to_owned();
-    crate::text::truncate_at_boundary(&mut s, crate::visitor::MAX_TEXT_BYTES);
-    s
-}
-
 /// What a `page`, `track` or `identify` call records.
 struct Call {
     kind: Kind,
@@ -395,7 +388,7 @@ impl Tracker {
                 properties: properties.clone(),
                 path: page.path.clone(),
                 campaign: campaign.clone(),
-                referrer: short(&page.referrer),
+                referrer: page.referrer.clone(),
                 at: now,
                 seq: 0,
             },
@@ -473,7 +466,8 @@ impl Tracker {
     /// Nothing while personalization is denied: every slot keeps its default content.
     pub fn decide(&self, page: &Page, now: Millis) -> Vec<Decision<'_>> {
         let mut out: Vec<Decision<'_>> = Vec::new();
-        if !self.effects.run_rules {
+        // Called after every event: without rules, the attributes are not even built.
+        if !self.effects.run_rules || self.config.rules.is_empty() {
             return out;
         }
         let attributes = self.attributes(page);

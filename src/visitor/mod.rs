@@ -101,6 +101,9 @@ impl Visitor {
     pub fn observe(&mut self, tab: &str, mut op: Op) -> bool {
         self.next_op += 1;
         op.seq = self.next_op;
+        // A referrer can be any URL; the session and the profile keep it, and the record reads
+        // back no longer strings than this.
+        crate::text::truncate_at_boundary(&mut op.referrer, MAX_TEXT_BYTES);
         let started = self.apply(tab, &op);
         let horizon = op.at.saturating_sub(JOURNAL_MS);
         self.journal.retain(|o| o.at >= horizon);
