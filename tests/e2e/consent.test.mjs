@@ -14,9 +14,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startCollector, launchBrowser, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe,
-  probeLog, driveClock, watchPage, unexpectedConsoleErrors, routeConfig, installSendLog, sendLog,
-  settled,
+  startCollector, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe, probeLog,
+  driveClock, watchPage, unexpectedConsoleErrors, routeConfig, installSendLog, sendLog, settled,
+  startStoreAndBrowser, stopStoreAndBrowser,
 } from "./harness.mjs";
 
 // The demo config's abandoned-cart journey: the first add to cart of a visitor enters it.
@@ -37,15 +37,8 @@ const HOME_EVENTS = ["page /", "Product List Viewed"];
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+before(async () => ({ collector, browser } = await startStoreAndBrowser()));
+after(() => stopStoreAndBrowser(collector, browser));
 
 // ------------------------------------------------------------------------------------ helpers
 

@@ -11,8 +11,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  startCollector, launchBrowser, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe,
-  probeLog, settled, driveClock, watchPage, unexpectedConsoleErrors, deliveryCost, logMark, routeConfig, batchRequests,
+  startCollector, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe, probeLog,
+  settled, driveClock, watchPage, unexpectedConsoleErrors, deliveryCost, logMark, routeConfig,
+  batchRequests, startStoreAndBrowser, stopStoreAndBrowser,
 } from "./harness.mjs";
 
 // The demo config's abandoned-cart journey: the first add to cart of a visitor enters it.
@@ -23,15 +24,8 @@ const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+before(async () => ({ collector, browser } = await startStoreAndBrowser()));
+after(() => stopStoreAndBrowser(collector, browser));
 
 // ------------------------------------------------------------------------------------ helpers
 

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import { startCollector, launchBrowser, openPage, trailmarkLines } from "./harness.mjs";
+import { openPage, trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser } from "./harness.mjs";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -12,15 +12,8 @@ const HERO_H2 = "[data-trailmark-slot='hero'] h2";
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+before(async () => ({ collector, browser } = await startStoreAndBrowser()));
+after(() => stopStoreAndBrowser(collector, browser));
 
 const events = (where = "1=1") =>
   collector.query(`SELECT * FROM events WHERE ${where} ORDER BY tab_id, seq`);

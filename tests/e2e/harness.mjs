@@ -78,6 +78,21 @@ export function launchBrowser(extraArgs = [], { backForwardCache = false } = {})
   });
 }
 
+/**
+ * A collector (with the demo store) and a browser for one test file:
+ * `before(async () => ({ collector, browser } = await startStoreAndBrowser()));`
+ * `after(() => stopStoreAndBrowser(collector, browser));`
+ */
+export async function startStoreAndBrowser(browserArgs = []) {
+  return { collector: await startCollector(), browser: await launchBrowser(browserArgs) };
+}
+
+/** Closes what `startStoreAndBrowser` started (either may already be gone or never started). */
+export async function stopStoreAndBrowser(collector, browser) {
+  await browser?.close();
+  collector?.stop();
+}
+
 /** A page that records console messages and uncaught page errors. */
 export async function openPage(browser) {
   const context = await browser.newContext();

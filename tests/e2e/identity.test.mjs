@@ -6,7 +6,7 @@
 //   node --test --test-concurrency=1 tests/e2e/identity.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startCollector, launchBrowser, trailmarkLines } from "./harness.mjs";
+import { trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser } from "./harness.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
 const ALL = "SELECT * FROM events ORDER BY timestamp";
@@ -14,15 +14,8 @@ const ALL = "SELECT * FROM events ORDER BY timestamp";
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser(["--host-resolver-rules=MAP *.shop.test 127.0.0.1"]);
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+before(async () => ({ collector, browser } = await startStoreAndBrowser(["--host-resolver-rules=MAP *.shop.test 127.0.0.1"])));
+after(() => stopStoreAndBrowser(collector, browser));
 
 /**
  * Serves the demo config with `identity.cookieDomain` to `context`. (The harness's

@@ -6,7 +6,7 @@
 //   node --test --test-concurrency=1 tests/e2e/journeys.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startCollector, launchBrowser, trailmarkLines } from "./harness.mjs";
+import { trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser } from "./harness.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
 const DAY = 86_400_000;
@@ -15,15 +15,8 @@ const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+before(async () => ({ collector, browser } = await startStoreAndBrowser()));
+after(() => stopStoreAndBrowser(collector, browser));
 
 const parse = (r) => ({ ...r, props: r.properties ? JSON.parse(r.properties) : {}, ctx: JSON.parse(r.context) });
 const label = (r) => (r.type === "page" ? "page " + new URL(r.props.url).pathname : r.event);

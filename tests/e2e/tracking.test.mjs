@@ -10,7 +10,10 @@
 //   node --test --test-concurrency=1 tests/e2e/tracking.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startCollector, launchBrowser, trailmarkLines, pollUntil } from "./harness.mjs";
+import {
+  startCollector, launchBrowser, trailmarkLines, pollUntil, startStoreAndBrowser,
+  stopStoreAndBrowser,
+} from "./harness.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
 const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
@@ -22,15 +25,8 @@ const SCREEN = { width: 1440, height: 900, density: 2 };
 let collector;
 let browser;
 
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  collector?.stop();
-});
+before(async () => ({ collector, browser } = await startStoreAndBrowser()));
+after(() => stopStoreAndBrowser(collector, browser));
 
 // ------------------------------------------------------------------------------------ helpers
 

@@ -23,20 +23,9 @@ use trailmark::history::{History, Scope};
 use trailmark::rules::Condition;
 use trailmark::{Diagnostics, Map, Path, Severity, Value};
 
-/// Passed and failed cases of one fixture file.
-pub struct Tally {
-    /// How many cases ran.
-    pub total: usize,
-    /// One line per failed case.
-    pub failures: Vec<String>,
-}
-
-impl Tally {
-    /// How many passed.
-    pub fn passed(&self) -> usize {
-        self.total - self.failures.len()
-    }
-}
+#[path = "../shared/tally.rs"]
+mod tally;
+pub use tally::Tally;
 
 fn field<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key)

@@ -23,20 +23,9 @@ use trailmark::{Map, Value};
 /// The scenarios' clock starts here.
 const T0: Millis = 1_763_925_721_000;
 
-/// Passed and failed scenarios.
-pub struct Tally {
-    /// How many ran.
-    pub total: usize,
-    /// One line per failed scenario.
-    pub failures: Vec<String>,
-}
-
-impl Tally {
-    /// How many passed.
-    pub fn passed(&self) -> usize {
-        self.total - self.failures.len()
-    }
-}
+#[path = "../shared/tally.rs"]
+mod tally;
+pub use tally::Tally;
 
 struct Tab {
     name: String,

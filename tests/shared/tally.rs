@@ -1,0 +1,17 @@
+//! Passed and failed cases of a fixture file, for the runners shared by native and wasm tests
+//! (`history_support`, `journeys_support`).
+
+/// Passed and failed cases of one fixture file.
+pub struct Tally {
+    /// How many cases ran.
+    pub total: usize,
+    /// One line per failed case.
+    pub failures: Vec<String>,
+}
+
+impl Tally {
+    /// How many passed.
+    pub fn passed(&self) -> usize {
+        self.total - self.failures.len()
+    }
+}
