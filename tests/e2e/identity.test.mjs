@@ -64,7 +64,10 @@ for (const withCookie of [true, false]) {
     const context = await browser.newContext();
     if (withCookie) await withCookieDomain(context, "shop.test");
     const store = await visit(context, on("www.shop.test", "/"));
-    // The id is in the cookie once analytics allows (no consent section here: granted).
+    // The config arrives after the module starts; once its first event reached the collector,
+    // the config (and its cookie domain) applied. The id is in the cookie once analytics allows
+    // (no consent section here: granted).
+    await idsByHost(1);
     const cookies = await context.cookies(on("checkout.shop.test", "/"));
     const aid = cookies.find((c) => c.name === "trailmark_aid");
     if (withCookie) {
@@ -94,7 +97,9 @@ for (const withCookie of [true, false]) {
 test("denying analytics removes the cookie", TIMEOUT, async () => {
   const context = await browser.newContext();
   await withCookieDomain(context, "shop.test");
+  await collector.control("/_control/reset");
   const { page } = await visit(context, on("www.shop.test", "/"));
+  await idsByHost(1); // the config applied (see above)
   assert.ok((await context.cookies(on("www.shop.test", "/"))).some((c) => c.name === "trailmark_aid"));
   await page.evaluate(() => window.trailmark.consent({ analytics: "denied" }));
   assert.deepEqual((await context.cookies(on("www.shop.test", "/"))).filter((c) => c.name === "trailmark_aid"), []);
