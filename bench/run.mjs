@@ -18,6 +18,13 @@ try {
   console.log(`ratio: Trailmark is ${(r.growthbookNsPerEvent / r.wasmNsPerEvent).toFixed(1)}x GrowthBook per event`);
   console.log(`agreement: ${r.agree ? "yes" : "NO"} (${r.matchedWasm} vs ${r.matchedGrowthBook} matches)`);
   if (!r.agree) process.exitCode = 1;
+  if (process.argv.includes("--breakdown")) {
+    console.log(`\nbreakdown, ns per event (template -1: no rules, the crossing and profile update)`);
+    console.log(`template  rules      wasm  growthbook`);
+    for (const row of await page.evaluate(() => window.runBreakdown())) {
+      console.log(`${String(row.template).padStart(8)} ${String(row.rules).padStart(6)} ${f(row.wasm)}  ${f(row.growthbook)}`);
+    }
+  }
 } finally {
   await browser.close();
   server.stop();

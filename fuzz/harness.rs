@@ -12,7 +12,7 @@
 use trailmark::diag::{Diagnostics, Path};
 use trailmark::history::Scope;
 use trailmark::rules::regex::{Regex, MAX_PROGRAM};
-use trailmark::rules::{eval_condition, Condition};
+use trailmark::rules::{eval_condition, Condition, Conditions};
 use trailmark::{Map, Value};
 
 /// Up to `n` NUL-separated parts of `data`.
@@ -77,7 +77,8 @@ fn json(text: Option<&String>) -> Value {
 }
 
 /// Compiles and evaluates an arbitrary condition against arbitrary attributes and saved groups,
-/// both compiled and one-shot: never panics, and the two agree.
+/// compiled, one-shot and twice in one shared set (the second copy shares every leaf of the
+/// first, and answers from the pass's memory): never panics, and all agree.
 pub fn condition_eval(data: &[u8]) {
     let p = parts(data, 3);
     let (condition, attributes) = (json(p.first()), json(p.get(1)));
@@ -95,6 +96,17 @@ pub fn condition_eval(data: &[u8]) {
     );
     let direct = eval_condition(&attributes, &condition, &groups);
     assert_eq!(once, direct, "compiled and one-shot evaluation disagree");
+    let mut set = Conditions::new(&groups);
+    let first = set.compile(&condition, &Path::root(), &mut diags);
+    let second = set.compile(&condition, &Path::root(), &mut diags);
+    let scope = Scope::empty();
+    let mut pass = set.pass(&attributes, &scope);
+    assert_eq!(pass.holds(second), once, "a shared set disagrees");
+    assert_eq!(
+        pass.holds(first),
+        once,
+        "a pass's remembered answers disagree"
+    );
 }
 
 /// Compiles an arbitrary JSON config: never panics.

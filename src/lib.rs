@@ -24,6 +24,12 @@
 //! panics on any input, and a panic in the browser module is contained by the loader (the
 //! instance turns into a no-op and the page's default content stays).
 #![deny(missing_docs)]
+// The shipped module is built for size (`opt-level = "z"`), except the functions that run
+// for every rule on every event, which are marked `optimize(speed)`. The attribute is
+// unstable, so it is on only in builds that pass `--cfg trailmark_speed` (scripts/build and
+// scripts/bench, whose toolchain runs with RUSTC_BOOTSTRAP for build-std anyway); everywhere
+// else (native tests, clippy) the code is the same, just optimized as the profile says.
+#![cfg_attr(trailmark_speed, feature(optimize_attribute))]
 
 pub mod config;
 pub mod consent;

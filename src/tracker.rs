@@ -472,15 +472,12 @@ impl Tracker {
         }
         let attributes = self.attributes(page);
         let scope = self.scope(now);
+        let mut pass = self.config.conditions.pass(&attributes, &scope);
         for rule in &self.config.rules {
             if out.iter().any(|d| d.slot == rule.slot) {
                 continue;
             }
-            if rule
-                .condition
-                .as_ref()
-                .is_some_and(|c| !c.eval(&attributes, &scope))
-            {
+            if rule.condition.is_some_and(|c| !pass.holds(c)) {
                 continue;
             }
             if let Some((block_id, block)) = self.config.block(rule.block) {

@@ -1,13 +1,14 @@
 //! GrowthBook's `evalCondition` conformance cases (`tests/fixtures/growthbook/cases.json`,
-//! MIT, see the README there), run natively through both entry points of the engine:
-//! the one-shot [`eval_condition`] and [`Condition::compile`] + [`Condition::eval`].
+//! MIT, see the README there), run natively through every entry point of the engine:
+//! the one-shot [`eval_condition`], [`Condition::compile`] + [`Condition::eval`], and all cases
+//! compiled into shared [`Conditions`] sets (what a config does).
 //!
 //! Run with `cargo test --test conformance_conditions -- --nocapture` to see the tally.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 use trailmark::history::Scope;
-use trailmark::rules::{eval_condition, Condition};
+use trailmark::rules::{eval_condition, Condition, Conditions};
 use trailmark::{Diagnostics, Map, Path, Value};
 
 /// One `[name, condition, attributes, expected, savedGroups?]` case.
@@ -86,6 +87,57 @@ fn eval_condition_conformance() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// Every case compiled into one set per distinct saved groups, so that identical tests of the
+/// same attribute across cases share one leaf; each case is then evaluated in a pass over its
+/// attributes after every condition of the set was asked (in reverse order), so that the pass
+/// has remembered every leaf's answer for those attributes before the case reads its own.
+#[test]
+fn eval_condition_conformance_in_shared_sets() {
+    let (_, cases) = load();
+    let mut sets: Vec<(Map, Conditions, Vec<usize>)> = Vec::new();
+    let mut ids = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let at = match sets.iter().position(|(g, _, _)| *g == case.groups) {
+            Some(at) => at,
+            None => {
+                sets.push((
+                    case.groups.clone(),
+                    Conditions::new(&case.groups),
+                    Vec::new(),
+                ));
+                sets.len() - 1
+            }
+        };
+        let (_, set, members) = &mut sets[at];
+        let mut diags = Diagnostics::default();
+        ids.push((
+            at,
+            set.compile(&case.condition, &Path::root().index(i), &mut diags),
+        ));
+        members.push(i);
+    }
+    let mut failures = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let (at, id) = ids[i];
+        let (_, set, members) = &sets[at];
+        let scope = Scope::empty();
+        let mut pass = set.pass(&case.attributes, &scope);
+        for &j in members.iter().rev() {
+            pass.holds(ids[j].1);
+        }
+        if pass.holds(id) != case.expected {
+            failures.push(format!("#{i} {:?}: expected {}", case.name, case.expected));
+        }
+    }
+    println!(
+        "evalCondition in {} shared sets: {}/{} passed",
+        sets.len(),
+        cases.len() - failures.len(),
+        cases.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The only case expected to compile with a regex error is the suite's invalid pattern, and

@@ -2,7 +2,7 @@
 // evalCondition on the same 50 conditions and the same profile, event by event.
 import init, { Bench } from "/pkg/trailmark_core.js";
 import { evalCondition } from "/pkg/growthbook.js";
-import { conditions, profile, events } from "./rules.js";
+import { conditions, profile, events, TEMPLATES } from "./rules.js";
 
 const EVENTS = 20_000;
 const RUNS = 7;
@@ -49,4 +49,34 @@ window.runBench = async () => {
     agree: wc === gc, matchedWasm: wc, matchedGrowthBook: gc,
     wasmNsPerEvent: nsPerEvent(median(w)), growthbookNsPerEvent: nsPerEvent(median(g)),
   };
+};
+
+// Where the time goes: each template's 5 rules alone, and no rules at all (the crossing and the
+// profile update), per event, for both engines.
+window.runBreakdown = async () => {
+  await init();
+  const rows = [];
+  for (let t = -1; t < TEMPLATES; t++) {
+    const subset = t < 0 ? [] : conditions.filter((_, i) => i % TEMPLATES === t);
+    const wasm = new Bench(subset, profile);
+    const attrs = structuredClone(profile);
+    const runWasm = () => {
+      let matched = 0;
+      for (let i = 0; i < EVENTS; i++) matched += wasm.event(events[i % events.length]);
+      return matched;
+    };
+    const runGrowthBook = () => {
+      let matched = 0;
+      for (let i = 0; i < EVENTS; i++) {
+        attrs.lastEvent = events[i % events.length];
+        for (let r = 0; r < subset.length; r++) if (evalCondition(attrs, subset[r])) matched++;
+      }
+      return matched;
+    };
+    runWasm(); runGrowthBook();
+    const w = [], g = [];
+    for (let r = 0; r < RUNS; r++) { w.push(time(runWasm).ms); g.push(time(runGrowthBook).ms); }
+    rows.push({ template: t, rules: subset.length, wasm: (median(w) * 1e6) / EVENTS, growthbook: (median(g) * 1e6) / EVENTS });
+  }
+  return rows;
 };

@@ -18,6 +18,9 @@ const templates = [
   (i) => ({ $not: { "visitor.optedOut": true }, "cart.value": { $lte: 20000 - i * 150 }, "visitor.device": { $exists: true } }),
 ];
 
+/** How many templates: rule i uses template i % TEMPLATES. */
+export const TEMPLATES = templates.length;
+
 /** The 50 conditions. */
 export const conditions = Array.from({ length: 50 }, (_, i) => templates[i % templates.length](i));
 

@@ -27,6 +27,7 @@ pub use rules::Rule;
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::limits::MAX_BLOCKS;
 use crate::render::{compile_block, expected, Node};
+use crate::rules::Conditions;
 use crate::value::{Map, Value};
 
 /// The config version this build understands.
@@ -45,6 +46,8 @@ pub struct Config {
     pub blocks: Vec<(String, Node)>,
     /// Rules in config order; for each slot the first matching rule wins.
     pub rules: Vec<Rule>,
+    /// The rules' conditions, compiled together (see [`Conditions`]).
+    pub conditions: Conditions,
     /// Journeys, in config order.
     pub journeys: Vec<crate::journeys::Journey>,
     /// The registrable domain on which the anonymous id is also kept in a cookie
@@ -111,11 +114,16 @@ pub fn compile(raw: &Value) -> Compiled {
     let empty = Map::new();
     let groups = read::object(obj, "savedGroups", &root, &mut diags).unwrap_or(&empty);
     let blocks = compile_blocks(obj, &root, &mut diags);
+    let mut conditions = Conditions::new(groups);
     let rules = match obj.get("rules") {
         None => Vec::new(),
-        Some(raw_rules) => {
-            rules::compile(raw_rules, &root.key("rules"), &blocks, groups, &mut diags)
-        }
+        Some(raw) => rules::compile(
+            raw,
+            &root.key("rules"),
+            &blocks,
+            &mut conditions,
+            &mut diags,
+        ),
     };
     let cookie_domain = read::object(obj, "identity", &root, &mut diags)
         .and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
@@ -129,6 +137,7 @@ pub fn compile(raw: &Value) -> Compiled {
             consent,
             blocks,
             rules,
+            conditions,
             journeys,
             cookie_domain,
         },

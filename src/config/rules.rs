@@ -4,8 +4,8 @@ use super::read;
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::limits::MAX_RULES;
 use crate::render::{expected, Node};
-use crate::rules::Condition;
-use crate::value::{Map, Value};
+use crate::rules::{ConditionId, Conditions};
+use crate::value::Value;
 
 /// A compiled rule.
 #[derive(Clone, Debug)]
@@ -14,20 +14,23 @@ pub struct Rule {
     pub id: String,
     /// The slot it fills (`data-trailmark-slot`).
     pub slot: String,
-    /// When it applies; `None` means always.
-    pub condition: Option<Condition>,
+    /// When it applies, in [`Config::conditions`](super::Config::conditions); `None` means
+    /// always.
+    pub condition: Option<ConditionId>,
     /// Index into [`Config::blocks`](super::Config::blocks).
     pub block: usize,
 }
 
 const FIELDS: &[&str] = &["id", "slot", "if", "show", "description"];
 
-/// Compiles `/rules`, dropping rules with errors (and saying why).
+/// Compiles `/rules`, dropping rules with errors (and saying why). Their conditions go into
+/// `conditions` (which holds the saved groups), so that deciding every slot is one
+/// evaluation pass.
 pub fn compile(
     raw: &Value,
     path: &Path,
     blocks: &[(String, Node)],
-    groups: &Map,
+    conditions: &mut Conditions,
     diags: &mut Diagnostics,
 ) -> Vec<Rule> {
     let Value::Array(items) = raw else {
@@ -49,7 +52,7 @@ pub fn compile(
     let mut rules: Vec<Rule> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
-        if let Some(rule) = compile_rule(item, &at, blocks, groups, diags) {
+        if let Some(rule) = compile_rule(item, &at, blocks, conditions, diags) {
             if rules.iter().any(|r| r.id == rule.id) {
                 diags.push(Diagnostic::error(
                     "rules/duplicate-id",
@@ -68,7 +71,7 @@ fn compile_rule(
     raw: &Value,
     path: &Path,
     blocks: &[(String, Node)],
-    groups: &Map,
+    conditions: &mut Conditions,
     diags: &mut Diagnostics,
 ) -> Option<Rule> {
     let Some(obj) = raw.as_object() else {
@@ -100,7 +103,7 @@ fn compile_rule(
     });
     let condition = obj
         .get("if")
-        .map(|c| Condition::compile(c, &path.key("if"), groups, diags));
+        .map(|c| conditions.compile(c, &path.key("if"), diags));
     if diags.errors().count() > errors_before {
         return None;
     }

@@ -90,6 +90,7 @@ impl AttrPath {
 }
 
 /// Follows `segments` down from `current`.
+#[cfg_attr(trailmark_speed, optimize(speed))]
 fn walk<'a>(mut current: &'a Value, segments: &[Segment]) -> Cow<'a, Value> {
     let mut rest = segments.iter();
     while let Some(seg) = rest.next() {

@@ -79,6 +79,7 @@ fn push_join(out: &mut String, items: &[Value]) {
 
 /// JS `Number(v)` (`v * 1`): `null` 0, booleans 0/1, strings parsed, arrays through their
 /// text (`[]` 0, `[" 7"]` 7, two or more elements NaN), objects NaN.
+#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn to_number(v: &Value) -> f64 {
     let mut v = v;
     loop {
@@ -104,6 +105,7 @@ pub(super) fn to_number(v: &Value) -> f64 {
 }
 
 /// JS truthiness (`!!v`).
+#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
@@ -116,6 +118,7 @@ pub(super) fn truthy(v: &Value) -> bool {
 
 /// JS `a === b` where `b` is a scalar from the condition (arrays and objects are never `===`
 /// to a different JSON value).
+#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn strict_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, Value::Null) => true,
@@ -175,6 +178,7 @@ impl Rel {
 /// JS `actual <rel> operand` (ECMAScript `IsLessThan`): both sides become primitives (arrays
 /// their text, objects `"[object Object]"`); two strings compare as strings, anything else
 /// as numbers, and NaN makes every comparison false.
+#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn relate(actual: &Value, rel: Rel, operand: &Operand) -> bool {
     let rhs_number = match operand {
         Operand::Number(n) => *n,

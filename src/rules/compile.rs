@@ -8,11 +8,13 @@
 use super::attr_path::AttrPath;
 use super::case::to_lower;
 use super::codes;
+use super::coerce::Operand;
 use super::history;
 use super::jsnum::{number_to_string, string_to_number};
 use super::limits::{MAX_DEPTH, MAX_ITEMS, MAX_NODES};
 use super::operators;
-use super::tree::{Node, Test, Text};
+use super::set::Leaves;
+use super::tree::{Node, Op, Test, Text};
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::text::push_u64;
 use crate::value::{Map, Value};
@@ -27,20 +29,25 @@ pub(super) struct Ctx<'a> {
     pub(super) exhausted: bool,
     /// Errors reported so far (a history predicate with errors inside is false as a whole).
     pub(super) errors: usize,
-    /// Whether a history predicate may appear here: not inside another one, nor `$elemMatch`.
-    pub(super) history_ok: bool,
+    /// Whether conditions here test the root attributes: not inside a history predicate
+    /// (`where`, measures) nor `$elemMatch`, whose fields are relative to an event's properties
+    /// or an element. Only here may history predicates appear, and fields become shared leaves.
+    pub(super) at_root: bool,
+    /// The set's shared paths and tests.
+    leaves: &'a mut Leaves,
 }
 
 impl<'a> Ctx<'a> {
     /// A fresh context.
-    pub(super) fn new(groups: &'a Map, diags: &'a mut Diagnostics) -> Self {
+    pub(super) fn new(groups: &'a Map, diags: &'a mut Diagnostics, leaves: &'a mut Leaves) -> Self {
         Ctx {
             groups,
             diags,
             nodes: 0,
             exhausted: false,
             errors: 0,
-            history_ok: true,
+            at_root: true,
+            leaves,
         }
     }
 
@@ -148,10 +155,11 @@ pub(super) fn condition(cx: &mut Ctx, raw: &Value, path: &Path, depth: usize) ->
     for (key, value) in map.iter() {
         let at = path.key(key);
         let child = match key {
-            "$and" => list(cx, value, &at, depth + 1).map_or(Node::False, Node::All),
-            "$or" => list(cx, value, &at, depth + 1).map_or(Node::False, Node::Any),
-            "$nor" => list(cx, value, &at, depth + 1)
-                .map_or(Node::False, |c| Node::Not(Box::new(Node::Any(c)))),
+            "$and" => list(cx, value, &at, depth + 1).map_or(Node::False, Node::all),
+            "$or" => list(cx, value, &at, depth + 1).map_or(Node::False, Node::any),
+            "$nor" => {
+                list(cx, value, &at, depth + 1).map_or(Node::False, |c| Node::not(Node::any(c)))
+            }
             // Checked here so that a malformed `$not` is false, not the negation of false.
             "$not" if !matches!(value, Value::Object(_)) => {
                 if cx.visit(|| at.clone()) {
@@ -159,7 +167,7 @@ pub(super) fn condition(cx: &mut Ctx, raw: &Value, path: &Path, depth: usize) ->
                 }
                 Node::False
             }
-            "$not" => Node::Not(Box::new(condition(cx, value, &at, depth + 1))),
+            "$not" => Node::not(condition(cx, value, &at, depth + 1)),
             "$event" | "$sequence" | "$absent" => history::compile(cx, key, value, &at, depth + 1),
             "$savedGroup" => {
                 let message = "`$savedGroup` (GrowthBook SDK 1.8 group references) is not \
@@ -180,15 +188,24 @@ pub(super) fn condition(cx: &mut Ctx, raw: &Value, path: &Path, depth: usize) ->
                     .concat();
                     cx.warn(codes::OPERATOR_AS_FIELD, &at, message);
                 }
+                let errors = cx.errors;
                 let test = value_test(cx, value, &at, depth + 1, false);
-                Node::Field(AttrPath::parse(key), test)
+                if cx.at_root {
+                    // Only a test without errors is shared: its JSON is then within the depth
+                    // and size limits, so copying and comparing it is bounded (a 10 000-level
+                    // literal would overflow the stack).
+                    let source = (cx.errors == errors).then_some(value);
+                    Node::Leaf(cx.leaves.intern(key, test, source))
+                } else {
+                    Node::Field(AttrPath::parse(key), test)
+                }
             }
         };
         children.push(child);
     }
     match children.len() {
         1 => children.pop().unwrap_or(Node::False),
-        _ => Node::All(children),
+        _ => Node::all(children),
     }
 }
 
@@ -234,11 +251,15 @@ pub(super) fn value_test(
             if !cx.depth_ok(path, depth) {
                 return Test::False;
             }
-            let ops = map
+            let mut ops: Vec<Op> = map
                 .iter()
                 .map(|(name, arg)| operators::compile(cx, name, arg, &path.key(name), depth + 1))
                 .collect();
-            Test::Ops(ops)
+            match ops.as_slice() {
+                [Op::Compare(rel, Operand::Number(n))] => Test::Compare(*rel, *n),
+                [_] => ops.pop().map_or(Test::False, Test::Op),
+                _ => Test::Ops(ops),
+            }
         }
         _ => {
             if let Value::Object(map) = raw {

@@ -1,7 +1,6 @@
 //! The public face of the engine: [`Condition`] and [`eval_condition`].
 
-use super::compile::{condition, Ctx};
-use super::tree::Node;
+use super::set::{ConditionId, Conditions};
 use crate::diag::{Diagnostics, Path};
 use crate::history::Scope;
 use crate::value::{Map, Value};
@@ -22,7 +21,8 @@ use crate::value::{Map, Value};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Condition {
-    root: Node,
+    /// A set of one.
+    set: Conditions,
 }
 
 impl Condition {
@@ -39,10 +39,9 @@ impl Condition {
         saved_groups: &Map,
         diags: &mut Diagnostics,
     ) -> Condition {
-        let mut cx = Ctx::new(saved_groups, diags);
-        let root = condition(&mut cx, raw, path, 1);
-        let root = if cx.exhausted { Node::False } else { root };
-        Condition { root }
+        let mut set = Conditions::new(saved_groups);
+        set.compile(raw, path, diags);
+        Condition { set }
     }
 
     /// Whether `attributes` satisfy the condition, with history predicates (`$event`,
@@ -50,7 +49,7 @@ impl Condition {
     /// Total, and allocation-free except where JavaScript would build a string (array
     /// attributes compared as text, non-ASCII case folding).
     pub fn eval(&self, attributes: &Value, scope: &Scope) -> bool {
-        self.root.eval(attributes, scope)
+        self.set.pass(attributes, scope).holds(ConditionId::FIRST)
     }
 }
 

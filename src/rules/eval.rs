@@ -3,44 +3,66 @@
 //! case folding). Recursion follows the compiled tree, whose depth is capped at compile time.
 
 use super::case::lower_eq;
-use super::coerce::{json_eq, relate, strict_eq, to_number, to_text, truthy, JsType};
+use super::coerce::{json_eq, relate, strict_eq, to_number, to_text, truthy, JsType, Operand};
+use super::set::Pass;
 use super::tree::{Node, Op, Test, Text};
 use super::version;
-use crate::history::Scope;
 use crate::value::{Map, Value};
 
+/// What the fields of a relative condition are read from.
+#[derive(Clone, Copy)]
+pub(super) enum Within<'a> {
+    /// An array element, for `$elemMatch`.
+    Element(&'a Value),
+    /// An event's properties, for a history predicate's `where`.
+    Props(&'a Map),
+}
+
 impl Node {
-    /// Whether `attributes` satisfy this condition, with history predicates read in `scope`.
-    pub(super) fn eval(&self, attributes: &Value, scope: &Scope) -> bool {
+    /// Whether the pass's attributes satisfy this root condition.
+    #[cfg_attr(trailmark_speed, optimize(speed))]
+    pub(super) fn eval(&self, pass: &mut Pass) -> bool {
         match self {
-            Node::All(children) => children.iter().all(|c| c.eval(attributes, scope)),
-            Node::Any(children) => {
-                children.is_empty() || children.iter().any(|c| c.eval(attributes, scope))
+            Node::All(children) => children.iter().all(|c| c.eval(pass)),
+            Node::Any(children) => children.is_empty() || children.iter().any(|c| c.eval(pass)),
+            Node::Not(child) => !child.eval(pass),
+            Node::Leaf(literal) => pass.literal(*literal),
+            Node::AllOf(literals) => literals.iter().all(|&l| pass.literal(l)),
+            Node::AnyOf(literals) => {
+                literals.is_empty() || literals.iter().any(|&l| pass.literal(l))
             }
-            Node::Not(child) => !child.eval(attributes, scope),
-            Node::Field(path, test) => test.eval(&path.resolve(attributes)),
-            Node::History(predicate) => predicate.eval(scope),
-            Node::False => false,
+            Node::History(predicate) => predicate.eval(pass.scope),
+            // Root conditions hold leaves, not fields (see `compile::condition`).
+            Node::Field(..) | Node::False => false,
         }
     }
 
-    /// [`eval`](Self::eval) with an object's entries as the attributes (a history entry's
-    /// properties, for `where`), where history predicates cannot appear.
-    pub(super) fn eval_props(&self, props: &Map) -> bool {
+    /// Whether a condition of relative fields (no leaves, no history predicates) holds for an
+    /// array element (`$elemMatch`) or an event's properties (`where`).
+    pub(super) fn eval_within(&self, root: Within) -> bool {
         match self {
-            Node::All(children) => children.iter().all(|c| c.eval_props(props)),
+            Node::All(children) => children.iter().all(|c| c.eval_within(root)),
             Node::Any(children) => {
-                children.is_empty() || children.iter().any(|c| c.eval_props(props))
+                children.is_empty() || children.iter().any(|c| c.eval_within(root))
             }
-            Node::Not(child) => !child.eval_props(props),
-            Node::Field(path, test) => test.eval(&path.resolve_in(props)),
-            Node::History(_) | Node::False => false,
+            Node::Not(child) => !child.eval_within(root),
+            Node::Field(path, test) => {
+                let value = match root {
+                    Within::Element(element) => path.resolve(element),
+                    Within::Props(props) => path.resolve_in(props),
+                };
+                test.eval(&value)
+            }
+            Node::Leaf(_) | Node::AllOf(_) | Node::AnyOf(_) | Node::History(_) | Node::False => {
+                false
+            }
         }
     }
 }
 
 impl Test {
     /// Whether `value` passes.
+    #[cfg_attr(trailmark_speed, optimize(speed))]
     pub(super) fn eval(&self, value: &Value) -> bool {
         match self {
             Test::Text(t) => text_eq(value, t, false),
@@ -50,12 +72,18 @@ impl Test {
             Test::Null => matches!(value, Value::Null),
             Test::Literal(literal) => json_eq(value, literal),
             Test::Ops(ops) => ops.iter().all(|op| op.eval(value)),
+            Test::Op(op) => op.eval(value),
+            Test::Compare(rel, n) => match value {
+                Value::Number(x) => x.partial_cmp(n).is_some_and(|ord| rel.holds(ord)),
+                v => relate(v, *rel, &Operand::Number(*n)),
+            },
             Test::False => false,
         }
     }
 }
 
 /// `String(value) === t.text`, or with both sides lowercased when `folded` (`t.text` is).
+#[cfg_attr(trailmark_speed, optimize(speed))]
 fn text_eq(value: &Value, t: &Text, folded: bool) -> bool {
     match value {
         // `String(n)` is never formatted: `t.number` is the one number whose text matches
@@ -70,6 +98,7 @@ fn text_eq(value: &Value, t: &Text, folded: bool) -> bool {
 }
 
 impl Op {
+    #[cfg_attr(trailmark_speed, optimize(speed))]
     fn eval(&self, value: &Value) -> bool {
         match self {
             Op::Eq(s) => strict_eq(value, s),
@@ -91,10 +120,9 @@ impl Op {
                 _ => false,
             },
             Op::ElemMatch(node) => match value {
-                Value::Array(items) => {
-                    let scope = Scope::empty();
-                    items.iter().any(|e| !is_null(e) && node.eval(e, &scope))
-                }
+                Value::Array(items) => items
+                    .iter()
+                    .any(|e| !is_null(e) && node.eval_within(Within::Element(e))),
                 _ => false,
             },
             Op::All(tests) => match value {

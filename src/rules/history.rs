@@ -32,6 +32,7 @@
 
 use super::codes;
 use super::compile::{condition, value_test, Ctx};
+use super::eval::Within;
 use super::tree::{Node, Test};
 use crate::diag::Path;
 use crate::history::{Entry, Scope, MAX_AGE_MS, MAX_STRING_BYTES, MAX_SUMS};
@@ -136,7 +137,7 @@ pub(super) fn compile(cx: &mut Ctx, key: &str, raw: &Value, path: &Path, depth: 
     if !cx.visit_at(path) {
         return Node::False;
     }
-    if !cx.history_ok {
+    if !cx.at_root {
         let message = "history predicates cannot go inside `where`, a measure or `$elemMatch`";
         cx.fail(codes::HISTORY_NESTED, path, message);
         return Node::False;
@@ -149,7 +150,7 @@ pub(super) fn compile(cx: &mut Ctx, key: &str, raw: &Value, path: &Path, depth: 
         return Node::False;
     }
     let errors = cx.errors;
-    cx.history_ok = false;
+    cx.at_root = false;
     let (kind, fields) = match key {
         "$event" => (Kind::Event, EVENT_FIELDS),
         "$sequence" => (Kind::Sequence, SEQUENCE_FIELDS),
@@ -188,7 +189,7 @@ pub(super) fn compile(cx: &mut Ctx, key: &str, raw: &Value, path: &Path, depth: 
                 .map_or(0, |d| duration(cx, d, &path.key("for")));
         }
     }
-    cx.history_ok = true;
+    cx.at_root = true;
     if cx.errors > errors {
         return Node::False;
     }
@@ -441,7 +442,11 @@ impl Window {
 
 impl Step {
     fn matches(&self, e: &Entry) -> bool {
-        e.name == self.name && self.filter.as_ref().is_none_or(|f| f.eval_props(&e.props))
+        e.name == self.name
+            && self
+                .filter
+                .as_ref()
+                .is_none_or(|f| f.eval_within(Within::Props(&e.props)))
     }
 }
 

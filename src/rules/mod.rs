@@ -51,6 +51,13 @@
 //! Pointer. [`Condition::eval`] walks the tree: total, no allocation in the common cases.
 //! [`eval_condition`] is the one-shot form (the JS-facing API and the conformance suite).
 //!
+//! A config's rules are compiled together into one [`Conditions`] set, and all of them are
+//! evaluated after every event in one [`Pass`]: the set shares the attribute paths and the
+//! identical tests of all its conditions, so a pass walks each path once and answers each
+//! distinct test once (a URL pattern used by five rules runs once per event, not five times),
+//! while every condition is still evaluated in full. The hot functions are compiled for speed
+//! inside the size-optimized module (see the top of `lib.rs`).
+//!
 //! ## Untrusted input
 //!
 //! Compilation is bounded by [`limits`]: nesting depth, items per array, values per condition
@@ -81,6 +88,7 @@ pub(crate) mod jsnum;
 pub mod limits;
 mod operators;
 mod scalar_set;
+mod set;
 mod sort;
 mod tree;
 mod version;
@@ -90,3 +98,4 @@ pub mod regex;
 
 pub use crate::history::Scope;
 pub use condition::{eval_condition, Condition};
+pub use set::{ConditionId, Conditions, Pass};

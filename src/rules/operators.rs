@@ -231,9 +231,9 @@ fn elem_match(cx: &mut Ctx, arg: &Value, path: &Path, depth: usize) -> Op {
         }
         Value::Object(_) => {
             // Each element is tested alone: no history predicate in here.
-            let history_ok = std::mem::replace(&mut cx.history_ok, false);
+            let at_root = std::mem::replace(&mut cx.at_root, false);
             let node = condition(cx, arg, path, depth);
-            cx.history_ok = history_ok;
+            cx.at_root = at_root;
             Op::ElemMatch(Box::new(node))
         }
         _ => {

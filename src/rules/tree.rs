@@ -22,12 +22,61 @@ pub(super) enum Node {
     Any(Vec<Node>),
     /// The child does not hold (`$not`; `$nor` is `Not(Any(..))`).
     Not(Box<Node>),
-    /// The attribute at a path passes a test.
+    /// A test of a root attribute, as a literal: an index into the set's shared tests (see
+    /// `set.rs`), each computed at most once per evaluation pass whichever conditions use it,
+    /// with [`NEGATED`] set for its negation.
+    Leaf(u32),
+    /// Every literal holds: `All` of leaves, the most common shape by far, evaluated as one
+    /// loop instead of a dispatch per child.
+    AllOf(Vec<u32>),
+    /// Some literal holds, or there are none (`Any` of leaves).
+    AnyOf(Vec<u32>),
+    /// The attribute at a path, relative to an array element (`$elemMatch`) or an event's
+    /// properties (`where`), passes a test.
     Field(AttrPath, Test),
     /// A history predicate (`$event`, `$sequence`, `$absent`).
     History(Box<Predicate>),
     /// An invalid part (reported at compile time).
     False,
+}
+
+/// The bit of a [`Node::Leaf`] literal that negates the leaf (`$not` of one field test).
+pub(super) const NEGATED: u32 = 1 << 31;
+
+impl Node {
+    /// `Not(child)`; the negation of a leaf is a literal.
+    pub(super) fn not(child: Node) -> Node {
+        match child {
+            Node::Leaf(literal) => Node::Leaf(literal ^ NEGATED),
+            child => Node::Not(Box::new(child)),
+        }
+    }
+
+    /// `All(children)`; [`Node::AllOf`] when every child is a leaf.
+    pub(super) fn all(children: Vec<Node>) -> Node {
+        literals(&children).map_or(Node::All(children), Node::AllOf)
+    }
+
+    /// `Any(children)`; [`Node::AnyOf`] when every child is a leaf.
+    pub(super) fn any(children: Vec<Node>) -> Node {
+        literals(&children).map_or(Node::Any(children), Node::AnyOf)
+    }
+}
+
+/// The literals of `children`, if there are some and they are all leaves. (Without children
+/// the generic node stays: it also appears where there are no leaves, in `where`.)
+fn literals(children: &[Node]) -> Option<Vec<u32>> {
+    if children.is_empty() {
+        return None;
+    }
+    let mut literals = Vec::with_capacity(children.len());
+    for child in children {
+        match child {
+            Node::Leaf(literal) => literals.push(*literal),
+            _ => return None,
+        }
+    }
+    Some(literals)
 }
 
 /// A test of one value: `evalConditionValue(condition, value)`.
@@ -47,6 +96,11 @@ pub(super) enum Test {
     Literal(Value),
     /// Every operator holds.
     Ops(Vec<Op>),
+    /// The one operator of an operator object holds.
+    Op(Op),
+    /// `{"$gt": 40}` and the like: one comparison with a number, by far the most common
+    /// operator object, tested without the generic operator walk.
+    Compare(Rel, f64),
     /// An invalid part (reported at compile time).
     False,
 }

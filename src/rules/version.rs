@@ -37,6 +37,7 @@ fn strip(input: &str) -> &str {
 
 /// Feeds the UTF-16 code units of `paddedVersionString(text)` to `sink` until it returns
 /// false. Push-based (and `dyn`), because adapter chains cost several KB of wasm here.
+#[cfg_attr(trailmark_speed, optimize(speed))]
 fn for_each_unit(text: &str, sink: &mut dyn FnMut(u16) -> bool) {
     let s = strip(text);
     let is_sep = |b: u8| b == b'-' || b == b'.';
@@ -90,9 +91,64 @@ pub(super) fn padded_units(text: &str) -> Vec<u16> {
     units
 }
 
+/// The padded string of ASCII `text` without line terminators (the usual `"2.3.1"`), written
+/// into `out` byte by byte: the same steps as [`for_each_unit`], with no call per unit.
+/// `None` when it does not fit.
+fn padded_ascii<'o>(text: &str, out: &'o mut [u8; 64]) -> Option<&'o [u8]> {
+    let s = text.strip_prefix('v').unwrap_or(text).as_bytes();
+    // Without line terminators, the `+build` suffix starts at the first `+`.
+    let s = s.split(|&b| b == b'+').next().unwrap_or(s);
+    let mut n = 0;
+    let mut push = |b: u8| {
+        let slot = out.get_mut(n)?;
+        *slot = b;
+        n += 1;
+        Some(())
+    };
+    let mut parts = 0;
+    for part in s.split(|&b| b == b'-' || b == b'.') {
+        if parts > 0 {
+            push(b'-')?;
+        }
+        parts += 1;
+        if !part.is_empty() && part.iter().all(u8::is_ascii_digit) {
+            for _ in part.len()..5 {
+                push(b' ')?;
+            }
+        }
+        for &b in part {
+            push(b)?;
+        }
+    }
+    if parts == 3 {
+        push(b'-')?;
+        push(b'~')?;
+    }
+    out.get(..n)
+}
+
 /// Compares an attribute with a precomputed padded operand, without building its string.
+#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn compare(actual: &Value, expected: &[u16]) -> Ordering {
     let text = version_text(actual);
+    let plain = text
+        .as_str()
+        .bytes()
+        .all(|b| b.is_ascii() && b != b'\n' && b != b'\r');
+    let mut buf = [0u8; 64];
+    if let Some(units) = plain
+        .then(|| padded_ascii(text.as_str(), &mut buf))
+        .flatten()
+    {
+        for (i, &b) in units.iter().enumerate() {
+            match expected.get(i) {
+                None => return Ordering::Greater,
+                Some(&e) if u16::from(b) != e => return u16::from(b).cmp(&e),
+                Some(_) => {}
+            }
+        }
+        return units.len().cmp(&expected.len());
+    }
     let mut rest = expected.iter();
     let mut ord = Ordering::Equal;
     for_each_unit(text.as_str(), &mut |u| {
@@ -142,6 +198,39 @@ mod tests {
         assert_eq!(units(&Value::Null), "    0");
         assert_eq!(units(&Value::from("")), "    0");
         assert_eq!(units(&Value::Bool(true)), "    0");
+    }
+
+    #[test]
+    fn the_ascii_path_pads_like_the_general_one() {
+        for text in [
+            "1.2.3",
+            "v1.2.3-rc.1+build.7",
+            "1.2.3+build",
+            "1-2-3",
+            "1.2.3.4",
+            "123456.0.0",
+            "a.b.c.d",
+            "",
+            "vv1",
+            "1.0.0--",
+            "+v",
+            "v+1",
+            "1..2",
+            ".",
+            "v",
+            "0000001.2.3",
+            "1.2.3-alpha.beta.gamma.delta.epsilon.zeta.eta.theta.iota.kappa.x",
+        ] {
+            let mut buf = [0u8; 64];
+            let general = padded_units(text);
+            match padded_ascii(text, &mut buf) {
+                Some(units) => {
+                    let units: Vec<u16> = units.iter().map(|&b| u16::from(b)).collect();
+                    assert_eq!(units, general, "{text:?}");
+                }
+                None => assert!(general.len() > 64, "{text:?} fits but was refused"),
+            }
+        }
     }
 
     #[test]

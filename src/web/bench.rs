@@ -7,13 +7,14 @@ use wasm_bindgen::JsValue;
 use super::convert::{to_value, Limits};
 use crate::diag::{Diagnostics, Path};
 use crate::history::Scope;
-use crate::rules::Condition;
+use crate::rules::{ConditionId, Conditions};
 use crate::value::{Map, Value};
 
 /// Rules compiled once, evaluated per event against a profile that stays in wasm memory.
 #[wasm_bindgen]
 pub struct Bench {
-    rules: Vec<Condition>,
+    set: Conditions,
+    rules: Vec<ConditionId>,
     profile: Value,
 }
 
@@ -24,15 +25,16 @@ impl Bench {
     pub fn new(conditions: JsValue, profile: JsValue) -> Bench {
         let raw = to_value(&conditions, Limits::CONFIG).value;
         let mut diags = Diagnostics::default();
-        let groups = Map::new();
+        let mut set = Conditions::new(&Map::new());
         let rules = raw
             .as_array()
             .unwrap_or_default()
             .iter()
             .enumerate()
-            .map(|(i, c)| Condition::compile(c, &Path::root().index(i), &groups, &mut diags))
+            .map(|(i, c)| set.compile(c, &Path::root().index(i), &mut diags))
             .collect();
         Bench {
+            set,
             rules,
             profile: to_value(&profile, Limits::CONFIG).value,
         }
@@ -40,13 +42,19 @@ impl Bench {
 
     /// One event arrives: the profile records it, every rule is evaluated; returns how many match.
     pub fn event(&mut self, name: &str) -> u32 {
+        // The profile records the event (in place: the string's buffer is reused).
         if let Value::Object(p) = &mut self.profile {
-            p.insert("lastEvent", Value::String(name.to_owned()));
+            match p.get_mut("lastEvent") {
+                Some(Value::String(last)) => {
+                    last.clear();
+                    last.push_str(name);
+                }
+                _ => p.insert("lastEvent", Value::from(name)),
+            }
         }
+        // One pass per event, as `Tracker::decide` does: every rule is evaluated.
         let scope = Scope::empty();
-        self.rules
-            .iter()
-            .filter(|r| r.eval(&self.profile, &scope))
-            .count() as u32
+        let mut pass = self.set.pass(&self.profile, &scope);
+        self.rules.iter().filter(|&&r| pass.holds(r)).count() as u32
     }
 }

@@ -6,7 +6,7 @@
 //! `(chars + 1) × program length`: linear in the haystack whatever the pattern, with no
 //! backtracking. Only a yes/no answer is needed, so the first thread to reach `Match` ends it.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
 use super::compile::{Inst, Look};
 use super::fold::canon;
@@ -18,7 +18,6 @@ fn is_word(c: Option<char>) -> bool {
 }
 
 /// Per-search scratch space.
-#[derive(Default)]
 struct Threads {
     /// `mark[pc] == gen` when pc was already added at the current position.
     mark: Vec<usize>,
@@ -31,6 +30,7 @@ struct Threads {
 impl Threads {
     /// Adds the thread at `pc` and everything reachable from it without consuming a char,
     /// keeping the consuming instructions in `list`. Returns true if `Match` is reachable.
+    #[cfg_attr(trailmark_speed, optimize(speed))]
     fn add(
         &mut self,
         prog: &Program,
@@ -100,30 +100,56 @@ fn char_before(hay: &str, at: usize) -> Option<char> {
 /// Whether `prog` matches anywhere in `hay`, and the number of VM steps it took.
 ///
 /// Every match begins with the program's literal prefix (see `parse::literal_prefix`). An
-/// anchored pattern whose prefix is not at the start fails without running; otherwise its one
-/// thread starts after the prefix. An unanchored search, whenever no thread is alive, jumps to
-/// the next occurrence of the prefix: threads started before it would die inside the prefix.
+/// anchored pattern whose prefix is not at the start fails without running (and one that is all
+/// prefix has matched); otherwise its one thread starts after the prefix. An unanchored search,
+/// whenever no thread is alive, jumps to the next occurrence of the prefix: threads started
+/// before it would die inside the prefix.
+#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn run(prog: &Program, hay: &str) -> (bool, u64) {
-    // The vectors of the last search are reused: a condition is evaluated on every event, and
-    // four allocations cost more than a short match.
-    let mut scratch = SPARE.with(Cell::take).unwrap_or_default();
-    let result = search(prog, hay, &mut scratch);
-    SPARE.with(|spare| spare.set(Some(scratch)));
-    result
+    // `^/product-` and the like are decided by the prefix alone.
+    if prog.insts.first() == Some(&Inst::Assert(Look::Start)) && !prog.prefix.is_empty() {
+        if !hay.starts_with(prog.prefix.as_str()) {
+            return (false, 0);
+        }
+        if prog.insts.get(prog.after_prefix) == Some(&Inst::Match) {
+            return (true, 0);
+        }
+    }
+    // The vectors of the last search are reused (a condition is evaluated on every event, and
+    // four allocations cost more than a short match), borrowed in place: moving them in and
+    // out costs more too. A fresh, unallocated set if they are somehow in use.
+    SPARE.with(|spare| {
+        let mut kept = spare.try_borrow_mut();
+        let mut fresh = Scratch::EMPTY;
+        search(prog, hay, kept.as_deref_mut().unwrap_or(&mut fresh))
+    })
 }
 
 /// Scratch space kept between searches (wasm here is single-threaded; natively, per thread).
-#[derive(Default)]
 struct Scratch {
     threads: Threads,
     clist: Vec<usize>,
     nlist: Vec<usize>,
 }
 
-thread_local! {
-    static SPARE: Cell<Option<Scratch>> = const { Cell::new(None) };
+impl Scratch {
+    const EMPTY: Scratch = Scratch {
+        threads: Threads {
+            mark: Vec::new(),
+            stack: Vec::new(),
+            steps: 0,
+        },
+        clist: Vec::new(),
+        nlist: Vec::new(),
+    };
 }
 
+thread_local! {
+    // A constant initializer: no lazy-initialization code in the module.
+    static SPARE: RefCell<Scratch> = const { RefCell::new(Scratch::EMPTY) };
+}
+
+#[cfg_attr(trailmark_speed, optimize(speed))]
 fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
     let n = prog.insts.len();
     let Scratch {

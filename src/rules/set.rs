@@ -1,0 +1,293 @@
+//! Conditions compiled together, evaluated together.
+//!
+//! A config's rules test the same few attributes over and over (`page.url` against the cart
+//! pattern, `visitor.country`, `cart.value` at several thresholds). Compiled into one
+//! [`Conditions`], they share a table of attribute paths and a table of tests ("leaves": a path
+//! and a test of its value, identical ones stored once). A [`Pass`] evaluates any of the
+//! conditions against one set of attributes and remembers, for that pass only, each path's
+//! value (walked at most once) and each leaf's answer (computed at most once). Every condition
+//! asked about is still evaluated in full: its logic runs and each of its leaves is answered;
+//! a leaf shared with an earlier condition is answered from the pass's memory.
+//!
+//! Only tests of the root attributes are shared. Inside `$elemMatch` and a history predicate's
+//! `where`, fields are relative to an element or an event's properties and stay plain
+//! [`Node::Field`]s.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+
+use super::attr_path::AttrPath;
+use super::compile::{condition, Ctx};
+use super::tree::{Node, Test, NEGATED};
+use crate::diag::{Diagnostics, Path};
+use crate::history::Scope;
+use crate::value::{Map, Value};
+
+/// How many earlier leaves of the same path a new leaf is compared with when deduplicating,
+/// so compiling a config with thousands of tests of one attribute stays linear.
+const DEDUPE_WINDOW: usize = 64;
+
+/// The paths and leaves of a set of conditions.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Leaves {
+    /// Each path, and its text as written in the config.
+    paths: Vec<(String, AttrPath)>,
+    /// `(index into paths, test, the test as written)`. Identical JSON compiles to identical
+    /// tests (the set's saved groups are fixed), so leaves are deduplicated by their source,
+    /// which costs the module no comparison code for compiled trees. `None`: never shared.
+    tests: Vec<(u32, Test, Option<Value>)>,
+}
+
+impl Leaves {
+    /// The leaf testing the attribute at `key` with `test`, compiled from `source`: an existing
+    /// identical one, or a new one (always, without a source).
+    pub(super) fn intern(&mut self, key: &str, test: Test, source: Option<&Value>) -> u32 {
+        let path_id = match self.paths.iter().position(|(k, _)| k == key) {
+            Some(i) => i as u32,
+            None => {
+                self.paths.push((key.to_owned(), AttrPath::parse(key)));
+                (self.paths.len() - 1) as u32
+            }
+        };
+        if let Some(raw) = source {
+            let mut compared = 0;
+            for (i, (p, _, r)) in self.tests.iter().enumerate().rev() {
+                if *p != path_id {
+                    continue;
+                }
+                if r.as_ref() == Some(raw) {
+                    return i as u32;
+                }
+                compared += 1;
+                if compared == DEDUPE_WINDOW {
+                    break;
+                }
+            }
+        }
+        self.tests.push((path_id, test, source.cloned()));
+        (self.tests.len() - 1) as u32
+    }
+}
+
+/// Conditions compiled together so that evaluating them together shares work.
+///
+/// ```
+/// use trailmark::{history::Scope, rules::Conditions, Diagnostics, Map, Path, Value};
+///
+/// let mut set = Conditions::new(&Map::new());
+/// let mut diags = Diagnostics::default();
+/// let cart = Value::parse_json(r#"{"page.path": {"$regex": "^/cart"}, "cart.value": {"$gte": 50}}"#).unwrap();
+/// let big = Value::parse_json(r#"{"page.path": {"$regex": "^/cart"}, "cart.value": {"$gte": 200}}"#).unwrap();
+/// let cart = set.compile(&cart, &Path::root().index(0), &mut diags);
+/// let big = set.compile(&big, &Path::root().index(1), &mut diags);
+/// assert!(diags.0.is_empty());
+///
+/// let visitor = Value::parse_json(r#"{"page": {"path": "/cart"}, "cart": {"value": 72}}"#).unwrap();
+/// let scope = Scope::empty();
+/// let mut pass = set.pass(&visitor, &scope);
+/// // The regex runs once: the second condition reads its answer from the pass.
+/// assert!(pass.holds(cart));
+/// assert!(!pass.holds(big));
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct Conditions {
+    /// Saved groups, for `$inGroup` / `$notInGroup`: the same for every condition of the set.
+    groups: Map,
+    leaves: Leaves,
+    roots: Vec<Node>,
+    spare: Spare,
+}
+
+/// A pass's tables, kept by the set between passes so that a pass allocates nothing: it runs
+/// after every event. Empty while a pass has them (a second pass at once allocates its own).
+#[derive(Default)]
+struct Spare(Cell<Tables>);
+
+#[derive(Default)]
+struct Tables {
+    values: Vec<Slot<'static>>,
+    answers: Vec<Answer>,
+}
+
+impl Clone for Spare {
+    fn clone(&self) -> Self {
+        Spare::default()
+    }
+}
+
+impl core::fmt::Debug for Spare {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Spare")
+    }
+}
+
+/// The same (empty) vector for another lifetime. Collecting a vector's own `into_iter` reuses
+/// its allocation (the element types have the same layout), so this allocates nothing.
+fn relabel<'b>(mut slots: Vec<Slot<'_>>) -> Vec<Slot<'b>> {
+    slots.clear();
+    slots.into_iter().map(|_| Slot::Unread).collect()
+}
+
+/// One condition of a [`Conditions`] set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConditionId(u32);
+
+impl ConditionId {
+    /// The first condition compiled into a set.
+    pub const FIRST: ConditionId = ConditionId(0);
+}
+
+impl Conditions {
+    /// An empty set whose conditions resolve `$inGroup` / `$notInGroup` against
+    /// `saved_groups` (group name to array of ids).
+    pub fn new(saved_groups: &Map) -> Conditions {
+        Conditions {
+            groups: saved_groups.clone(),
+            ..Conditions::default()
+        }
+    }
+
+    /// Compiles `raw` (found at `path` in the config) into the set. Problems go to `diags`
+    /// exactly as for [`Condition::compile`](super::Condition::compile); an invalid part
+    /// evaluates to false.
+    pub fn compile(&mut self, raw: &Value, path: &Path, diags: &mut Diagnostics) -> ConditionId {
+        let mut cx = Ctx::new(&self.groups, diags, &mut self.leaves);
+        let root = condition(&mut cx, raw, path, 1);
+        let root = if cx.exhausted { Node::False } else { root };
+        self.roots.push(root);
+        ConditionId((self.roots.len() - 1) as u32)
+    }
+
+    /// Starts evaluating conditions of this set against `attributes`, with history predicates
+    /// read in `scope`.
+    pub fn pass<'a>(&'a self, attributes: &'a Value, scope: &'a Scope<'a>) -> Pass<'a> {
+        let Tables {
+            values,
+            mut answers,
+        } = self.spare.0.take();
+        let mut values = relabel(values);
+        values.resize(self.leaves.paths.len(), Slot::Unread);
+        answers.clear();
+        answers.resize(self.leaves.tests.len(), Answer::Unknown);
+        Pass {
+            set: self,
+            attributes,
+            scope,
+            values,
+            answers,
+        }
+    }
+
+    /// Number of conditions compiled into the set.
+    pub fn len(&self) -> usize {
+        self.roots.len()
+    }
+
+    /// Whether the set has no conditions.
+    pub fn is_empty(&self) -> bool {
+        self.roots.is_empty()
+    }
+}
+
+/// What a leaf's answer is in this pass.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Unknown,
+    No,
+    Yes,
+}
+
+/// A path's value in this pass. `Copy`, so the pass's table needs no drop code.
+#[derive(Clone, Copy)]
+enum Slot<'a> {
+    /// Not walked yet.
+    Unread,
+    /// The value found (or `null`).
+    At(&'a Value),
+    /// An array's `length`, the one value a walk computes rather than finds.
+    Number(f64),
+}
+
+/// An evaluation of conditions of one set against one set of attributes: each attribute path
+/// is walked at most once and each leaf answered at most once, however many conditions ask.
+pub struct Pass<'a> {
+    set: &'a Conditions,
+    attributes: &'a Value,
+    pub(super) scope: &'a Scope<'a>,
+    /// Each path's value, once walked.
+    values: Vec<Slot<'a>>,
+    /// Each leaf's answer, once computed.
+    answers: Vec<Answer>,
+}
+
+impl Pass<'_> {
+    /// Whether the attributes satisfy condition `id` (false for an id of another set).
+    #[cfg_attr(trailmark_speed, optimize(speed))]
+    pub fn holds(&mut self, id: ConditionId) -> bool {
+        let set = self.set;
+        set.roots
+            .get(id.0 as usize)
+            .is_some_and(|root| root.eval(self))
+    }
+
+    /// Whether a literal (a leaf, or with [`NEGATED`] its negation) holds: the leaf's answer
+    /// remembered, or computed now.
+    #[inline]
+    pub(super) fn literal(&mut self, literal: u32) -> bool {
+        let i = (literal & !NEGATED) as usize;
+        let yes = match self.answers.get(i) {
+            Some(Answer::Yes) => true,
+            Some(Answer::No) => false,
+            _ => self.answer(i),
+        };
+        yes != (literal & NEGATED != 0)
+    }
+
+    /// Computes and remembers leaf `i`'s answer. Out of line, so that [`literal`]
+    /// (Self::literal), which mostly finds the answer remembered, inlines where it is used.
+    #[inline(never)]
+    #[cfg_attr(trailmark_speed, optimize(speed))]
+    fn answer(&mut self, i: usize) -> bool {
+        let Some((path_id, test, _)) = self.set.leaves.tests.get(i) else {
+            return false;
+        };
+        let p = *path_id as usize;
+        let slot = match self.values.get(p) {
+            Some(Slot::Unread) | None => {
+                let slot = match self.set.leaves.paths.get(p) {
+                    Some((_, path)) => match path.resolve(self.attributes) {
+                        Cow::Borrowed(v) => Slot::At(v),
+                        Cow::Owned(Value::Number(n)) => Slot::Number(n),
+                        Cow::Owned(_) => Slot::At(&NULL),
+                    },
+                    None => Slot::At(&NULL),
+                };
+                if let Some(s) = self.values.get_mut(p) {
+                    *s = slot;
+                }
+                slot
+            }
+            Some(&slot) => slot,
+        };
+        let yes = match slot {
+            Slot::At(v) => test.eval(v),
+            Slot::Number(n) => test.eval(&Value::Number(n)),
+            Slot::Unread => false,
+        };
+        if let Some(answer) = self.answers.get_mut(i) {
+            *answer = if yes { Answer::Yes } else { Answer::No };
+        }
+        yes
+    }
+}
+
+impl Drop for Pass<'_> {
+    fn drop(&mut self) {
+        let values = relabel(core::mem::take(&mut self.values));
+        let answers = core::mem::take(&mut self.answers);
+        self.set.spare.0.set(Tables { values, answers });
+    }
+}
+
+/// What a missing attribute reads as.
+static NULL: Value = Value::Null;
