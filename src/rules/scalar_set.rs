@@ -61,7 +61,6 @@ impl ScalarSet {
     }
 
     /// `list.includes(v)` (or, folded, `list.some(x => fold(x) === fold(v))`).
-    #[cfg_attr(trailmark_speed, optimize(speed))]
     fn contains(&self, v: &Value) -> bool {
         match v {
             Value::Null => self.null,
@@ -108,7 +107,6 @@ impl ScalarSet {
     }
 
     /// GrowthBook's `isIn`: an array attribute matches when any element is in the set.
-    #[cfg_attr(trailmark_speed, optimize(speed))]
     pub(super) fn matches(&self, actual: &Value) -> bool {
         match actual {
             Value::Array(items) => items.iter().any(|el| self.contains(el)),

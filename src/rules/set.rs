@@ -14,7 +14,6 @@
 //! [`Node::Field`]s.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 
 use super::attr_path::AttrPath;
 use super::compile::{condition, Ctx};
@@ -95,37 +94,6 @@ pub struct Conditions {
     groups: Map,
     leaves: Leaves,
     roots: Vec<Node>,
-    spare: Spare,
-}
-
-/// A pass's tables, kept by the set between passes so that a pass allocates nothing: it runs
-/// after every event. Empty while a pass has them (a second pass at once allocates its own).
-#[derive(Default)]
-struct Spare(Cell<Tables>);
-
-#[derive(Default)]
-struct Tables {
-    values: Vec<Slot<'static>>,
-    answers: Vec<Answer>,
-}
-
-impl Clone for Spare {
-    fn clone(&self) -> Self {
-        Spare::default()
-    }
-}
-
-impl core::fmt::Debug for Spare {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str("Spare")
-    }
-}
-
-/// The same (empty) vector for another lifetime. Collecting a vector's own `into_iter` reuses
-/// its allocation (the element types have the same layout), so this allocates nothing.
-fn relabel<'b>(mut slots: Vec<Slot<'_>>) -> Vec<Slot<'b>> {
-    slots.clear();
-    slots.into_iter().map(|_| Slot::Unread).collect()
 }
 
 /// One condition of a [`Conditions`] set.
@@ -134,7 +102,7 @@ pub struct ConditionId(u32);
 
 impl ConditionId {
     /// The first condition compiled into a set.
-    pub const FIRST: ConditionId = ConditionId(0);
+    pub(super) const FIRST: ConditionId = ConditionId(0);
 }
 
 impl Conditions {
@@ -161,14 +129,8 @@ impl Conditions {
     /// Starts evaluating conditions of this set against `attributes`, with history predicates
     /// read in `scope`.
     pub fn pass<'a>(&'a self, attributes: &'a Value, scope: &'a Scope<'a>) -> Pass<'a> {
-        let Tables {
-            values,
-            mut answers,
-        } = self.spare.0.take();
-        let mut values = relabel(values);
-        values.resize(self.leaves.paths.len(), Slot::Unread);
-        answers.clear();
-        answers.resize(self.leaves.tests.len(), Answer::Unknown);
+        let values = vec![Slot::Unread; self.leaves.paths.len()];
+        let answers = vec![Answer::Unknown; self.leaves.tests.len()];
         Pass {
             set: self,
             attributes,
@@ -278,14 +240,6 @@ impl Pass<'_> {
             *answer = if yes { Answer::Yes } else { Answer::No };
         }
         yes
-    }
-}
-
-impl Drop for Pass<'_> {
-    fn drop(&mut self) {
-        let values = relabel(core::mem::take(&mut self.values));
-        let answers = core::mem::take(&mut self.answers);
-        self.set.spare.0.set(Tables { values, answers });
     }
 }
 

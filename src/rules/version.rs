@@ -37,7 +37,6 @@ fn strip(input: &str) -> &str {
 
 /// Feeds the UTF-16 code units of `paddedVersionString(text)` to `sink` until it returns
 /// false. Push-based (and `dyn`), because adapter chains cost several KB of wasm here.
-#[cfg_attr(trailmark_speed, optimize(speed))]
 fn for_each_unit(text: &str, sink: &mut dyn FnMut(u16) -> bool) {
     let s = strip(text);
     let is_sep = |b: u8| b == b'-' || b == b'.';
@@ -128,7 +127,6 @@ fn padded_ascii<'o>(text: &str, out: &'o mut [u8; 64]) -> Option<&'o [u8]> {
 }
 
 /// Compares an attribute with a precomputed padded operand, without building its string.
-#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn compare(actual: &Value, expected: &[u16]) -> Ordering {
     let text = version_text(actual);
     let plain = text

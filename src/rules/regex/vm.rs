@@ -30,7 +30,6 @@ struct Threads {
 impl Threads {
     /// Adds the thread at `pc` and everything reachable from it without consuming a char,
     /// keeping the consuming instructions in `list`. Returns true if `Match` is reachable.
-    #[cfg_attr(trailmark_speed, optimize(speed))]
     fn add(
         &mut self,
         prog: &Program,
@@ -104,7 +103,6 @@ fn char_before(hay: &str, at: usize) -> Option<char> {
 /// prefix has matched); otherwise its one thread starts after the prefix. An unanchored search,
 /// whenever no thread is alive, jumps to the next occurrence of the prefix: threads started
 /// before it would die inside the prefix.
-#[cfg_attr(trailmark_speed, optimize(speed))]
 pub(super) fn run(prog: &Program, hay: &str) -> (bool, u64) {
     // `^/product-` and the like are decided by the prefix alone.
     if prog.insts.first() == Some(&Inst::Assert(Look::Start)) && !prog.prefix.is_empty() {
@@ -149,7 +147,6 @@ thread_local! {
     static SPARE: RefCell<Scratch> = const { RefCell::new(Scratch::EMPTY) };
 }
 
-#[cfg_attr(trailmark_speed, optimize(speed))]
 fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
     let n = prog.insts.len();
     let Scratch {
