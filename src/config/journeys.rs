@@ -4,9 +4,9 @@ use super::read;
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::journeys::{Journey, Reentry, Stage, MAX_ID_BYTES, RESERVED};
 use crate::render::expected;
-use crate::rules::Condition;
+use crate::rules::Conditions;
 use crate::time::{duration, Millis};
-use crate::value::{Map, Value};
+use crate::value::Value;
 
 /// Most journeys in one config.
 pub const MAX_JOURNEYS: usize = 50;
@@ -30,7 +30,12 @@ fn error(diags: &mut Diagnostics, code: &'static str, path: &Path, msg: &str) {
 }
 
 /// Compiles `/journeys`, dropping journeys with errors (and saying why).
-pub fn compile(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) -> Vec<Journey> {
+pub fn compile(
+    raw: &Value,
+    path: &Path,
+    conditions: &mut Conditions,
+    diags: &mut Diagnostics,
+) -> Vec<Journey> {
     let Value::Array(items) = raw else {
         diags.push(Diagnostic::error(
             "config/wrong-type",
@@ -51,7 +56,7 @@ pub fn compile(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) 
     let mut out: Vec<Journey> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
-        let Some(j) = journey(item, &at, groups, diags) else {
+        let Some(j) = journey(item, &at, conditions, diags) else {
             continue;
         };
         if out.iter().any(|o| o.id == j.id) {
@@ -64,7 +69,12 @@ pub fn compile(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) 
     out
 }
 
-fn journey(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) -> Option<Journey> {
+fn journey(
+    raw: &Value,
+    path: &Path,
+    conditions: &mut Conditions,
+    diags: &mut Diagnostics,
+) -> Option<Journey> {
     let Some(obj) = raw.as_object() else {
         diags.push(Diagnostic::error(
             "config/wrong-type",
@@ -80,9 +90,9 @@ fn journey(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) -> O
         let msg = "a journey id is at most 200 bytes";
         error(diags, "journeys/bad-id", &path.key("id"), msg);
     }
-    let condition = |key: &str, diags: &mut Diagnostics| {
+    let mut condition = |key: &str, diags: &mut Diagnostics| {
         obj.get(key)
-            .map(|c| Condition::compile(c, &path.key(key), groups, diags))
+            .map(|c| conditions.compile(c, &path.key(key), diags))
     };
     let entry = condition("entry", diags);
     if entry.is_none() {
@@ -90,7 +100,7 @@ fn journey(raw: &Value, path: &Path, groups: &Map, diags: &mut Diagnostics) -> O
     }
     let goal = condition("goal", diags);
     let exit = condition("exit", diags);
-    let stages = stages(obj.get("stages"), &path.key("stages"), groups, diags);
+    let stages = stages(obj.get("stages"), &path.key("stages"), conditions, diags);
     let timeout = match obj.get("timeout") {
         None => None,
         Some(v) => duration_at(v, &path.key("timeout"), diags),
@@ -127,7 +137,12 @@ fn duration_at(v: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Millis
     d
 }
 
-fn stages(raw: Option<&Value>, path: &Path, groups: &Map, diags: &mut Diagnostics) -> Vec<Stage> {
+fn stages(
+    raw: Option<&Value>,
+    path: &Path,
+    conditions: &mut Conditions,
+    diags: &mut Diagnostics,
+) -> Vec<Stage> {
     let items = match raw {
         Some(Value::Array(items)) if !items.is_empty() && items.len() <= MAX_STAGES => items,
         _ => {
@@ -160,7 +175,7 @@ fn stages(raw: Option<&Value>, path: &Path, groups: &Map, diags: &mut Diagnostic
         }
         let condition = obj
             .get("if")
-            .map(|c| Condition::compile(c, &at.key("if"), groups, diags));
+            .map(|c| conditions.compile(c, &at.key("if"), diags));
         if i > 0 && condition.is_none() {
             read::missing("if", &at, diags);
         }

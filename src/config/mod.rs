@@ -46,7 +46,7 @@ pub struct Config {
     pub blocks: Vec<(String, Node)>,
     /// Rules in config order; for each slot the first matching rule wins.
     pub rules: Vec<Rule>,
-    /// The rules' conditions, compiled together (see [`Conditions`]).
+    /// The conditions of the rules and the journeys, compiled together (see [`Conditions`]).
     pub conditions: Conditions,
     /// Journeys, in config order.
     pub journeys: Vec<crate::journeys::Journey>,
@@ -129,7 +129,7 @@ pub fn compile(raw: &Value) -> Compiled {
         .and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
-        Some(raw) => journeys::compile(raw, &root.key("journeys"), groups, &mut diags),
+        Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
     };
     Compiled {
         config: Config {

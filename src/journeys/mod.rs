@@ -7,7 +7,7 @@
 //! collector, and an email platform behind it, sees every transition), and the visitor model
 //! folds those events into [`Progress`] (see `crate::visitor`), which is how tabs share it.
 
-use crate::rules::Condition;
+use crate::rules::ConditionId;
 use crate::time::Millis;
 use crate::value::{Map, Value};
 
@@ -45,8 +45,9 @@ pub enum Reentry {
 pub struct Stage {
     /// Its id, reported in `Journey Stage Entered`.
     pub id: String,
-    /// What moves the visitor into it from the stage before (`None` for the first stage).
-    pub condition: Option<Condition>,
+    /// What moves the visitor into it from the stage before (`None` for the first stage), in
+    /// [`Config::conditions`](crate::config::Config::conditions).
+    pub condition: Option<ConditionId>,
 }
 
 /// A compiled journey.
@@ -55,13 +56,13 @@ pub struct Journey {
     /// Its id, unique in the config.
     pub id: String,
     /// What enters it (into the first stage).
-    pub entry: Condition,
+    pub entry: ConditionId,
     /// The stages, in order (at least one).
     pub stages: Vec<Stage>,
     /// What completes it.
-    pub goal: Option<Condition>,
+    pub goal: Option<ConditionId>,
     /// What ends it without completing it.
-    pub exit: Option<Condition>,
+    pub exit: Option<ConditionId>,
     /// The re-entry policy.
     pub reentry: Reentry,
     /// Longest time in the journey, from entry.
@@ -121,7 +122,7 @@ pub fn check(
     journeys: &[Journey],
     progress: &[Progress],
     now: Millis,
-    holds: &mut dyn FnMut(&Condition) -> bool,
+    holds: &mut dyn FnMut(ConditionId) -> bool,
 ) -> Vec<Transition> {
     let mut out = Vec::new();
     for j in journeys {
@@ -143,7 +144,7 @@ pub fn check(
                     (Some(_), Reentry::Always) => true,
                     (Some(p), Reentry::After(d)) => now - p.left_at >= d,
                 };
-                if !may_enter || !holds(&j.entry) {
+                if !may_enter || !holds(j.entry) {
                     continue;
                 }
                 run += 1;
@@ -157,15 +158,15 @@ pub fn check(
             }
         };
         let here = |i: usize| j.stages[i].id.as_str();
-        if j.goal.as_ref().is_some_and(&mut *holds) {
+        if j.goal.is_some_and(&mut *holds) {
             out.push(leave(j, GOAL, here(index), run));
-        } else if j.exit.as_ref().is_some_and(&mut *holds) {
+        } else if j.exit.is_some_and(&mut *holds) {
             out.push(leave(j, EXIT, here(index), run));
         } else if j.timeout.is_some_and(|t| now - entered_at >= t) {
             out.push(leave(j, TIMEOUT, here(index), run));
         } else {
             while let Some(next) = j.stages.get(index + 1) {
-                if !next.condition.as_ref().is_some_and(&mut *holds) {
+                if !next.condition.is_some_and(&mut *holds) {
                     break;
                 }
                 out.push(Transition {

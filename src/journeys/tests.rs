@@ -1,14 +1,14 @@
 //! The journey state machine with injected time and hand-set attributes.
 
 use super::*;
-use crate::config::compile;
+use crate::config::{compile, Config};
 use crate::diag::Severity;
 use crate::value::Value;
 
 const T0: Millis = 1_763_925_721_000;
 const MIN: Millis = 60_000;
 
-fn journeys(text: &str) -> Vec<Journey> {
+fn journeys(text: &str) -> crate::config::Config {
     let raw = Value::parse_json(&format!(r#"{{"version":1,"journeys":{text}}}"#)).expect("json");
     let compiled = compile(&raw);
     assert!(
@@ -16,7 +16,7 @@ fn journeys(text: &str) -> Vec<Journey> {
         "{:?}",
         compiled.diagnostics
     );
-    compiled.config.journeys
+    compiled.config
 }
 
 const CART: &str = r#"[{"id":"cart","entry":{"added":true},
@@ -24,11 +24,11 @@ const CART: &str = r#"[{"id":"cart","entry":{"added":true},
   "goal":{"ordered":true},"exit":{"optedOut":true},"timeout":"7d","reentry":"1d"}]"#;
 
 /// Runs one check with `attrs` and folds the transitions in, as the tracker does.
-fn step(js: &[Journey], progress: &mut Vec<Progress>, now: Millis, attrs: &str) -> Vec<String> {
+fn step(js: &Config, progress: &mut Vec<Progress>, now: Millis, attrs: &str) -> Vec<String> {
     let attrs = Value::parse_json(attrs).expect("attrs");
-    let ts = check(js, progress, now, &mut |c| {
-        c.eval(&attrs, &crate::history::Scope::empty())
-    });
+    let scope = crate::history::Scope::empty();
+    let mut pass = js.conditions.pass(&attrs, &scope);
+    let ts = check(&js.journeys, progress, now, &mut |c| pass.holds(c));
     for t in &ts {
         apply(progress, &t.properties(), now);
     }
@@ -119,9 +119,9 @@ fn the_same_transition_recorded_by_two_tabs_counts_once() {
     let js = journeys(CART);
     let mut p = Vec::new();
     let attrs = Value::parse_json(r#"{"added":true}"#).expect("json");
-    let ts = check(&js, &p, T0, &mut |c| {
-        c.eval(&attrs, &crate::history::Scope::empty())
-    });
+    let scope = crate::history::Scope::empty();
+    let mut pass = js.conditions.pass(&attrs, &scope);
+    let ts = check(&js.journeys, &p, T0, &mut |c| pass.holds(c));
     for t in ts.iter().chain(ts.iter()) {
         apply(&mut p, &t.properties(), T0);
     }

@@ -34,11 +34,12 @@ impl Tracker {
         }
         let attributes = self.attributes(page);
         let scope = self.scope(now);
+        let mut pass = self.config.conditions.pass(&attributes, &scope);
         let transitions = check(
             &self.config.journeys,
             &self.visitor.profile.journeys,
             now,
-            &mut |c| c.eval(&attributes, &scope),
+            &mut |c| pass.holds(c),
         );
         self.in_journeys = true;
         for t in &transitions {
