@@ -15,10 +15,14 @@
 mod wasm_support;
 
 use js_sys::{Array, Reflect};
+use trailmark::history::Scope;
 use trailmark::rules::bucket::{
     choose_variation, get_bucket_ranges, get_equal_weights, hash, in_namespace,
 };
+use trailmark::rules::{ConditionId, Conditions};
+use trailmark::web::convert::{to_value, Limits};
 use trailmark::web::eval_condition;
+use trailmark::{Diagnostics, Map, Path, Value};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -105,6 +109,66 @@ fn eval_condition_cases() {
         let got = eval_condition(at(c, 2), at(c, 1), at(c, 4));
         (got != expected).then(|| format!("{:?}: expected {expected}, got {got}", text(&at(c, 0))))
     });
+}
+
+#[wasm_bindgen_test]
+fn eval_condition_cases_in_shared_sets() {
+    // Every case compiled into one set per distinct saved groups, as a config compiles its
+    // rules (identical tests of an attribute share one leaf); each evaluated in a pass that
+    // first asked every other condition of its set, so it reads remembered answers.
+    let cases = get(&suite(), "evalCondition");
+    let value = |v: JsValue| to_value(&v, Limits::CONFIG).value;
+    let groups_of = |c: &JsValue| match value(at(c, 4)) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let mut sets: Vec<(Map, Conditions, Vec<ConditionId>)> = Vec::new();
+    let mut ids = Vec::new();
+    for (i, case) in array(&cases).iter().enumerate() {
+        let groups = groups_of(&case);
+        let at_set = match sets.iter().position(|(g, _, _)| *g == groups) {
+            Some(s) => s,
+            None => {
+                sets.push((groups.clone(), Conditions::new(&groups), Vec::new()));
+                sets.len() - 1
+            }
+        };
+        let (_, set, members) = &mut sets[at_set];
+        let mut diags = Diagnostics::default();
+        let id = set.compile(&value(at(&case, 1)), &Path::root().index(i), &mut diags);
+        members.push(id);
+        ids.push((at_set, id));
+    }
+    let mut failed = Vec::new();
+    for (i, c) in array(&cases).iter().enumerate() {
+        let (at_set, id) = ids[i];
+        let (_, set, members) = &sets[at_set];
+        let attributes = value(at(&c, 2));
+        let scope = Scope::empty();
+        let mut pass = set.pass(&attributes, &scope);
+        for &other in members.iter().rev() {
+            pass.holds(other);
+        }
+        let expected = at(&c, 3).as_bool().expect("an expected boolean");
+        if pass.holds(id) != expected {
+            failed.push(format!(
+                "  #{i} {:?}: expected {expected}",
+                text(&at(&c, 0))
+            ));
+        }
+    }
+    let tally = format!(
+        "evalCondition in {} shared sets: {}/{} passed (wasm)",
+        sets.len(),
+        ids.len() - failed.len(),
+        ids.len()
+    );
+    wasm_support::report(&tally);
+    assert!(
+        failed.is_empty(),
+        "{tally}; failing:\n{}",
+        failed.join("\n")
+    );
 }
 
 #[wasm_bindgen_test]

@@ -20,13 +20,16 @@ function median(xs) {
 
 window.runBench = async () => {
   await init();
-  const wasm = new Bench(conditions, profile);
-  const attrs = structuredClone(profile);
-  const runWasm = () => {
+  // As shipped: a config's conditions in one set, identical tests shared. The control shares
+  // nothing but attribute paths, to show what sharing is worth on this config.
+  const runs = (engine) => () => {
     let matched = 0;
-    for (let i = 0; i < EVENTS; i++) matched += wasm.event(events[i % events.length]);
+    for (let i = 0; i < EVENTS; i++) matched += engine.event(events[i % events.length]);
     return matched;
   };
+  const runWasm = runs(new Bench(conditions, profile, true));
+  const runUnshared = runs(new Bench(conditions, profile, false));
+  const attrs = structuredClone(profile);
   const runGrowthBook = () => {
     let matched = 0;
     for (let i = 0; i < EVENTS; i++) {
@@ -35,19 +38,21 @@ window.runBench = async () => {
     }
     return matched;
   };
-  // Warm both up (JIT tiers, wasm tier-up), then alternate timed runs.
-  runWasm(); runGrowthBook(); runWasm(); runGrowthBook();
-  const w = [], g = [];
-  let wc = 0, gc = 0;
+  // Warm all up (JIT tiers, wasm tier-up), then alternate timed runs.
+  for (let k = 0; k < 2; k++) { runWasm(); runUnshared(); runGrowthBook(); }
+  const w = [], u = [], g = [];
+  let wc = 0, uc = 0, gc = 0;
   for (let r = 0; r < RUNS; r++) {
     const a = time(runWasm); w.push(a.ms); wc = a.checksum;
+    const c = time(runUnshared); u.push(c.ms); uc = c.checksum;
     const b = time(runGrowthBook); g.push(b.ms); gc = b.checksum;
   }
   const nsPerEvent = (ms) => (ms * 1e6) / EVENTS;
   return {
     events: EVENTS, rules: conditions.length, runs: RUNS,
-    agree: wc === gc, matchedWasm: wc, matchedGrowthBook: gc,
-    wasmNsPerEvent: nsPerEvent(median(w)), growthbookNsPerEvent: nsPerEvent(median(g)),
+    agree: wc === gc && uc === gc, matchedWasm: wc, matchedUnshared: uc, matchedGrowthBook: gc,
+    wasmNsPerEvent: nsPerEvent(median(w)), unsharedNsPerEvent: nsPerEvent(median(u)),
+    growthbookNsPerEvent: nsPerEvent(median(g)),
   };
 };
 
@@ -58,7 +63,7 @@ window.runBreakdown = async () => {
   const rows = [];
   for (let t = -1; t < TEMPLATES; t++) {
     const subset = t < 0 ? [] : conditions.filter((_, i) => i % TEMPLATES === t);
-    const wasm = new Bench(subset, profile);
+    const wasm = new Bench(subset, profile, true);
     const attrs = structuredClone(profile);
     const runWasm = () => {
       let matched = 0;

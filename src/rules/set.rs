@@ -35,6 +35,9 @@ pub(super) struct Leaves {
     /// tests (the set's saved groups are fixed), so leaves are deduplicated by their source,
     /// which costs the module no comparison code for compiled trees. `None`: never shared.
     tests: Vec<(u32, Test, Option<Value>)>,
+    /// The benchmark's control: identical tests stay separate leaves.
+    #[cfg(feature = "bench-hooks")]
+    unshared: bool,
 }
 
 impl Leaves {
@@ -48,6 +51,8 @@ impl Leaves {
                 (self.paths.len() - 1) as u32
             }
         };
+        #[cfg(feature = "bench-hooks")]
+        let source = source.filter(|_| !self.unshared);
         if let Some(raw) = source {
             let mut compared = 0;
             for (i, (p, _, r)) in self.tests.iter().enumerate().rev() {
@@ -113,6 +118,15 @@ impl Conditions {
             groups: saved_groups.clone(),
             ..Conditions::default()
         }
+    }
+
+    /// A set that never shares a test between conditions (attribute paths are still walked
+    /// once per pass): the benchmark's control, to show what sharing is worth.
+    #[cfg(feature = "bench-hooks")]
+    pub fn unshared(saved_groups: &Map) -> Conditions {
+        let mut set = Conditions::new(saved_groups);
+        set.leaves.unshared = true;
+        set
     }
 
     /// Compiles `raw` (found at `path` in the config) into the set. Problems go to `diags`
@@ -245,3 +259,96 @@ impl Pass<'_> {
 
 /// What a missing attribute reads as.
 static NULL: Value = Value::Null;
+
+// `Value::parse_json` is native-only (serde_json is not in the browser build).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+
+    fn compile_all(set: &mut Conditions, conditions: &[&str]) -> (Vec<ConditionId>, usize) {
+        let mut diags = Diagnostics::default();
+        let ids = conditions
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let raw = Value::parse_json(c).unwrap();
+                set.compile(&raw, &Path::root().index(i), &mut diags)
+            })
+            .collect();
+        (ids, diags.errors().count())
+    }
+
+    #[test]
+    fn identical_tests_of_a_path_share_a_leaf_and_paths_are_walked_once() {
+        let mut set = Conditions::default();
+        let (_, errors) = compile_all(
+            &mut set,
+            &[
+                r#"{"page.url": {"$regex": "^/cart"}, "cart.value": {"$gt": 10}}"#,
+                r#"{"page.url": {"$regex": "^/cart"}, "cart.value": {"$gt": 20}}"#,
+                r#"{"$or": [{"page.url": {"$regex": "^/cart"}}, {"cart.value": {"$gt": 10}}]}"#,
+                r#"{"page.path": {"$regex": "^/cart"}}"#,
+            ],
+        );
+        assert_eq!(errors, 0);
+        // One regex leaf on page.url, two thresholds, the regex again on another path.
+        assert_eq!(set.leaves.tests.len(), 4);
+        assert_eq!(set.leaves.paths.len(), 3);
+    }
+
+    #[test]
+    fn tests_with_errors_are_never_shared() {
+        let mut set = Conditions::default();
+        let (_, errors) = compile_all(&mut set, &[r#"{"a": {"$in": 5}}"#, r#"{"a": {"$in": 5}}"#]);
+        assert_eq!(errors, 2, "each is reported at its own path");
+        assert_eq!(set.leaves.tests.len(), 2);
+    }
+
+    #[test]
+    fn a_pass_answers_every_condition_as_alone_in_any_order() {
+        let conditions = [
+            r#"{"n": {"$gt": 1}, "s": "x"}"#,
+            r#"{"$not": {"n": {"$gt": 1}}}"#,
+            r#"{"$nor": [{"s": "x"}, {"n": {"$gt": 1}}]}"#,
+            r#"{"$or": []}"#,
+            r#"{"tags.length": 2, "tags": {"$elemMatch": {"$eq": "b"}}}"#,
+            r#"{"missing.deep": {"$exists": false}, "n": {"$gt": 1}}"#,
+        ];
+        let attributes = [
+            r#"{"n": 2, "s": "x", "tags": ["a", "b"]}"#,
+            r#"{"n": 0, "s": "y"}"#,
+        ];
+        let mut set = Conditions::default();
+        let (ids, _) = compile_all(&mut set, &conditions);
+        let scope = Scope::empty();
+        for attrs in attributes {
+            let attrs = Value::parse_json(attrs).unwrap();
+            let alone: Vec<bool> = conditions
+                .iter()
+                .map(|c| {
+                    let raw = Value::parse_json(c).unwrap();
+                    let mut diags = Diagnostics::default();
+                    let c = crate::rules::Condition::compile(
+                        &raw,
+                        &Path::root(),
+                        &Map::new(),
+                        &mut diags,
+                    );
+                    c.eval(&attrs, &scope)
+                })
+                .collect();
+            let mut forward = set.pass(&attrs, &scope);
+            let ahead: Vec<bool> = ids.iter().map(|&id| forward.holds(id)).collect();
+            let mut backward = set.pass(&attrs, &scope);
+            let mut behind: Vec<bool> = ids.iter().rev().map(|&id| backward.holds(id)).collect();
+            behind.reverse();
+            assert_eq!(ahead, alone);
+            assert_eq!(behind, alone);
+        }
+        // The expected answers, for the first attributes: spelled out once.
+        let attrs = Value::parse_json(attributes[0]).unwrap();
+        let mut pass = set.pass(&attrs, &scope);
+        let got: Vec<bool> = ids.iter().map(|&id| pass.holds(id)).collect();
+        assert_eq!(got, [true, false, false, true, true, true]);
+    }
+}

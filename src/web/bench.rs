@@ -20,12 +20,18 @@ pub struct Bench {
 
 #[wasm_bindgen]
 impl Bench {
-    /// Compiles `conditions` (an array) and keeps `profile`.
+    /// Compiles `conditions` (an array) into one set, as a config does, and keeps `profile`.
+    /// With `share` false, identical tests of different conditions are not shared (the
+    /// control that shows what sharing is worth).
     #[wasm_bindgen(constructor)]
-    pub fn new(conditions: JsValue, profile: JsValue) -> Bench {
+    pub fn new(conditions: JsValue, profile: JsValue, share: bool) -> Bench {
         let raw = to_value(&conditions, Limits::CONFIG).value;
         let mut diags = Diagnostics::default();
-        let mut set = Conditions::new(&Map::new());
+        let mut set = if share {
+            Conditions::new(&Map::new())
+        } else {
+            Conditions::unshared(&Map::new())
+        };
         let rules = raw
             .as_array()
             .unwrap_or_default()
