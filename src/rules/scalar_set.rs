@@ -18,7 +18,8 @@ pub(super) struct ScalarSet {
     no: bool,
     /// Sorted by `total_cmp`, `-0` stored as `0`.
     numbers: Vec<f64>,
-    /// Sorted, deduplicated; lowercased when the set is case-folded.
+    /// Sorted by length, then bytes (`by_length`), deduplicated; lowercased when the set is
+    /// case-folded.
     strings: Vec<String>,
     /// Strings are lowercased (`$ini`, `$nini`).
     folded: bool,
@@ -55,7 +56,7 @@ impl ScalarSet {
     pub(super) fn finish(mut self) -> Self {
         sort_by(&mut self.numbers, |a, b| a.total_cmp(b).is_lt());
         self.numbers.dedup();
-        sort_by(&mut self.strings, |a, b| a < b);
+        sort_by(&mut self.strings, |a, b| by_length(a, b).is_lt());
         self.strings.dedup();
         self
     }
@@ -76,10 +77,7 @@ impl ScalarSet {
                 .binary_search_by(|p| p.total_cmp(&(n + 0.0)))
                 .is_ok(),
             Value::String(s) if self.folded => self.contains_folded(s),
-            Value::String(s) => self
-                .strings
-                .binary_search_by(|p| p.as_str().cmp(s.as_str()))
-                .is_ok(),
+            Value::String(s) => self.strings.binary_search_by(|p| by_length(p, s)).is_ok(),
             Value::Array(_) | Value::Object(_) => false,
         }
     }
@@ -90,7 +88,11 @@ impl ScalarSet {
             let key = s.bytes().map(|b| b.to_ascii_lowercase());
             return self
                 .strings
-                .binary_search_by(|p| p.bytes().cmp(key.clone()))
+                .binary_search_by(|p| {
+                    p.len()
+                        .cmp(&s.len())
+                        .then_with(|| p.bytes().cmp(key.clone()))
+                })
                 .is_ok();
         }
         self.strings
@@ -100,7 +102,7 @@ impl ScalarSet {
                 } else {
                     let mut lower = String::new();
                     push_lower(&mut lower, s);
-                    p.as_str().cmp(lower.as_str())
+                    by_length(p, &lower)
                 }
             })
             .is_ok()
@@ -113,6 +115,13 @@ impl ScalarSet {
             v => self.contains(v),
         }
     }
+}
+
+/// The set's order for strings: by length, then by bytes. A lookup then compares bytes only
+/// with strings of its own length (`"DE"` against a list of event names costs no `memcmp`).
+/// Lowercasing ASCII keeps lengths, so folded sets are in the same order.
+fn by_length(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
 }
 
 // `Value::parse_json` is native-only (serde_json is not in the browser build).
