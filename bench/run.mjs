@@ -1,5 +1,5 @@
 // Drives bench/page in headless Chromium against the bench build in target/bench-pkg and prints
-// figures and the ratio. Not a test: it asserts only that both engines agree.
+// figures and the ratios. Not a test: it asserts only that the engines agree on every answer.
 import { launchBrowser, startCollectorWith } from "./serve.mjs";
 
 const server = await startCollectorWith("bench/page", "target/bench-pkg");
@@ -18,7 +18,8 @@ try {
   console.log(`  control: identical tests not shared ${f(r.unsharedNsPerEvent)}  ${f(r.unsharedNsPerEvent / r.rules)}   ${x(r.unsharedNsPerEvent)}x`);
   console.log(`GrowthBook evalCondition (JS)         ${f(r.growthbookNsPerEvent)}  ${f(r.growthbookNsPerEvent / r.rules)}`);
   console.log(`ratio: Trailmark is ${x(r.wasmNsPerEvent)}x GrowthBook per event`);
-  console.log(`agreement: ${r.agree ? "yes" : "NO"} (${r.matchedWasm}, control ${r.matchedUnshared}, GrowthBook ${r.matchedGrowthBook} matches)`);
+  const hex = (n) => n.toString(16).padStart(8, "0");
+  console.log(`agreement on every answer: ${r.agree ? "yes" : "NO"} (answer fingerprints ${hex(r.sumWasm)}, control ${hex(r.sumUnshared)}, GrowthBook ${hex(r.sumGrowthBook)})`);
   if (!r.agree) process.exitCode = 1;
   if (process.argv.includes("--breakdown")) {
     console.log(`\nbreakdown, ns per event (template -1: no rules, the crossing and profile update)`);

@@ -11,6 +11,7 @@
 
 use trailmark::diag::{Diagnostics, Path};
 use trailmark::history::Scope;
+use trailmark::rules::limits::MAX_NODES;
 use trailmark::rules::regex::{Regex, MAX_PROGRAM};
 use trailmark::rules::{eval_condition, Condition, Conditions};
 use trailmark::{Map, Value};
@@ -97,6 +98,17 @@ pub fn condition_eval(data: &[u8]) {
     let direct = eval_condition(&attributes, &condition, &groups);
     assert_eq!(once, direct, "compiled and one-shot evaluation disagree");
     let mut set = Conditions::new(&groups);
+    // The same condition past the node budget first: what it leaves in the set must not be
+    // shared with the copies compiled whole.
+    let filler = Value::Array(vec![Value::Object(Map::new()); MAX_NODES]);
+    let over = Value::object(vec![(
+        "$and",
+        Value::Array(vec![
+            Value::object(vec![("$and", filler)]),
+            condition.clone(),
+        ]),
+    )]);
+    set.compile(&over, &Path::root(), &mut diags);
     let first = set.compile(&condition, &Path::root(), &mut diags);
     let second = set.compile(&condition, &Path::root(), &mut diags);
     let scope = Scope::empty();

@@ -191,10 +191,11 @@ pub(super) fn condition(cx: &mut Ctx, raw: &Value, path: &Path, depth: usize) ->
                 let errors = cx.errors;
                 let test = value_test(cx, value, &at, depth + 1, false);
                 if cx.at_root {
-                    // Only a test without errors is shared: its JSON is then within the depth
-                    // and size limits, so copying and comparing it is bounded (a 10 000-level
-                    // literal would overflow the stack).
-                    let source = (cx.errors == errors).then_some(value);
+                    // Only a test compiled whole is shared: without errors, and not past the
+                    // node budget (where parts compile to false without an error each). Its
+                    // JSON is then within the depth and size limits, so copying and comparing
+                    // it is bounded (a 10 000-level literal would overflow the stack).
+                    let source = (cx.errors == errors && !cx.exhausted).then_some(value);
                     Node::Leaf(cx.leaves.intern(key, test, source))
                 } else {
                     Node::Field(AttrPath::parse(key), test)

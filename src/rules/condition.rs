@@ -46,8 +46,9 @@ impl Condition {
 
     /// Whether `attributes` satisfy the condition, with history predicates (`$event`,
     /// `$sequence`, `$absent`) answered from `scope` ([`Scope::empty`] without a history).
-    /// Total, and allocation-free except where JavaScript would build a string (array
-    /// attributes compared as text, non-ASCII case folding).
+    /// Total. It allocates an evaluation pass's two small tables (see [`Conditions`]), and
+    /// otherwise only where JavaScript would build a string (array attributes compared as
+    /// text, non-ASCII case folding).
     pub fn eval(&self, attributes: &Value, scope: &Scope) -> bool {
         self.set.pass(attributes, scope).holds(ConditionId::FIRST)
     }

@@ -48,7 +48,8 @@
 //! [`Condition::compile`] turns the JSON once into a typed tree (pre-split paths, operator
 //! enums, compiled regexes, resolved saved groups, sorted `$in` sets) and reports every problem
 //! as a [`Diagnostic`](crate::Diagnostic) with a stable code from [`codes`] and the exact JSON
-//! Pointer. [`Condition::eval`] walks the tree: total, no allocation in the common cases.
+//! Pointer. [`Condition::eval`] walks the tree: total; it allocates the pass's two small tables
+//! (see below) and nothing else in the common cases.
 //! [`eval_condition`] is the one-shot form (the JS-facing API and the conformance suite).
 //!
 //! A config's rules are compiled together into one [`Conditions`] set, and all of them are

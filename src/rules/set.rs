@@ -6,8 +6,9 @@
 //! and a test of its value, identical ones stored once). A [`Pass`] evaluates any of the
 //! conditions against one set of attributes and remembers, for that pass only, each path's
 //! value (walked at most once) and each leaf's answer (computed at most once). Every condition
-//! asked about is still evaluated in full: its logic runs and each of its leaves is answered;
-//! a leaf shared with an earlier condition is answered from the pass's memory.
+//! asked about is still evaluated as if alone: its logic runs, short-circuiting as GrowthBook's
+//! does, and a leaf it reaches that an earlier condition already answered is read from the
+//! pass's memory.
 //!
 //! Only tests of the root attributes are shared. Inside `$elemMatch` and a history predicate's
 //! `where`, fields are relative to an element or an event's properties and stay plain
@@ -22,9 +23,10 @@ use crate::diag::{Diagnostics, Path};
 use crate::history::Scope;
 use crate::value::{Map, Value};
 
-/// How many earlier leaves of the same path a new leaf is compared with when deduplicating,
-/// so compiling a config with thousands of tests of one attribute stays linear.
-const DEDUPE_WINDOW: usize = 64;
+/// How far back a new path or leaf looks for its twin: compiling stays linear in the config
+/// (a config with thousands of distinct fields must not take quadratic time), and twins
+/// farther apart than this are merely not shared.
+const SHARING_WINDOW: usize = 64;
 
 /// The paths and leaves of a set of conditions.
 #[derive(Clone, Debug, Default)]
@@ -40,36 +42,32 @@ pub(super) struct Leaves {
     unshared: bool,
 }
 
+/// The index of the last of the latest [`SHARING_WINDOW`] items for which `same` holds.
+fn recent<T>(items: &[T], same: impl Fn(&T) -> bool) -> Option<u32> {
+    let from = items.len().saturating_sub(SHARING_WINDOW);
+    let found = items.get(from..)?.iter().rposition(same)?;
+    Some((from + found) as u32)
+}
+
 impl Leaves {
-    /// The leaf testing the attribute at `key` with `test`, compiled from `source`: an existing
+    /// The leaf testing the attribute at `key` with `test`, compiled from `source`: a recent
     /// identical one, or a new one (always, without a source).
     pub(super) fn intern(&mut self, key: &str, test: Test, source: Option<&Value>) -> u32 {
-        let path_id = match self.paths.iter().position(|(k, _)| k == key) {
-            Some(i) => i as u32,
-            None => {
-                self.paths.push((key.to_owned(), AttrPath::parse(key)));
-                (self.paths.len() - 1) as u32
-            }
-        };
+        let path_id = recent(&self.paths, |(k, _)| k == key).unwrap_or_else(|| {
+            self.paths.push((key.to_owned(), AttrPath::parse(key)));
+            (self.paths.len() - 1) as u32
+        });
         #[cfg(feature = "bench-hooks")]
         let source = source.filter(|_| !self.unshared);
-        if let Some(raw) = source {
-            let mut compared = 0;
-            for (i, (p, _, r)) in self.tests.iter().enumerate().rev() {
-                if *p != path_id {
-                    continue;
-                }
-                if r.as_ref() == Some(raw) {
-                    return i as u32;
-                }
-                compared += 1;
-                if compared == DEDUPE_WINDOW {
-                    break;
-                }
-            }
-        }
-        self.tests.push((path_id, test, source.cloned()));
-        (self.tests.len() - 1) as u32
+        let twin = source.and_then(|raw| {
+            recent(&self.tests, |(p, _, r)| {
+                *p == path_id && r.as_ref() == Some(raw)
+            })
+        });
+        twin.unwrap_or_else(|| {
+            self.tests.push((path_id, test, source.cloned()));
+            (self.tests.len() - 1) as u32
+        })
     }
 }
 
@@ -197,7 +195,8 @@ pub struct Pass<'a> {
 }
 
 impl Pass<'_> {
-    /// Whether the attributes satisfy condition `id` (false for an id of another set).
+    /// Whether the attributes satisfy condition `id`, an id this set returned (an id of another
+    /// set names whatever condition of this one has its index, or none: false).
     #[cfg_attr(trailmark_speed, optimize(speed))]
     pub fn holds(&mut self, id: ConditionId) -> bool {
         let set = self.set;
@@ -302,6 +301,46 @@ mod tests {
         let (_, errors) = compile_all(&mut set, &[r#"{"a": {"$in": 5}}"#, r#"{"a": {"$in": 5}}"#]);
         assert_eq!(errors, 2, "each is reported at its own path");
         assert_eq!(set.leaves.tests.len(), 2);
+    }
+
+    #[test]
+    fn a_condition_past_the_node_budget_shares_none_of_its_tests() {
+        // Past the budget, `{"country": "US"}` compiles to false without an error of its own:
+        // shared, it would make the valid rule after it false too.
+        let filler = vec![r#"{"$and":["#.to_owned() + &["{}"; 1000].join(",") + "]}"; 11];
+        let huge = r#"{"$and": ["#.to_owned() + &filler.join(",") + r#"], "country": "US"}"#;
+        let mut set = Conditions::default();
+        let (ids, errors) = compile_all(&mut set, &[&huge, r#"{"country": "US"}"#]);
+        assert_eq!(errors, 1, "the budget error");
+        let attrs = Value::parse_json(r#"{"country": "US"}"#).unwrap();
+        let scope = Scope::empty();
+        let mut pass = set.pass(&attrs, &scope);
+        assert!(!pass.holds(ids[0]), "over budget: false as a whole");
+        assert!(pass.holds(ids[1]));
+    }
+
+    #[test]
+    fn many_distinct_paths_compile_in_linear_time() {
+        // 20 000 fields over 10 000 paths: each looks back a bounded way for its twin; twins
+        // farther apart (here, the same path 100 fields later) get an entry of their own.
+        let mut set = Conditions::default();
+        let conditions: Vec<String> = (0..100)
+            .map(|r| {
+                let fields: Vec<String> = (0..200)
+                    .map(|f| format!(r#""k{}": {{"$gt": {r}}}"#, (r * 100 + f) % 10_000))
+                    .collect();
+                format!("{{{}}}", fields.join(","))
+            })
+            .collect();
+        let refs: Vec<&str> = conditions.iter().map(String::as_str).collect();
+        let (ids, errors) = compile_all(&mut set, &refs);
+        assert_eq!((ids.len(), errors), (100, 0));
+        assert_eq!(set.leaves.paths.len(), 20_000);
+        assert_eq!(set.leaves.tests.len(), 20_000);
+        let attrs = Value::parse_json(r#"{"k0": 5}"#).unwrap();
+        let scope = Scope::empty();
+        let mut pass = set.pass(&attrs, &scope);
+        assert!(!pass.holds(ids[0]), "k1 is missing, so `k1 > 0` is false");
     }
 
     #[test]

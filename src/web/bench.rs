@@ -46,7 +46,9 @@ impl Bench {
         }
     }
 
-    /// One event arrives: the profile records it, every rule is evaluated; returns how many match.
+    /// One event arrives: the profile records it, every rule is evaluated; returns a
+    /// fingerprint of the answers in rule order (FNV-1a over one 0 or 1 per rule), which the
+    /// page compares with GrowthBook's.
     pub fn event(&mut self, name: &str) -> u32 {
         // The profile records the event (in place: the string's buffer is reused).
         if let Value::Object(p) = &mut self.profile {
@@ -58,9 +60,12 @@ impl Bench {
                 _ => p.insert("lastEvent", Value::from(name)),
             }
         }
-        // One pass per event, as `Tracker::decide` does: every rule is evaluated.
+        // One pass per event, as `Tracker::decide` does, but every rule is evaluated (`decide`
+        // skips the rules of a slot already filled): the upper bound.
         let scope = Scope::empty();
         let mut pass = self.set.pass(&self.profile, &scope);
-        self.rules.iter().filter(|&&r| pass.holds(r)).count() as u32
+        self.rules.iter().fold(0x811c_9dc5_u32, |h, &r| {
+            (h ^ u32::from(pass.holds(r))).wrapping_mul(0x0100_0193)
+        })
     }
 }
