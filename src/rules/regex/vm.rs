@@ -25,6 +25,8 @@ struct Threads {
     stack: Vec<usize>,
     /// Instructions counted so far (the linearity witness).
     steps: u64,
+    /// The last generation used (see `search`).
+    gen: usize,
 }
 
 impl Threads {
@@ -136,6 +138,7 @@ impl Scratch {
             mark: Vec::new(),
             stack: Vec::new(),
             steps: 0,
+            gen: 0,
         },
         clist: Vec::new(),
         nlist: Vec::new(),
@@ -154,8 +157,15 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
         clist,
         nlist,
     } = scratch;
-    t.mark.clear();
-    t.mark.resize(n, 0);
+    // Marks of earlier searches hold smaller generations, so they need no clearing: a search
+    // continues the count (at most `chars + 1` per search), and clears only before it wraps.
+    if t.mark.len() < n {
+        t.mark.resize(n, 0);
+    }
+    if t.gen > (usize::MAX / 2).saturating_sub(hay.len()) {
+        t.mark.fill(0);
+        t.gen = 0;
+    }
     t.stack.clear();
     t.steps = 0;
     clist.clear();
@@ -174,7 +184,9 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
     // Case-insensitive class lookups share the char's equivalents: (computed yet, them).
     let mut folded = (false, Vec::new());
     let mut prev = char_before(hay, pos);
-    let mut gen = 1;
+    let first = t.gen + 1;
+    let mut gen = first;
+    t.gen = gen;
     loop {
         if !anchored && !prefix.is_empty() && clist.is_empty() {
             match find_from(hay, prefix, pos) {
@@ -186,7 +198,7 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
         let mut rest = hay.get(pos..).unwrap_or("").chars();
         let cur = rest.next();
         // Unanchored search: a new thread starts at every position.
-        if (gen == 1 || !anchored) && t.add(prog, start_pc, gen, (prev, cur), clist) {
+        if (gen == first || !anchored) && t.add(prog, start_pc, gen, (prev, cur), clist) {
             return (true, t.steps);
         }
         let Some(ch) = cur else {
@@ -203,6 +215,7 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
         };
         folded.0 = false;
         gen += 1;
+        t.gen = gen;
         for &pc in clist.iter() {
             let hit = match prog.insts.get(pc) {
                 Some(Inst::Char(c)) => *c == key,
@@ -219,5 +232,30 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
         std::mem::swap(clist, nlist);
         nlist.clear();
         (prev, pos) = (Some(ch), pos + ch.len_utf8());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Regex;
+    use super::SPARE;
+
+    /// Generations continue from search to search; near the wrap the marks are cleared, and
+    /// answers stay right on both sides.
+    #[test]
+    fn generations_carry_over_and_wrap_cleanly() {
+        let re = Regex::new("(ab|ac)+d", false).unwrap();
+        let other = Regex::new("x(y|z)*$", false).unwrap();
+        let check = || {
+            assert!(re.is_match("zzabacd"));
+            assert!(!re.is_match("zzabacx"));
+            assert!(other.is_match("axyzzy"));
+            assert!(!other.is_match("axyzzya"));
+        };
+        check();
+        SPARE.with(|s| s.borrow_mut().threads.gen = usize::MAX / 2 - 3);
+        check();
+        assert!(SPARE.with(|s| s.borrow().threads.gen) < 100, "wrapped");
+        check();
     }
 }
