@@ -49,8 +49,24 @@ async function newContext({ clock = true } = {}) {
   return context;
 }
 
+/**
+ * Waits until no request has reached `c` for 250 ms (at most 3 s). The context the previous
+ * test closed may still be delivering its pagehide beacon (a Page Engagement, when that test
+ * moved the page clock); landing after the reset, it would count as this test's event.
+ */
+async function quiet(c) {
+  let last = -1;
+  let since = Date.now();
+  await pollUntil(async () => {
+    const { requests } = await collectorStats(c);
+    if (requests !== last) [last, since] = [requests, Date.now()];
+    return Date.now() - since >= 250;
+  }, { timeoutMs: 3000, intervalMs: 50 });
+}
+
 /** Resets the collector, opens `path` in a fresh context and waits for Trailmark to run. */
 async function open({ path = "product-ethiopia.html", clock = true, c = collector } = {}) {
+  await quiet(c);
   await c.control("/_control/reset");
   const context = await newContext({ clock });
   const tab = await openTab(context, path, c);
