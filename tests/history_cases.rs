@@ -29,12 +29,7 @@ fn history_fixtures() {
         errors.passed(),
         errors.total
     );
-    let failures: Vec<String> = predicates
-        .failures
-        .iter()
-        .chain(&errors.failures)
-        .cloned()
-        .collect();
+    let failures = support::Tally::all_failures(&[&predicates, &errors]);
     assert!(failures.is_empty(), "failing:\n  {}", failures.join("\n  "));
     assert!(
         predicates.total >= 100 && errors.total >= 30,

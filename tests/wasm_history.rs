@@ -43,12 +43,7 @@ fn history_fixtures_in_wasm() {
         errors.total
     );
     wasm_support::report(&tally);
-    let failures: Vec<String> = predicates
-        .failures
-        .iter()
-        .chain(&errors.failures)
-        .cloned()
-        .collect();
+    let failures = support::Tally::all_failures(&[&predicates, &errors]);
     assert!(
         failures.is_empty(),
         "{tally}; failing:\n  {}",

@@ -66,6 +66,12 @@ fn transitions(t: &mut Tracker) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Product `x` added to the cart at `NOW` (message id `a`).
+fn add_to_cart(t: &mut Tracker) {
+    let added = props(r#"{"product_id":"x"}"#);
+    t.track("Product Added", added, &page(), "a".into(), NOW);
+}
+
 fn labels(ts: &[(String, String)]) -> Vec<&str> {
     ts.iter().map(|(l, _)| l.as_str()).collect()
 }
@@ -125,13 +131,7 @@ fn the_abandoned_cart_journey_view_add_leave_come_back() {
 #[test]
 fn a_checkout_in_time_keeps_the_cart_from_being_abandoned() {
     let mut t = with_journey("tab-1");
-    t.track(
-        "Product Added",
-        props(r#"{"product_id":"x"}"#),
-        &page(),
-        "a".into(),
-        NOW,
-    );
+    add_to_cart(&mut t);
     t.track(
         "Checkout Started",
         Map::new(),
@@ -153,13 +153,7 @@ fn progress_survives_a_reload_and_two_tabs_agree_on_message_ids() {
         },
         NOW,
     );
-    a.track(
-        "Product Added",
-        props(r#"{"product_id":"x"}"#),
-        &page(),
-        "a".into(),
-        NOW,
-    );
+    add_to_cart(&mut a);
     let record = a.take_visitor_to_store().expect("record");
     let stored = Value::parse_json(&record).expect("json");
     // A reload of the tab, and a second tab, both read the record.
@@ -187,13 +181,7 @@ fn progress_survives_a_reload_and_two_tabs_agree_on_message_ids() {
 #[test]
 fn coming_back_after_the_page_was_closed_moves_through_both_stages_in_order() {
     let mut t = with_journey("tab-1");
-    t.track(
-        "Product Added",
-        props(r#"{"product_id":"x"}"#),
-        &page(),
-        "a".into(),
-        NOW,
-    );
+    add_to_cart(&mut t);
     // No page was open to check 30 minutes later: the next visit's first page view does it.
     t.page(&page(), Map::new(), "p".into(), NOW + 86_400_000);
     assert_eq!(
@@ -210,13 +198,7 @@ fn coming_back_after_the_page_was_closed_moves_through_both_stages_in_order() {
 fn the_timer_that_records_abandoned_does_not_make_it_a_new_session() {
     let mut t = with_journey("tab-1");
     t.page(&page(), Map::new(), "p".into(), NOW);
-    t.track(
-        "Product Added",
-        props(r#"{"product_id":"x"}"#),
-        &page(),
-        "a".into(),
-        NOW,
-    );
+    add_to_cart(&mut t);
     // The page sits idle; the 15 s timer fires a little after the 30 minutes.
     assert_eq!(t.check_journeys(&page(), NOW + 30 * MIN + 5_000), 1);
     assert_eq!(

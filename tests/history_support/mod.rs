@@ -102,6 +102,11 @@ impl Setting {
             page_start: time(field(case, "pageStart"), now, now - 60_000),
         }
     }
+
+    /// Where the case's predicates are evaluated, over `history`.
+    fn scope<'a>(&'a self, history: &'a History) -> Scope<'a> {
+        Scope::new(history, self.now, self.session, &self.tab, self.page_start)
+    }
 }
 
 /// Records the case's `events`.
@@ -157,13 +162,7 @@ pub fn predicates(fixture: &Value) -> Tally {
         let name = text(case, "name");
         let setting = Setting::of(case);
         let h = history(case, &setting);
-        let scope = Scope::new(
-            &h,
-            setting.now,
-            setting.session,
-            &setting.tab,
-            setting.page_start,
-        );
+        let scope = setting.scope(&h);
         let attributes = field(case, "attributes")
             .cloned()
             .unwrap_or(Value::Object(Map::new()));
@@ -258,13 +257,7 @@ pub fn errors(fixture: &Value) -> Tally {
         if let Some(expected) = field(case, "evaluates").and_then(Value::as_bool) {
             let setting = Setting::of(case);
             let h = history(case, &setting);
-            let scope = Scope::new(
-                &h,
-                setting.now,
-                setting.session,
-                &setting.tab,
-                setting.page_start,
-            );
+            let scope = setting.scope(&h);
             let got = compiled.eval(&Value::Object(Map::new()), &scope);
             if got != expected {
                 tally

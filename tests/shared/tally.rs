@@ -14,4 +14,12 @@ impl Tally {
     pub fn passed(&self) -> usize {
         self.total - self.failures.len()
     }
+
+    /// The failures of several fixture files, in order.
+    pub fn all_failures(tallies: &[&Tally]) -> Vec<String> {
+        tallies
+            .iter()
+            .flat_map(|t| t.failures.iter().cloned())
+            .collect()
+    }
 }
