@@ -3,7 +3,8 @@
 //! A config's rules test the same few attributes over and over (`page.url` against the cart
 //! pattern, `visitor.country`, `cart.value` at several thresholds). Compiled into one
 //! [`Conditions`], they share a table of attribute paths and a table of tests ("leaves": a path
-//! and a test of its value, identical ones stored once). A [`Pass`] evaluates any of the
+//! and a test of its value, identical ones stored once when they are near each other: see
+//! [`SHARING_WINDOW`]). A [`Pass`] evaluates any of the
 //! conditions against one set of attributes and remembers, for that pass only, each path's
 //! value (walked at most once) and each leaf's answer (computed at most once). Every condition
 //! asked about is still evaluated as if alone: its logic runs, short-circuiting as GrowthBook's
