@@ -143,6 +143,10 @@ export function createRuntime(loadModule, options) {
   let measuring = 0; // a scroll measurement is scheduled
 
   const clock = () => performance.now();
+  // The URL a page view is about. A fragment that is not a single-page-app route (`#reviews`,
+  // `#access_token=...`) is not part of it: jumping to an anchor is no new page view, and the
+  // module drops such fragments from every URL it records anyway (README "Privacy").
+  const here = () => location.href.replace(/#(?![/!])[\s\S]*$/, "");
   const measure = () => {
     measuring = 0;
     const h = (document.documentElement || {}).scrollHeight;
@@ -160,7 +164,7 @@ export function createRuntime(loadModule, options) {
   };
   const view = (properties) => {
     engage();
-    lastUrl = location.href;
+    lastUrl = here();
     shown = reported = depth = 0;
     since = document.hidden ? null : clock();
     call("page", [properties]);
@@ -170,7 +174,7 @@ export function createRuntime(loadModule, options) {
   const fresh = () => { lastUrl = ""; view(); };
   // Deferred a task: a router calls pushState before it renders, so the title and the slots of
   // the new route are there when the page view is recorded and the slots are rendered.
-  const route = () => setTimeout(() => { if (location.href !== lastUrl) view(); }, 0);
+  const route = () => setTimeout(() => { if (here() !== lastUrl) view(); }, 0);
   const leave = () => {
     if (since !== null) shown += clock() - since;
     since = null;

@@ -41,6 +41,8 @@ pub mod journeys;
 pub mod json;
 pub mod limits;
 pub mod outbox;
+pub mod page;
+pub mod privacy;
 pub mod render;
 pub mod rules;
 pub mod text;

@@ -18,6 +18,7 @@ mod collector;
 mod consent;
 mod identity;
 mod journeys;
+mod privacy;
 mod read;
 mod rules;
 
@@ -53,6 +54,9 @@ pub struct Config {
     /// The registrable domain on which the anonymous id is also kept in a cookie
     /// (`/identity/cookieDomain`), for stores whose checkout lives on a subdomain.
     pub cookie_domain: Option<String>,
+    /// Extra query parameter names whose values are redacted from every URL
+    /// (`/privacy/redactParams`, normalized; see [`crate::privacy`]).
+    pub redact_params: Vec<String>,
 }
 
 /// The result of [`compile`]: the usable part of the config and everything found wrong.
@@ -74,6 +78,7 @@ const FIELDS: &[&str] = &[
     "rules",
     "journeys",
     "identity",
+    "privacy",
 ];
 
 /// Compiles a parsed config.
@@ -127,6 +132,9 @@ pub fn compile(raw: &Value) -> Compiled {
     };
     let cookie_domain = read::object(obj, "identity", &root, &mut diags)
         .and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
+    let redact_params = read::object(obj, "privacy", &root, &mut diags)
+        .map(|p| privacy::compile(p, &root.key("privacy"), &mut diags))
+        .unwrap_or_default();
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
@@ -140,6 +148,7 @@ pub fn compile(raw: &Value) -> Compiled {
             conditions,
             journeys,
             cookie_domain,
+            redact_params,
         },
         diagnostics: diags,
     }

@@ -174,7 +174,8 @@ impl Trailmark {
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.set_config(compiled.config);
             // The config may bring journeys that what already happened moves at once.
-            t.check_journeys(&dom::current_page(), now());
+            let page = dom::current_page(&t.config().redact_params);
+            t.check_journeys(&page, now());
         }
         self.render_now();
         pump(&self.shared, &entry);
@@ -187,7 +188,7 @@ impl Trailmark {
             return;
         };
         let props = self.properties(&properties);
-        let page = dom::current_page();
+        let page = self.current_page();
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.page(&page, props, random::uuid(), now());
         }
@@ -206,7 +207,7 @@ impl Trailmark {
             return;
         };
         let props = self.properties(&properties);
-        let page = dom::current_page();
+        let page = self.current_page();
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.track(&name, props, &page, random::uuid(), now());
         }
@@ -229,7 +230,7 @@ impl Trailmark {
         let Some(_entry) = Entry::enter() else {
             return out;
         };
-        let page = dom::current_page();
+        let page = self.current_page();
         if let Ok(t) = self.shared.tracker.try_borrow() {
             for d in t.decide(&page, now()) {
                 let o = Object::new();
@@ -357,7 +358,7 @@ impl Trailmark {
             return;
         };
         let traits = self.properties(&traits);
-        let page = dom::current_page();
+        let page = self.current_page();
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
             t.identify(id.trim(), traits, &page, random::uuid(), now());
         }
@@ -391,7 +392,7 @@ impl Trailmark {
         let Some(_entry) = Entry::enter() else {
             return JsValue::UNDEFINED;
         };
-        let page = dom::current_page();
+        let page = self.current_page();
         self.shared
             .tracker
             .try_borrow()
@@ -494,8 +495,16 @@ impl Trailmark {
             .unwrap_or(JsValue::UNDEFINED)
     }
 
+    /// The current page, cleaned with the config's privacy settings.
+    fn current_page(&self) -> crate::tracker::Page {
+        match self.shared.tracker.try_borrow() {
+            Ok(t) => dom::current_page(&t.config().redact_params),
+            Err(_) => dom::current_page(&[]),
+        }
+    }
+
     fn render_now(&self) -> u32 {
-        let page = dom::current_page();
+        let page = self.current_page();
         self.shared
             .tracker
             .try_borrow()
@@ -640,7 +649,7 @@ fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     // show what the move changes.
     let at = now();
     if t.journeys_wake().is_some_and(|w| at >= w) {
-        let page = dom::current_page();
+        let page = dom::current_page(&t.config().redact_params);
         if t.check_journeys(&page, at) > 0 {
             dom::apply(&t.decide(&page, at));
         }

@@ -97,6 +97,19 @@ fn error(code: &'static str, what: &str, at: usize) -> RegexError {
     RegexError { code, message }
 }
 
+/// Longest text a pattern is matched against, in bytes; past it only the start is read (cut at
+/// a char boundary). Page fields are cut to 2 KB and event strings to 8 KB before they get here.
+pub const MAX_HAYSTACK_BYTES: usize = 8 * 1024;
+
+/// `hay` cut to [`MAX_HAYSTACK_BYTES`] at a char boundary.
+fn bounded(hay: &str) -> &str {
+    let mut cut = hay.len().min(MAX_HAYSTACK_BYTES);
+    while !hay.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &hay[..cut]
+}
+
 /// A compiled pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Regex {
@@ -115,12 +128,15 @@ impl Regex {
         parse::compile(pattern, case_insensitive).map(|prog| Regex { prog })
     }
 
-    /// Whether the pattern matches somewhere in `haystack` (JS `RegExp.prototype.test`).
+    /// Whether the pattern matches somewhere in `haystack` (JS `RegExp.prototype.test`), read
+    /// up to its first [`MAX_HAYSTACK_BYTES`]: the VM is linear, but the text is the visitor's,
+    /// and a rule evaluated after every event must stay cheap whatever they send.
     pub fn is_match(&self, haystack: &str) -> bool {
-        vm::run(&self.prog, haystack).0
+        vm::run(&self.prog, bounded(haystack)).0
     }
 
-    /// [`is_match`](Self::is_match) plus the number of VM steps it took, which never exceeds
+    /// The VM run over the whole `haystack` (not cut like [`is_match`](Self::is_match)'s), and
+    /// the number of steps it took, which never exceeds
     /// `(haystack.chars().count() + 1) * self.program_len()`. For tests and fuzzing.
     pub fn is_match_counting(&self, haystack: &str) -> (bool, u64) {
         vm::run(&self.prog, haystack)
@@ -142,6 +158,14 @@ mod tests {
 
     fn code(p: &str) -> &'static str {
         Regex::new(p, false).unwrap_err().code
+    }
+
+    #[test]
+    fn only_the_first_bytes_of_a_huge_haystack_are_read() {
+        let tail = format!("{}needle", "é".repeat(MAX_HAYSTACK_BYTES));
+        assert!(!m("needle", &tail), "past the bound");
+        let head = format!("needle{}", "x".repeat(1_000_000));
+        assert!(m("^needle", &head));
     }
 
     #[test]
