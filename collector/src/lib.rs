@@ -16,6 +16,7 @@ pub mod args;
 pub mod auth;
 pub mod body;
 pub mod collect;
+pub mod compiled;
 pub mod faults;
 pub mod http;
 pub mod mime;

@@ -15,20 +15,31 @@
 //! never stops tracking or the other rules.
 
 mod collector;
+#[cfg(feature = "compiler")]
 mod consent;
+#[cfg(feature = "compiler")]
 mod identity;
+#[cfg(feature = "compiler")]
 mod journeys;
+#[cfg(feature = "compiler")]
 mod privacy;
+#[cfg(feature = "compiler")]
 mod read;
 mod rules;
+mod wire;
 
 pub use collector::{Collector, WireFormat};
 pub use rules::Rule;
 
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostic, Diagnostics, Path};
+#[cfg(feature = "compiler")]
 use crate::limits::MAX_BLOCKS;
-use crate::render::{compile_block, expected, Node};
+use crate::render::Node;
+#[cfg(feature = "compiler")]
+use crate::render::{compile_block, expected};
 use crate::rules::Conditions;
+#[cfg(feature = "compiler")]
 use crate::value::{Map, Value};
 
 /// The config version this build understands.
@@ -59,6 +70,7 @@ pub struct Config {
     pub redact_params: Vec<String>,
 }
 
+#[cfg(feature = "compiler")]
 /// The result of [`compile`]: the usable part of the config and everything found wrong.
 #[derive(Clone, Debug, Default)]
 pub struct Compiled {
@@ -68,6 +80,7 @@ pub struct Compiled {
     pub diagnostics: Diagnostics,
 }
 
+#[cfg(feature = "compiler")]
 const FIELDS: &[&str] = &[
     "$schema",
     "version",
@@ -82,6 +95,7 @@ const FIELDS: &[&str] = &[
 ];
 
 /// Compiles a parsed config.
+#[cfg(feature = "compiler")]
 pub fn compile(raw: &Value) -> Compiled {
     let mut diags = Diagnostics::default();
     let root = Path::root();
@@ -154,6 +168,7 @@ pub fn compile(raw: &Value) -> Compiled {
     }
 }
 
+#[cfg(feature = "compiler")]
 fn compile_blocks(obj: &Map, root: &Path, diags: &mut Diagnostics) -> Vec<(String, Node)> {
     let at = root.key("blocks");
     let Some(raw) = read::object(obj, "blocks", root, diags) else {

@@ -1,6 +1,6 @@
 // End-to-end harness: the real collector binary, real Chromium, the real SQLite file.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -288,23 +288,38 @@ export const logMark = (collector) => collector.log.join("").length;
 // Consent and config-variant helpers (tests/e2e/consent.test.mjs, the delivery cost test).
 // Additive: nothing above depends on them.
 
+const CLI = join(ROOT, "target/release/trailmark");
+
 /**
- * Serves every `trailmark.json` request of `target` (a page or a browser context) as the demo
- * config the collector serves (its `{{COLLECTOR_ORIGIN}}` already substituted) changed by
- * `edit(config)` (which may mutate it or return a new object). Reloads get the variant too.
- * Returns a function that removes the route.
+ * The compiled config (`{"trailmark":"compiled",...}`) of a config object, written by the real
+ * `trailmark build` (the CLI binary: `cargo build --release --bin trailmark`). Throws with the
+ * CLI's message when the config has errors.
+ */
+export function compileConfig(config) {
+  if (!existsSync(CLI)) throw new Error("build the CLI first: cargo build --release --bin trailmark");
+  const dir = mkdtempSync(join(tmpdir(), "trailmark-config-"));
+  const file = join(dir, "trailmark.json");
+  writeFileSync(file, JSON.stringify(config));
+  return execFileSync(CLI, ["build", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Serves every compiled-config request of `target` (a page or a browser context) as the demo
+ * config (`trailmark.json` as the collector serves it, its `{{COLLECTOR_ORIGIN}}` already
+ * substituted) changed by `edit(config)` (which may mutate it or return a new object), compiled
+ * by the real CLI. Reloads get the variant too. Returns a function that removes the route.
  */
 export async function routeConfig(target, edit) {
   const handler = async (route) => {
-    const res = await route.fetch();
+    const res = await route.fetch({ url: route.request().url().replace(/\.compiled\.json$/, ".json") });
     const config = await res.json();
     const changed = edit(config) ?? config;
-    await route.fulfill({ response: res, json: changed });
+    await route.fulfill({ status: 200, contentType: "application/json", body: compileConfig(changed) });
   };
-  await target.route("**/trailmark.json", handler);
+  await target.route("**/trailmark.compiled.json", handler);
   // While any route is active, Playwright answers CORS preflights itself (they never reach the
   // collector): measurements that count preflights unroute once the config has been served.
-  return () => target.unroute("**/trailmark.json", handler);
+  return () => target.unroute("**/trailmark.compiled.json", handler);
 }
 
 /**

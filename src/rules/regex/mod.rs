@@ -61,9 +61,12 @@
 mod class;
 mod compile;
 mod fold;
+#[cfg(feature = "compiler")]
 mod parse;
+mod program;
 mod vm;
 
+#[cfg(feature = "compiler")]
 use crate::text::push_u64;
 
 /// Longest accepted pattern, in chars: config patterns are short; this bounds compile work.
@@ -74,12 +77,17 @@ pub const MAX_PROGRAM: usize = 2048;
 /// Deepest group nesting (bounds the parser's recursion).
 pub const MAX_NESTING: usize = 64;
 
+#[cfg(feature = "compiler")]
 const INVALID: &str = "rules/regex-invalid";
+#[cfg(feature = "compiler")]
 const UNSUPPORTED: &str = "rules/regex-unsupported";
+#[cfg(feature = "compiler")]
 const TOO_LONG: &str = "rules/regex-too-long";
+#[cfg(feature = "compiler")]
 const TOO_COMPLEX: &str = "rules/regex-too-complex";
 
 /// Why a pattern was rejected.
+#[cfg(feature = "compiler")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegexError {
     /// `rules/regex-invalid`, `rules/regex-unsupported`, `rules/regex-too-long` or
@@ -90,6 +98,7 @@ pub struct RegexError {
 }
 
 /// `"{what} at byte {at}"`, without `format!`.
+#[cfg(feature = "compiler")]
 fn error(code: &'static str, what: &str, at: usize) -> RegexError {
     let mut message = String::from(what);
     message.push_str(" at byte ");
@@ -113,11 +122,12 @@ fn bounded(hay: &str) -> &str {
 /// A compiled pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Regex {
-    prog: parse::Program,
+    prog: program::Program,
 }
 
 impl Regex {
     /// Compiles `pattern` (the JS source between the slashes) with or without the `i` flag.
+    #[cfg(feature = "compiler")]
     pub fn new(pattern: &str, case_insensitive: bool) -> Result<Regex, RegexError> {
         if let Some((at, _)) = pattern.char_indices().nth(MAX_PATTERN_CHARS) {
             let mut what = String::from("pattern longer than ");
@@ -145,6 +155,19 @@ impl Regex {
     /// Number of instructions in the compiled program (at most [`MAX_PROGRAM`] + 1).
     pub fn program_len(&self) -> usize {
         self.prog.insts.len()
+    }
+}
+
+impl crate::wire::Wire for Regex {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        self.prog.put(w);
+    }
+    #[inline(never)]
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        Regex {
+            prog: program::Program::get(r),
+        }
     }
 }
 
