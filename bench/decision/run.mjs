@@ -12,7 +12,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { launchBrowser, startCollector } from "../../tests/e2e/harness.mjs";
+import { collectorStats, launchBrowser, startCollector } from "../../tests/e2e/harness.mjs";
 import { bytesReport, firstVisitBytes } from "./bytes.mjs";
 import { CONDITIONS } from "./conditions.mjs";
 import { measureMemory, memoryReport } from "./memory.mjs";
@@ -98,6 +98,10 @@ try {
     for (const cpu of o.smoke ? [1] : [1, 4]) results.memory.push(await measureMemory(browser, trailmark, cpu, o.smoke ? { events: 1000 } : {}));
     out(memoryReport(results.memory).text);
   }
+
+  // Trailmark's events went somewhere real: the repository's collector on loopback.
+  const stats = await collectorStats(collector);
+  out(`collector (the repository's, on loopback): ${stats.events} Trailmark events stored in ${stats.batches} batches from ${stats.requests} requests`);
 
   const dirty = git("status", "--porcelain", "--", "src", "js", "Cargo.toml", "Cargo.lock") ? " + uncommitted changes" : "";
   results.bytesTarget = BYTES_TARGET;
