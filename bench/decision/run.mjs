@@ -105,7 +105,9 @@ try {
 
   const dirty = git("status", "--porcelain", "--", "src", "js", "Cargo.toml", "Cargo.lock") ? " + uncommitted changes" : "";
   results.bytesTarget = BYTES_TARGET;
-  results.header = `Measured ${new Date().toISOString().slice(0, 10)}, build ${git("rev-parse", "--short", "HEAD")}${dirty}, ` +
+  // The build measured: the last commit that changed what goes into pkg/.
+  const build = git("log", "-1", "--format=%h", "--", "src", "js", "Cargo.toml", "Cargo.lock", "scripts/build");
+  results.header = `Measured ${new Date().toISOString().slice(0, 10)}, Trailmark build ${build}${dirty}, ` +
     `Chromium ${browser.version()} headless, GrowthBook ${growthbookVersion()} auto.min.js; ${cpus().length} cores, ` +
     `load average (1, 5, 15 min) ${loadBefore} at start, ${load()} at end${o.smoke ? "; SMOKE RUN (not a measurement)" : ""}.`;
   const md = summaryMarkdown(results);

@@ -16,9 +16,10 @@ export const TARGETS = { p50: 15, p99: 50, deferred: 50 }; // µs per call / per
 const SPACING_MS = 3;
 const TAIL_MS = 3000; // longer than Trailmark's 2 s batch interval and 1 s storage write delay
 
-// Runs in the page: `events.length` iterations spaced SPACING_MS apart, calling track() (or
-// nothing, for the idle window), then waits the tail. Returns each call's µs.
-function loop({ events, idle, spacing, tail }) {
+// Runs in the page: `events.length` iterations spaced SPACING_MS apart, each calling `call`
+// ("track"; "none" for the idle window; "render" or "decisions" for the diagnostics), then
+// waits the tail. Returns each call's µs.
+function loop({ events, call, spacing, tail }) {
   return new Promise((resolve) => {
     const us = [];
     let i = 0;
@@ -26,7 +27,8 @@ function loop({ events, idle, spacing, tail }) {
       if (i === events.length) { setTimeout(() => resolve(us), tail); return; }
       const [name, props] = events[i++];
       const t0 = performance.now();
-      if (!idle) window.trailmark.track(name, props);
+      if (call === "track") window.trailmark.track(name, props);
+      else if (call !== "none") window.trailmark[call]();
       us.push((performance.now() - t0) * 1000);
       setTimeout(step, spacing);
     };
@@ -47,17 +49,26 @@ export async function measureTrack(browser, { origin, state }, { calls = 1000, w
     await cdp.send("Performance.enable");
     const taskSeconds = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration").value;
     const events = storeEvents(calls);
-    const measureWindow = async (idle) => {
+    const measureWindow = async (call) => {
       const before = await taskSeconds();
-      const us = await page.evaluate(loop, { events, idle, spacing: SPACING_MS, tail: TAIL_MS });
+      const us = await page.evaluate(loop, { events, call, spacing: SPACING_MS, tail: TAIL_MS });
       return { us, taskUs: ((await taskSeconds()) - before) * 1e6 };
     };
-    await page.evaluate(loop, { events: storeEvents(warmup), idle: false, spacing: SPACING_MS, tail: TAIL_MS });
-    const idle1 = await measureWindow(true);
-    const busy = await measureWindow(false);
-    const idle2 = await measureWindow(true);
+    await page.evaluate(loop, { events: storeEvents(warmup), call: "track", spacing: SPACING_MS, tail: TAIL_MS });
+    const idle1 = await measureWindow("none");
+    const busy = await measureWindow("track");
+    const idle2 = await measureWindow("none");
     const syncUs = busy.us.reduce((a, b) => a + b, 0);
     const idleUs = (idle1.taskUs + idle2.taskUs) / 2;
+    // Diagnostics, not targets: track() decides the slots again after every event; what that
+    // costs alone: render() (rules evaluated, slots checked, already showing their blocks) and
+    // decisions() (rules evaluated, no DOM).
+    const diag = async (call) => {
+      const us = await page.evaluate(loop, { events: events.slice(0, 200), call, spacing: SPACING_MS, tail: 0 });
+      return { p50: quantile(us, 0.5), p99: quantile(us, 0.99) };
+    };
+    const render = await diag("render");
+    const decisions = await diag("decisions");
     const byName = {};
     events.forEach(([name], i) => (byName[name] = byName[name] || []).push(busy.us[i]));
     return {
@@ -65,6 +76,7 @@ export async function measureTrack(browser, { origin, state }, { calls = 1000, w
       p50: quantile(busy.us, 0.5), p99: quantile(busy.us, 0.99), max: Math.max(...busy.us),
       mean: syncUs / calls,
       deferred: (busy.taskUs - idleUs - syncUs) / calls,
+      render, decisions,
       byName: Object.entries(byName).map(([name, us]) => ({ name, n: us.length, p50: quantile(us, 0.5), p99: quantile(us, 0.99) })),
       windowMs: { busy: busy.taskUs / 1000, idle1: idle1.taskUs / 1000, idle2: idle2.taskUs / 1000 },
     };
@@ -88,6 +100,8 @@ export function trackReport(r) {
       `track(): ${r.calls} calls ${SPACING_MS} ms apart after a warm-up, cross-origin-isolated page, 1x CPU (${EVENT_MIX})`,
       table(["", "measured", "target", "verdict"], rows),
       `  by event: ${r.byName.map((e) => `${e.name} p50 ${e.p50.toFixed(0)} / p99 ${e.p99.toFixed(0)} µs (${e.n})`).join("; ")}`,
+      `  for comparison (track() decides the slots again after each event): render() p50 ${r.render.p50.toFixed(0)} / p99 ${r.render.p99.toFixed(0)} µs, ` +
+        `decisions() (no DOM) p50 ${r.decisions.p50.toFixed(0)} / p99 ${r.decisions.p99.toFixed(0)} µs`,
       `  main-thread task time: ${int(r.windowMs.busy)} ms with the calls, ${int(r.windowMs.idle1)} / ${int(r.windowMs.idle2)} ms in the idle windows before / after (each window: the loop plus a ${TAIL_MS / 1000} s tail)`,
     ].join("\n"),
   };
