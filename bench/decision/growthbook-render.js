@@ -1,6 +1,7 @@
 // The GrowthBook page's renderer (the issue's "ten-line renderer"; inlined into that page,
 // before GrowthBook's script): each slot's feature value is the block to show, built with
-// createElement/textContent as Trailmark builds its blocks. GrowthBook fires `growthbookdata` when its features are ready.
+// createElement/textContent as Trailmark builds its blocks. GrowthBook fires `growthbookdata`
+// when its features are ready.
 window.growthbook_queue = [function (gb) {
   var build = function (n) {
     var el = document.createElement(n.tag);
