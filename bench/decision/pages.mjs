@@ -17,8 +17,6 @@ const minified = (code) => transformSync(code, { minify: true, target: "es2020" 
 
 /** Where the files of pkg/ are served (the README's example puts them under /trailmark/). */
 export const TRAILMARK_BASE = "/trailmark/";
-/** Where the config is served (the README's `data-config="/trailmark.json"`). */
-export const TRAILMARK_CONFIG = "/trailmark.json";
 /** Where GrowthBook's script-tag bundle is served. */
 export const GROWTHBOOK_SCRIPT = "/growthbook/auto.min.js";
 
@@ -27,10 +25,16 @@ export function storePage(head) {
   return read("store.html").replace("<!--LIBRARY-->", head);
 }
 
-/** Trailmark, installed as the README says first: one async script tag naming the config. */
-export function trailmarkHead() {
+/**
+ * Trailmark, installed as the README says first: a preload of the module, the compiled config
+ * inline (what `trailmark build --inline` writes; `compiled` is its JSON), and one async script
+ * tag.
+ */
+export function trailmarkHead(compiled) {
   if (!existsSync(ROOT + "pkg/trailmark.js")) throw new Error("pkg/trailmark.js is missing: run scripts/build");
-  return `<script src="${TRAILMARK_BASE}trailmark.js" data-config="${TRAILMARK_CONFIG}" async></script>`;
+  return `<link rel="preload" href="${TRAILMARK_BASE}trailmark_core_bg.wasm" as="fetch" type="application/wasm" crossorigin>\n` +
+    `<script type="application/json" data-trailmark-config>${compiled.trim()}</script>\n` +
+    `<script src="${TRAILMARK_BASE}trailmark.js" async></script>`;
 }
 
 /**

@@ -2,19 +2,20 @@
 // two never share storage, cookies or cache, and both serve the store page at the same path.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { GROWTHBOOK_SCRIPT, TRAILMARK_BASE, TRAILMARK_CONFIG, growthbookHead, storePage, trailmarkHead } from "./pages.mjs";
+import { GROWTHBOOK_SCRIPT, TRAILMARK_BASE, growthbookHead, storePage, trailmarkHead } from "./pages.mjs";
+import { compileConfig } from "../../tests/e2e/harness.mjs";
 import { STORE_PATH, trailmarkConfig } from "./rules.mjs";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
 /**
- * Trailmark's site: the store page, the config, and every file of pkg/ (so whatever the loader
- * asks for, chunks included, is there, and the page's requests decide what is downloaded).
+ * Trailmark's site: the store page with its compiled config inline (compiled by the real
+ * `trailmark build`), and every file of pkg/ (so whatever the loader asks for, chunks included,
+ * is there, and the page's requests decide what is downloaded).
  */
 export function trailmarkSite(collectorUrl) {
   const routes = new Map([
-    [STORE_PATH, storePage(trailmarkHead())],
-    [TRAILMARK_CONFIG, JSON.stringify(trailmarkConfig(collectorUrl))],
+    [STORE_PATH, storePage(trailmarkHead(compileConfig(trailmarkConfig(collectorUrl))))],
   ]);
   const pkg = join(ROOT, "pkg");
   for (const name of readdirSync(pkg)) {

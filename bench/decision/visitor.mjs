@@ -52,9 +52,7 @@ export async function primeVisitor(browser, origin, short) {
     // the page (pagehide) writes what is pending.
     await page.waitForTimeout(1200);
     await page.goto("about:blank");
-    const state = await context.storageState();
-    for (const o of state.origins) o.localStorage = o.localStorage.filter((e) => !e.name.startsWith("trailmark:config:"));
-    return state;
+    return await context.storageState();
   } finally {
     await context.close();
   }

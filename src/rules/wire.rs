@@ -377,4 +377,3 @@ impl Wire for Conditions {
         Conditions::from_parts(Leaves::from_parts(paths, tests), roots)
     }
 }
-
