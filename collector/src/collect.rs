@@ -5,7 +5,8 @@
 //! - `POST /v1/batch`: store a batch (`{"batch": [...]}` or a plain array of events);
 //!   `OPTIONS /v1/batch`: CORS preflight (204). The only route any website may use: its responses
 //!   alone carry CORS headers.
-//! - `GET /`: the live viewer; `GET /events.json?limit=N`: the latest events as JSON.
+//! - `GET /`: the live viewer; `GET /events.json?limit=N`: the latest events as JSON;
+//!   `GET /favicon.ico`: 204.
 //! - `POST /_control/fault`, `POST /_control/reset`, `GET /_control/stats`: test controls.
 //!
 //! Everything but `/v1/batch` first passes [`Access`]: same-origin only, and the token or write
@@ -284,6 +285,8 @@ impl Handler for Collect {
             ("/", _) if read => self.viewer(req),
             ("/events.json", _) if read => self.events_json(req),
             ("/_control/stats", _) if read => self.stats(),
+            // Browsers ask for it on pages without an icon (events.json): none, and no 404 noise.
+            ("/favicon.ico", _) if read => Response::empty(204),
             ("/" | "/events.json" | "/_control/stats", _) => not_allowed("GET, HEAD"),
             ("/_control/fault", "POST") => self.set_fault(req),
             ("/_control/reset", "POST") => self.reset(),

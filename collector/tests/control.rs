@@ -143,6 +143,8 @@ fn viewer_shows_page_and_traits_and_can_pause() {
     assert!(page.contains(r#"<a href="/?refresh=0">pause</a>"#));
     let r = request(h.collect(), "GET", "/?refresh=-1", &[], b"");
     assert_eq!(r.status, 400);
+    let r = request(h.collect(), "GET", "/favicon.ico", &[], b"");
+    assert_eq!((r.status, r.body.len()), (204, 0));
 }
 
 #[test]
