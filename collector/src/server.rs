@@ -34,6 +34,7 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// before the client finished uploading) before the client reads it.
 const LINGER_TIME: Duration = Duration::from_secs(2);
 const LINGER_BYTES: u64 = 16 * 1024 * 1024;
+const LINGER_IDLE: Duration = Duration::from_millis(200);
 
 /// What a handler wants done with a request.
 pub enum Outcome {
@@ -205,17 +206,21 @@ fn finish_early<H: Handler + ?Sized>(
 
 /// Half-closes, then drains what the client is still sending (bounded) so the close does not turn
 /// into a reset that destroys the response.
-fn linger(mut reader: BufReader<Conn>, writer: TcpStream) {
+/// Stops at the client's close, after [`LINGER_TIME`], or after [`LINGER_IDLE`] without input (a
+/// client that sends nothing more and keeps its socket open has nothing left to lose).
+fn linger(reader: BufReader<Conn>, writer: TcpStream) {
     let _ = writer.shutdown(Shutdown::Write);
-    reader.get_mut().set_deadline(Instant::now() + LINGER_TIME);
+    let end = Instant::now() + LINGER_TIME;
     let mut input = reader.take(LINGER_BYTES);
     let mut buf = [0u8; 8192];
     loop {
+        let idle_end = (Instant::now() + LINGER_IDLE).min(end);
+        input.get_mut().get_mut().set_deadline(idle_end);
         match input.read(&mut buf) {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            // Including the deadline passing.
+            // Including either deadline passing.
             Err(_) => break,
         }
     }
