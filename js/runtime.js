@@ -4,6 +4,7 @@
 // whole API into no-ops after one console message, and slots keep their default content.
 
 import { isCompiled, programOf, base64 } from "./config.js";
+import { createRenderer } from "./render.js";
 
 const PREFIX = "[trailmark] ";
 const CONFIG_CACHE = "trailmark:config:";
@@ -43,6 +44,10 @@ export function createRuntime(loadModule, options) {
   const auto = options.autoPage !== false;
   let adapt = null; // the adapters chunk's adapt(source, payload), once loaded
   let chunk = null; // its loading, when a store turned an adapter on
+  let blocks = {}; // the content blocks of the config in use, by id
+  const renderer = createRenderer(warn);
+  // The module's decisions, built into the slots (the module calls this when they may change).
+  const render = () => (core && !dead ? renderer(call("decisions", []) || [], blocks) : 0);
 
   const die = (e) => {
     if (dead) return;
@@ -123,10 +128,16 @@ export function createRuntime(loadModule, options) {
   let toolsChunk = null;
   const tools = () => (toolsChunk = toolsChunk || options.loadTools());
 
-  // Applies a program; says once why it was refused (another format version, corrupt).
-  const apply = (program, source) => {
+  // Applies a program and its blocks; says once why it was refused (another format version,
+  // corrupt). The blocks are in place before the module announces its first decisions.
+  const apply = (program, newBlocks, source) => {
+    const previous = blocks;
+    blocks = newBlocks && typeof newBlocks === "object" ? newBlocks : {};
     const problem = call("configure", [program]);
-    if (problem) console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
+    if (problem) {
+      blocks = previous;
+      console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
+    }
     adoptOrphans();
     return !problem;
   };
@@ -143,12 +154,12 @@ export function createRuntime(loadModule, options) {
     if (isCompiled(config)) {
       let program = null;
       try { program = programOf(config); } catch (e) { return Promise.resolve(unreadable(source, e)); }
-      return Promise.resolve(apply(program, source) ? program : null);
+      return Promise.resolve(apply(program, config.blocks, source) ? { program, blocks: config.blocks } : null);
     }
     return tools().then((t) => {
       const out = t.compileConfig(config);
       report(out.diagnostics, source);
-      return out.program && apply(out.program, source) ? out.program : null;
+      return out.program && apply(out.program, out.blocks, source) ? { program: out.program, blocks: out.blocks } : null;
     }).catch((e) => unreadable(source, e));
   };
 
@@ -257,7 +268,7 @@ export function createRuntime(loadModule, options) {
     /** The cart as Trailmark knows it from cart events: `{ items, count, value, currency }`. */
     cart: () => (api.profile() || {}).cart || { items: [], count: 0, value: 0, currency: "" },
     /** Re-evaluates rules and renders slots. */
-    render: () => call("render", []) || 0,
+    render: () => { try { return render(); } catch (e) { die(e); return 0; } },
     /** Which rule and block each slot gets: `[{ slot, rule, block }]`. */
     decisions: () => call("decisions", []) || [],
     /** Consent: `consent({ analytics: "granted", personalization: "denied" })`; returns the states. */
@@ -355,6 +366,19 @@ export function createRuntime(loadModule, options) {
       core = new mod.Trailmark({
         timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
         screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
+        userAgent: navigator.userAgent,
+        locale: navigator.language,
+      });
+      // Announced from inside a call into the module, which is still running: render right after
+      // it returns (a microtask: before the browser paints), once however many announcements.
+      let announced = false;
+      core.onDecisions(() => {
+        if (announced) return;
+        announced = true;
+        queueMicrotask(() => {
+          announced = false;
+          try { render(); } catch (e) { die(e); }
+        });
       });
       // This tab is alive while the page lives: other tabs leave its stored queue alone. The
       // lock is let go while the page sits in the back/forward cache (a held lock would keep
@@ -387,7 +411,7 @@ export function createRuntime(loadModule, options) {
       // Stale while revalidate: the program of the last visit applies at once (a JSON config's
       // compiled program, so a warm visit never needs the tools chunk), the fetched text next.
       const cached = readCache(configSource);
-      if (cached && !apply(cached.program, configSource + " (cached)")) cached.text = null;
+      if (cached && !apply(cached.program, cached.blocks, configSource + " (cached)")) cached.text = null;
       configText.then(async (text) => {
         if (text === null || (cached && cached.text === text)) return;
         let parsed;
@@ -395,8 +419,8 @@ export function createRuntime(loadModule, options) {
           console.error(PREFIX + "config " + configSource + " is not JSON (" + e.message + "); default content stays, tracking goes on.");
           return;
         }
-        const program = await configure(parsed, configSource);
-        if (program) writeCache(configSource, text, program);
+        const applied = await configure(parsed, configSource);
+        if (applied) writeCache(configSource, text, applied);
       });
     }
     // Consent and identity given before the script ran apply before anything is recorded.
@@ -454,17 +478,20 @@ async function fetchConfig(url) {
   return null;
 }
 
-// Stale-while-revalidate cache of the config text and its program, in a versioned envelope.
+// Stale-while-revalidate cache of the config text and what applying it took (its program and
+// blocks), in a versioned envelope.
 function readCache(url) {
   try {
     const raw = JSON.parse(localStorage.getItem(CONFIG_CACHE + url));
-    if (raw && raw.v === 2 && typeof raw.d === "string" && typeof raw.p === "string") {
-      return { text: raw.d, program: programOf({ program: raw.p }) };
+    if (raw && raw.v === 3 && typeof raw.d === "string" && typeof raw.p === "string" && raw.b && typeof raw.b === "object") {
+      return { text: raw.d, program: programOf({ program: raw.p }), blocks: raw.b };
     }
   } catch (_) { /* unavailable or corrupt: fetch fresh */ }
   return null;
 }
 
-function writeCache(url, text, program) {
-  try { localStorage.setItem(CONFIG_CACHE + url, JSON.stringify({ v: 2, d: text, p: base64(program) })); } catch (_) { /* full or disabled */ }
+function writeCache(url, text, applied) {
+  try {
+    localStorage.setItem(CONFIG_CACHE + url, JSON.stringify({ v: 3, d: text, p: base64(applied.program), b: applied.blocks }));
+  } catch (_) { /* full or disabled */ }
 }

@@ -4,6 +4,7 @@
 //! site owner's tooling can match on them. Paths are JSON Pointers (RFC 6901) into the config or
 //! the value that was checked (`/rules/3/if/cart.value`).
 
+use crate::value::Value;
 use std::fmt;
 
 /// How bad a diagnostic is.
@@ -137,4 +138,13 @@ impl Diagnostics {
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter().filter(|d| d.severity == Severity::Error)
     }
+}
+
+/// "expected X, found Y" without `format!`.
+pub(crate) fn expected(what: &str, found: &Value) -> String {
+    let mut msg = String::from("expected ");
+    msg.push_str(what);
+    msg.push_str(", found ");
+    msg.push_str(found.type_name());
+    msg
 }

@@ -16,6 +16,13 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
     out
 }
 
+/// Whether `id`, read back from storage or a cookie (a same-origin script can plant anything
+/// there), is one Trailmark could have written: 1 to 64 ASCII letters, digits or `-`. The one
+/// check for every source, so no control character, quote or markup ever becomes an id.
+pub fn plausible_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 /// A UUID-shaped id derived from `parts` (FNV-1a, four salts): the same parts give the same
 /// id in every tab, for events two tabs may both record.
 pub fn derived_id(parts: &[&str]) -> String {
@@ -43,6 +50,23 @@ mod tests {
         assert_ne!(a, derived_id(&["aid", "cart", "2", "abandoned"]));
         assert_ne!(a, derived_id(&["aidcart", "", "1", "abandoned"]));
         assert_eq!(a.len(), 36);
+    }
+
+    #[test]
+    fn only_plausible_ids_are_read_back() {
+        assert!(plausible_id("0d5e8a2c-1b7f-4c3e-9a1d-5f6e7a8b9c0d"));
+        for bad in [
+            "",
+            "a\u{0}b",
+            "a\nb",
+            "a b",
+            "<script>",
+            "\"x\"",
+            &"a".repeat(65),
+            "é",
+        ] {
+            assert!(!plausible_id(bad), "{bad:?}");
+        }
     }
 
     #[test]

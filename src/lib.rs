@@ -44,6 +44,7 @@ pub mod outbox;
 pub mod page;
 pub mod privacy;
 pub mod program;
+#[cfg(feature = "compiler")]
 pub mod render;
 pub mod rules;
 pub mod text;

@@ -62,22 +62,41 @@ pub fn encode(config: &Config) -> Vec<u8> {
     w.bytes
 }
 
-/// The compiled config of a program as a page carries it (inline, or in the file `data-config`
-/// names): `{"trailmark":"compiled","format":1,"version":"0.1.0","program":"<base64>"}`.
-#[cfg(feature = "compiler")]
-pub fn to_compiled_json(program: &[u8]) -> String {
+/// The compiled config as a page carries it (inline, or in the file `data-config` names):
+/// `{"trailmark":"compiled","format":1,"version":"0.1.0","program":"<base64>","blocks":{...}}`:
+/// the program the module reads, and the content blocks (by id, as [`Node::to_json`] writes
+/// them) the page's renderer builds.
+///
+/// [`Node::to_json`]: crate::render::Node::to_json
+#[cfg(all(feature = "compiler", not(target_arch = "wasm32")))]
+pub fn to_compiled_json(compiled: &crate::config::Compiled) -> String {
+    let program = encode(&compiled.config);
     let mut out = String::from("{\"trailmark\":\"compiled\",\"format\":");
     crate::text::push_u64(&mut out, u64::from(FORMAT));
     out.push_str(",\"version\":\"");
     out.push_str(env!("CARGO_PKG_VERSION"));
     out.push_str("\",\"program\":\"");
-    push_base64(&mut out, program);
-    out.push_str("\"}");
-    out
+    push_base64(&mut out, &program);
+    out.push_str("\",\"blocks\":");
+    crate::json::write_value(&mut out, &blocks_json(compiled), crate::json::native_float);
+    out.push('}');
+    // Safe to inline in a `<script>` element: `<` only occurs inside strings, where `\u003c`
+    // means the same, and without it a block's text could close the element (`</script>`).
+    out.replace('<', "\\u003c")
+}
+
+/// The blocks of a compiled config by id, as the compiled config carries them.
+#[cfg(feature = "compiler")]
+pub fn blocks_json(compiled: &crate::config::Compiled) -> crate::value::Value {
+    let mut blocks = crate::value::Map::new();
+    for (id, node) in compiled.config.blocks.iter().zip(&compiled.blocks) {
+        blocks.insert(id.as_str(), node.to_json());
+    }
+    crate::value::Value::Object(blocks)
 }
 
 /// Standard base64 with padding (what `atob` reads).
-#[cfg(feature = "compiler")]
+#[cfg(all(feature = "compiler", not(target_arch = "wasm32")))]
 fn push_base64(out: &mut String, bytes: &[u8]) {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     for chunk in bytes.chunks(3) {
@@ -116,7 +135,7 @@ pub fn decode(bytes: &[u8]) -> Result<Config, ProgramError> {
     }
 }
 
-#[cfg(all(test, feature = "compiler"))]
+#[cfg(all(test, feature = "compiler", not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -137,6 +156,22 @@ mod tests {
             s.push('|');
         }
         assert_eq!(s, "|Zg==|Zm8=|Zm9v|Zm9vYg==|Zm9vYmE=|Zm9vYmFy|//4=|");
+    }
+
+    #[test]
+    fn compiled_configs_can_be_inlined_in_a_script_element() {
+        let raw = crate::value::Value::parse_json(
+            r#"{"version":1,"blocks":{"b":{"tag":"p","text":"</script><script>alert(1)</script><!--"}}}"#,
+        )
+        .unwrap();
+        let json = to_compiled_json(&crate::config::compile(&raw));
+        assert!(!json.contains('<'), "{json}");
+        let back = crate::value::Value::parse_json(&json).unwrap();
+        let text = back.get("blocks").and_then(|b| b.get("b")).and_then(|b| b.get("x"));
+        assert_eq!(
+            text.and_then(crate::value::Value::as_str),
+            Some("</script><script>alert(1)</script><!--")
+        );
     }
 
     #[test]

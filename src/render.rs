@@ -1,11 +1,12 @@
-//! Content blocks: the declarative, allowlisted node trees a slot can show.
+//! Content blocks: the declarative, allowlisted node trees a slot can show (compiler side).
 //!
 //! A block is data, never HTML: each node names an allowlisted tag, optional class and text, and
-//! allowlisted attributes. The shell builds it with `createElement`, `textContent` and
-//! `setAttribute`, so a config can never inject script, and the page works under a strict CSP
-//! and Trusted Types.
+//! allowlisted attributes. The compiler validates it here and writes it into the compiled config
+//! as JSON ([`Node::to_json`]); the page's renderer (`js/render.js`) checks it again against the
+//! same allowlists and builds it with `createElement`, `textContent` and `setAttribute`, so a
+//! config can never inject script, and the page works under a strict CSP and Trusted Types.
 
-use crate::diag::{Diagnostic, Diagnostics, Path};
+use crate::diag::{expected, Diagnostic, Diagnostics, Path};
 use crate::limits::{MAX_BLOCK_NODES, MAX_BLOCK_TEXT_BYTES};
 use crate::value::Value;
 
@@ -62,6 +63,32 @@ pub struct Node {
     pub text: Option<String>,
     /// Child elements.
     pub children: Vec<Node>,
+}
+
+impl Node {
+    /// The node as the compiled config carries it: `{"t": tag, "a": {attrs}, "x": text, "c":
+    /// [children]}` (short keys: it is inlined in every page), empty parts left out.
+    pub fn to_json(&self) -> Value {
+        let mut m = crate::value::Map::new();
+        m.insert("t", Value::from(self.tag));
+        if !self.attrs.is_empty() {
+            let mut attrs = crate::value::Map::new();
+            for (name, value) in &self.attrs {
+                attrs.insert(*name, Value::from(value.as_str()));
+            }
+            m.insert("a", Value::Object(attrs));
+        }
+        if let Some(text) = &self.text {
+            m.insert("x", Value::from(text.as_str()));
+        }
+        if !self.children.is_empty() {
+            m.insert(
+                "c",
+                Value::Array(self.children.iter().map(Node::to_json).collect()),
+            );
+        }
+        Value::Object(m)
+    }
 }
 
 /// Compiles the block at `path`. Problems are pushed to `diags`; `None` means the block is
@@ -250,15 +277,6 @@ pub fn is_safe_url(url: &str, is_link: bool) -> bool {
         "mailto" | "tel" => is_link,
         _ => false,
     }
-}
-
-/// "expected X, found Y" without `format!`.
-pub(crate) fn expected(what: &str, found: &Value) -> String {
-    let mut msg = String::from("expected ");
-    msg.push_str(what);
-    msg.push_str(", found ");
-    msg.push_str(found.type_name());
-    msg
 }
 
 #[cfg(test)]

@@ -18,7 +18,6 @@ use crate::event::{Event, Kind};
 use crate::json::FloatFormatter;
 use crate::limits::{MAX_EVENT_BYTES, MAX_HELD_BYTES, MAX_HELD_EVENTS};
 use crate::outbox::{Frame, Outbox, Outcome, Policy, Request};
-use crate::render::Node;
 use crate::time::Millis;
 use crate::value::{Map, Value};
 use crate::visitor::{campaign_from_search, Op, Visitor};
@@ -85,10 +84,8 @@ pub struct Decision<'a> {
     pub slot: &'a str,
     /// The rule that matched.
     pub rule: &'a str,
-    /// The block id.
+    /// The block id (the page's renderer holds the blocks).
     pub block_id: &'a str,
-    /// The block to render.
-    pub block: &'a Node,
 }
 
 /// The tracker.
@@ -498,12 +495,11 @@ impl Tracker {
             if rule.condition.is_some_and(|c| !pass.holds(c)) {
                 continue;
             }
-            if let Some((block_id, block)) = self.config.block(rule.block) {
+            if let Some(block_id) = self.config.block(rule.block) {
                 out.push(Decision {
                     slot: &rule.slot,
                     rule: &rule.id,
                     block_id,
-                    block,
                 });
             }
         }
@@ -581,6 +577,11 @@ impl Tracker {
             .collector
             .as_ref()
             .is_some_and(|c| !c.headers.is_empty())
+    }
+
+    /// Who and where: the ids and the browser context events carry.
+    pub fn identity(&self) -> &Identity {
+        &self.identity
     }
 
     /// The visitor's anonymous id (the shell stores it only while analytics is granted).

@@ -17,7 +17,5 @@ pub fn compile(text: &str) -> Result<String, String> {
     if !errors.is_empty() {
         return Err(errors.join("\n"));
     }
-    Ok(program::to_compiled_json(&program::encode(
-        &compiled.config,
-    )))
+    Ok(program::to_compiled_json(&compiled))
 }

@@ -136,7 +136,7 @@ fn viewer_shows_page_and_traits_and_can_pause() {
     assert!(!page.contains("http-equiv"), "paused: no refresh");
     assert!(page.contains(r#"paused: <a href="/">resume</a>"#));
     assert!(page.contains(
-        r#"<td>http://shop/&lt;b&gt;x&lt;/b&gt;</td><td><code>{&quot;price&quot;:19.5,&quot;product_id&quot;:&quot;sku-1&quot;}</code></td><td><code>{&quot;plan&quot;:&quot;&lt;i&gt;pro&lt;/i&gt;&quot;}</code></td></tr>"#
+        r#"<td>http://shop/&lt;b&gt;x&lt;/b&gt;</td><td><code>{&quot;product_id&quot;:&quot;sku-1&quot;,&quot;price&quot;:19.5}</code></td><td><code>{&quot;plan&quot;:&quot;&lt;i&gt;pro&lt;/i&gt;&quot;}</code></td></tr>"#
     ), "{page}");
     let page = request(h.collect(), "GET", "/?refresh=5", &[], b"").text();
     assert!(page.contains(r#"<meta http-equiv="refresh" content="5">"#));

@@ -128,8 +128,8 @@ mod cli {
             eprintln!("trailmark: {}: {errors} error(s); nothing built", args.file);
             return 1;
         }
-        let program = trailmark::program::encode(&compiled.config);
-        let json = trailmark::program::to_compiled_json(&program);
+        let program_bytes = trailmark::program::encode(&compiled.config).len();
+        let json = trailmark::program::to_compiled_json(&compiled);
         let text = if args.inline {
             format!("<script type=\"application/json\" data-trailmark-config>{json}</script>\n")
         } else {
@@ -145,7 +145,7 @@ mod cli {
                     eprintln!(
                         "trailmark: wrote {out} ({} bytes; program {} bytes)",
                         text.len(),
-                        program.len()
+                        program_bytes
                     );
                     0
                 }

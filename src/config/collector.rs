@@ -124,7 +124,7 @@ fn headers(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Vec<(String, Stri
             other => diags.push(Diagnostic::error(
                 "config/wrong-type",
                 &at,
-                crate::render::expected("a string", other),
+                crate::diag::expected("a string", other),
             )),
         }
     }
@@ -210,8 +210,8 @@ mod tests {
                 "config/bad-header at /collector/headers/Bad Name: a header name is letters, digits and !#$%&'*+-.^_`|~ only",
                 "config/bad-header at /collector/headers/Cookie: Trailmark or the browser sets this header; it cannot be configured",
                 "config/bad-header at /collector/headers/Sec-Fetch-Mode: Trailmark or the browser sets this header; it cannot be configured",
-                "config/bad-header at /collector/headers/X-Euro: a header value holds only Latin-1 characters, without line breaks or other control characters",
                 "config/bad-header at /collector/headers/X-Multi: a header value holds only Latin-1 characters, without line breaks or other control characters",
+                "config/bad-header at /collector/headers/X-Euro: a header value holds only Latin-1 characters, without line breaks or other control characters",
                 "config/wrong-type at /collector/headers/X-Num: expected a string, found number",
             ]
         );

@@ -116,16 +116,16 @@ mod tests {
         assert_eq!(
             d,
             [
-                // serde_json (test parser) sorts keys; the browser keeps config order.
-                (
-                    Severity::Warning,
-                    "config/unknown-field",
-                    "/consent/a~1b".to_string()
-                ),
+                // In config order, as the browser's JSON.parse keeps it.
                 (
                     Severity::Warning,
                     "config/unknown-field",
                     "/consent/honorGPC".to_string()
+                ),
+                (
+                    Severity::Warning,
+                    "config/unknown-field",
+                    "/consent/a~1b".to_string()
                 ),
             ]
         );

@@ -1,9 +1,9 @@
 //! Journeys: `/journeys`, an array of named multi-stage journeys (see `crate::journeys`).
 
 use super::read;
+use crate::diag::expected;
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::journeys::{Journey, Reentry, Stage, MAX_ID_BYTES, RESERVED};
-use crate::render::expected;
 use crate::rules::Conditions;
 use crate::time::{duration, Millis};
 use crate::value::Value;

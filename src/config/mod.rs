@@ -32,12 +32,13 @@ pub use collector::{Collector, WireFormat};
 pub use rules::Rule;
 
 #[cfg(feature = "compiler")]
+use crate::diag::expected;
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostic, Diagnostics, Path};
 #[cfg(feature = "compiler")]
 use crate::limits::MAX_BLOCKS;
-use crate::render::Node;
 #[cfg(feature = "compiler")]
-use crate::render::{compile_block, expected};
+use crate::render::{compile_block, Node};
 use crate::rules::Conditions;
 #[cfg(feature = "compiler")]
 use crate::value::{Map, Value};
@@ -54,8 +55,10 @@ pub struct Config {
     /// (`consent.required`) and whether GPC / DNT deny analytics
     /// (`consent.honorGlobalPrivacyControl`).
     pub consent: crate::consent::Settings,
-    /// Content blocks by id, in config order.
-    pub blocks: Vec<(String, Node)>,
+    /// The ids of the content blocks, in config order (rules name them by index). The blocks
+    /// themselves travel beside the program, as JSON the page's renderer builds (see
+    /// [`Compiled::blocks`]): the module only decides which one a slot shows.
+    pub blocks: Vec<String>,
     /// Rules in config order; for each slot the first matching rule wins.
     pub rules: Vec<Rule>,
     /// The conditions of the rules and the journeys, compiled together (see [`Conditions`]).
@@ -78,6 +81,8 @@ pub struct Compiled {
     pub config: Config,
     /// Errors and warnings, in document order.
     pub diagnostics: Diagnostics,
+    /// The content blocks, validated, in the order of [`Config::blocks`].
+    pub blocks: Vec<Node>,
 }
 
 #[cfg(feature = "compiler")]
@@ -106,8 +111,8 @@ pub fn compile(raw: &Value) -> Compiled {
             expected("a config object", raw),
         ));
         return Compiled {
-            config: Config::default(),
             diagnostics: diags,
+            ..Compiled::default()
         };
     };
     read::unknown_fields(obj, FIELDS, &root, &mut diags);
@@ -132,14 +137,15 @@ pub fn compile(raw: &Value) -> Compiled {
         .unwrap_or_default();
     let empty = Map::new();
     let groups = read::object(obj, "savedGroups", &root, &mut diags).unwrap_or(&empty);
-    let blocks = compile_blocks(obj, &root, &mut diags);
+    let (block_ids, block_trees): (Vec<String>, Vec<Node>) =
+        compile_blocks(obj, &root, &mut diags).into_iter().unzip();
     let mut conditions = Conditions::new(groups);
     let rules = match obj.get("rules") {
         None => Vec::new(),
         Some(raw) => rules::compile(
             raw,
             &root.key("rules"),
-            &blocks,
+            &block_ids,
             &mut conditions,
             &mut diags,
         ),
@@ -157,7 +163,7 @@ pub fn compile(raw: &Value) -> Compiled {
         config: Config {
             collector,
             consent,
-            blocks,
+            blocks: block_ids,
             rules,
             conditions,
             journeys,
@@ -165,6 +171,7 @@ pub fn compile(raw: &Value) -> Compiled {
             redact_params,
         },
         diagnostics: diags,
+        blocks: block_trees,
     }
 }
 
@@ -188,8 +195,8 @@ fn compile_blocks(obj: &Map, root: &Path, diags: &mut Diagnostics) -> Vec<(Strin
 }
 
 impl Config {
-    /// The block with `id`.
-    pub fn block(&self, index: usize) -> Option<&(String, Node)> {
-        self.blocks.get(index)
+    /// The id of the block at `index`.
+    pub fn block(&self, index: usize) -> Option<&str> {
+        self.blocks.get(index).map(String::as_str)
     }
 }

@@ -8,9 +8,9 @@
 //! [`crate::privacy`]); names compare as the built-in ones do (case, `-`, `_`, `.` ignored).
 
 use super::read;
+use crate::diag::expected;
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::privacy::normalize_name;
-use crate::render::expected;
 use crate::value::{Map, Value};
 
 const FIELDS: &[&str] = &["redactParams"];

@@ -1,7 +1,7 @@
 //! Typed field readers that record a diagnostic (with the exact path) instead of failing.
 
+use crate::diag::expected;
 use crate::diag::{Diagnostic, Diagnostics, Path};
-use crate::render::expected;
 use crate::value::{Map, Value};
 
 /// Reads `obj[key]` as a string. Missing is `None` without a diagnostic unless `required`.

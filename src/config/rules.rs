@@ -3,11 +3,11 @@
 #[cfg(feature = "compiler")]
 use super::read;
 #[cfg(feature = "compiler")]
+use crate::diag::expected;
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostic, Diagnostics, Path};
 #[cfg(feature = "compiler")]
 use crate::limits::MAX_RULES;
-#[cfg(feature = "compiler")]
-use crate::render::{expected, Node};
 use crate::rules::ConditionId;
 #[cfg(feature = "compiler")]
 use crate::rules::Conditions;
@@ -38,7 +38,7 @@ const FIELDS: &[&str] = &["id", "slot", "if", "show", "description"];
 pub fn compile(
     raw: &Value,
     path: &Path,
-    blocks: &[(String, Node)],
+    blocks: &[String],
     conditions: &mut Conditions,
     diags: &mut Diagnostics,
 ) -> Vec<Rule> {
@@ -80,7 +80,7 @@ pub fn compile(
 fn compile_rule(
     raw: &Value,
     path: &Path,
-    blocks: &[(String, Node)],
+    blocks: &[String],
     conditions: &mut Conditions,
     diags: &mut Diagnostics,
 ) -> Option<Rule> {
@@ -98,7 +98,7 @@ fn compile_rule(
     let slot = read::string(obj, "slot", path, true, diags);
     let show = read::string(obj, "show", path, true, diags);
     let block = show.as_deref().and_then(|name| {
-        let found = blocks.iter().position(|(id, _)| id == name);
+        let found = blocks.iter().position(|id| id == name);
         if found.is_none() {
             let mut msg = String::from("no block named \"");
             msg.push_str(name);

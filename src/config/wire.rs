@@ -1,14 +1,13 @@
 //! A compiled [`Config`] in the program format (see [`crate::program`]).
 //!
 //! Reading checks every cross-reference (rules name existing blocks and conditions, journeys
-//! existing conditions) and re-checks what the compiler guaranteed about content blocks (tags,
-//! attributes, URL schemes), so a program edited by hand or by an attacker can at worst decide
-//! differently, never render something a config could not.
+//! existing conditions), so a program edited by hand or by an attacker can at worst decide
+//! differently. Content blocks are not in the program: they travel beside it as JSON, and the
+//! page's renderer re-checks them (tags, attributes, URL schemes) as it builds them.
 
 use super::{Collector, Config, Rule, WireFormat};
 use crate::consent::Settings;
 use crate::journeys::{Journey, Reentry, Stage};
-use crate::render::{is_safe_url, Node, ALLOWED_ATTRS, ALLOWED_TAGS};
 use crate::rules::{ConditionId, Conditions};
 use crate::time::Millis;
 #[cfg(feature = "compiler")]
@@ -65,44 +64,6 @@ impl Wire for Settings {
             required,
             honor_gpc: bool::get(r),
         }
-    }
-}
-
-impl Wire for Node {
-    #[cfg(feature = "compiler")]
-    fn put(&self, w: &mut Writer) {
-        self.tag.to_owned().put(w);
-        w.u(self.attrs.len() as u64);
-        for (name, value) in &self.attrs {
-            (*name).to_owned().put(w);
-            value.put(w);
-        }
-        self.text.put(w);
-        self.children.put(w);
-    }
-    #[inline(never)]
-    fn get(r: &mut Reader<'_>) -> Self {
-        r.nested(|r| {
-            let tag = String::get(r);
-            let known = ALLOWED_TAGS.iter().find(|t| **t == tag);
-            r.check(known.is_some());
-            let attrs = r.seq(|r| {
-                let name = String::get(r);
-                let value = String::get(r);
-                let known = ALLOWED_ATTRS.iter().chain(&["class"]).find(|a| **a == name);
-                let name = known.copied().unwrap_or("class");
-                let url = matches!(name, "href" | "src");
-                r.check(known.is_some() && (!url || is_safe_url(&value, name == "href")));
-                (name, value)
-            });
-            let text = Option::get(r);
-            Node {
-                tag: known.copied().unwrap_or("div"),
-                attrs,
-                text,
-                children: Vec::get(r),
-            }
-        })
     }
 }
 
@@ -198,7 +159,7 @@ impl Wire for Config {
     fn get(r: &mut Reader<'_>) -> Self {
         let collector = Option::get(r);
         let consent = Settings::get(r);
-        let blocks: Vec<(String, Node)> = Vec::get(r);
+        let blocks: Vec<String> = Vec::get(r);
         let conditions = Conditions::get(r);
         let rules: Vec<Rule> = Vec::get(r);
         let journeys: Vec<Journey> = Vec::get(r);
@@ -224,18 +185,6 @@ impl Wire for Config {
             journeys,
             cookie_domain,
             redact_params: Vec::get(r),
-        }
-    }
-}
-
-/// What a poisoned reader yields for a block node (see [`crate::wire::Wire`]).
-impl Default for Node {
-    fn default() -> Self {
-        Node {
-            tag: "div",
-            attrs: Vec::new(),
-            text: None,
-            children: Vec::new(),
         }
     }
 }

@@ -13,9 +13,9 @@
 //! shopper starts fresh, as if no choice had been made.
 
 use super::{Category, Choice, Consent};
+use crate::diag::expected;
 use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::json::{write_number, write_str, FloatFormatter};
-use crate::render::expected;
 use crate::value::{Map, Value};
 
 /// The record format this build writes and reads.

@@ -29,13 +29,10 @@ extern "C" {
     fn set_cookie(text: &str);
 }
 
-/// The id in the cookie, if it holds a plausible one (ours are UUIDs).
+/// The id in the cookie, if it holds a plausible one (see [`crate::ids::plausible_id`]).
 pub fn read_id() -> Option<String> {
     let id = get_cookie(NAME);
-    let plausible = !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-    plausible.then_some(id)
+    crate::ids::plausible_id(&id).then_some(id)
 }
 
 fn write(value: &str, domain: &str, max_age: &str) {

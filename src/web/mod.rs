@@ -22,13 +22,13 @@ pub mod convert;
 #[cfg(not(feature = "tools"))]
 mod cookie;
 #[cfg(not(feature = "tools"))]
-mod dom;
-#[cfg(not(feature = "tools"))]
 pub mod fetch;
 mod guard;
 #[cfg(not(feature = "tools"))]
 mod ids;
 pub(crate) mod jsnum;
+#[cfg(not(feature = "tools"))]
+mod page;
 mod panic;
 #[cfg(not(feature = "tools"))]
 mod pump;

@@ -1,13 +1,16 @@
-//! The loop that drains the inbox, sends what is due, writes storage in batches and sets the
-//! next wake-up. Every entry point ends with it.
+//! The loop that records queued calls, drains the inbox, sends what is due, writes storage in
+//! batches, sets the next wake-up and tells the runtime when decisions may have changed. Every
+//! entry point that changes something ends with it, and the module's one timer runs it.
 
 use std::rc::Rc;
 
+use wasm_bindgen::prelude::wasm_bindgen;
+
 use super::consent_store::store_consent;
 use super::guard::Entry;
-use super::ids::sync_anonymous_id;
-use super::shell::{Input, Shared};
-use super::{console, dom, now, queue, random, transport, visitor};
+use super::ids::sync_ids;
+use super::shell::{restore_queue_once, Input, Shared};
+use super::{console, now, page, queue, random, transport, visitor};
 use crate::time::Millis;
 
 /// Drains the inbox, sends whatever is due and sets the next wake-up.
@@ -16,8 +19,10 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     let Ok(mut t) = shared.tracker.try_borrow_mut() else {
         return; // the call already inside the tracker drains the inbox when it returns
     };
+    shared.record_calls(&mut t);
+    restore_queue_once(shared, &mut t);
     store_consent(&mut t);
-    sync_anonymous_id(shared, &t);
+    sync_ids(shared, &t);
     loop {
         let input = {
             let mut inbox = shared.inbox.borrow_mut();
@@ -41,9 +46,9 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     // show what the move changes.
     let at = now();
     if t.journeys_wake().is_some_and(|w| at >= w) {
-        let page = dom::current_page(&t.config().redact_params);
+        let page = page::current_page(&t.config().redact_params);
         if t.check_journeys(&page, at) > 0 {
-            dom::apply(&t.decide(&page, at));
+            shared.decisions_dirty.set(true);
         }
     }
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
@@ -81,6 +86,7 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     }
     drop(t);
     schedule(shared, wake);
+    shared.announce_decisions();
 }
 
 /// Configured headers as `name\nvalue\n...` for the fetch helper (see `fetch.rs`).
@@ -93,6 +99,24 @@ fn header_lines(headers: &[(String, String)]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `queueMicrotask`.
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    fn queue_microtask(f: &js_sys::Function);
+}
+
+
+/// Runs `pump` right after the current call into the page's JavaScript returns (a microtask):
+/// the calls queued meanwhile are recorded together, off the caller's path, before the browser
+/// renders or runs any other task. Once however many calls ask.
+pub(super) fn soon(shared: &Shared) {
+    if !shared.pump_queued.replace(true) {
+        // Called with no argument: `false`, the microtask.
+        queue_microtask(&shared.on_timer_safe);
+    }
 }
 
 /// Makes sure a timeout fires at `at` (or keeps an earlier one).
@@ -110,8 +134,12 @@ pub(super) fn schedule(shared: &Shared, at: Option<Millis>) {
         window.clear_timeout_with_handle(handle);
     }
     let delay = (at - now()).clamp(0, i32::MAX as Millis) as i32;
-    if let Ok(handle) =
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(&shared.on_timer_safe, delay)
+    // Called with `true`: the timeout (see `Shared::on_timer_safe`).
+    if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_1(
+        &shared.on_timer_safe,
+        delay,
+        &wasm_bindgen::JsValue::TRUE,
+    )
     {
         shared.timer.set(Some((handle, at)));
     }

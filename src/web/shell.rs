@@ -1,10 +1,20 @@
 //! The core module's one exported class, [`Trailmark`]: the page's calls, translated into the
 //! tracker's inputs, and its effects applied (see the module docs of [`crate::web`]).
+//!
+//! **What a call costs the page.** `track()` and `page()` only take a snapshot of their
+//! arguments and queue it: recording (the visitor model, the event's JSON, the outbox), moving
+//! journeys and deciding the slots happen right after the caller's code returns (a microtask
+//! running `pump`), once for however many calls arrived meanwhile. Every other entry point first records what is queued, so
+//! answers (`profile()`, `decisions()`, consent) always include every earlier call.
+//!
+//! **Rendering is the page's.** The module decides (`decisions()`); the runtime's renderer
+//! (`js/render.js`) builds the blocks. When a decision may have changed, the module calls the
+//! function given to `onDecisions`, once per task.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
@@ -12,44 +22,107 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::consent_store::restore_consent;
 use super::convert::{js_float, to_js, to_value, Limits};
 use super::guard::Entry;
-use super::ids::{next_load, read_id, stored_id, sync_anonymous_id, ANON_KEY, TAB_KEY};
-use super::pump::pump;
+use super::ids::{read_id, read_tab, store_tab, ANON_KEY};
+use super::pump::{pump, soon};
 use super::storage::{self, Area};
-use super::{console, cookie, dom, fetch, now, panic, queue, random, signals, transport, visitor};
+use super::{console, cookie, fetch, now, page, panic, queue, random, signals, transport, visitor};
 use crate::config;
 use crate::diag::Severity;
 use crate::outbox::Outcome;
 use crate::time::Millis;
-use crate::tracker::{Identity, Tracker, SEQ_PER_LOAD};
+use crate::tracker::{Identity, Page, Tracker, SEQ_PER_LOAD};
 use crate::value::{Map, Value};
 
 /// All beacons sent while the page goes away, together (browsers allow 64 KB per page).
 const UNLOAD_BUDGET: usize = 60 * 1024;
 
+/// What the module's callbacks hand to `pump`.
 pub(super) enum Input {
+    /// A request finished.
     Settled { id: u64, outcome: Outcome },
+}
+
+/// A `track()` or `page()` call, as it was made, waiting for the next task.
+pub(super) enum Call {
+    /// `page(properties)`.
+    Page { properties: Map, at: Millis },
+    /// `track(name, properties)`.
+    Track {
+        name: String,
+        properties: Map,
+        at: Millis,
+    },
 }
 
 pub(super) struct Shared {
     pub(super) tracker: RefCell<Tracker>,
     pub(super) inbox: RefCell<Vec<Input>>,
+    /// `track()` and `page()` calls not recorded yet, in order.
+    pub(super) calls: RefCell<Vec<Call>>,
+    /// A microtask will run `pump` (see `pump::soon`).
+    pub(super) pump_queued: Cell<bool>,
     /// (timeout handle, when it fires) of the pending wake-up.
     pub(super) timer: Cell<Option<(i32, Millis)>>,
     /// One long-lived callback for every timeout: never dropped while a timer can call it
     /// (held here only to keep it alive; timeouts call it through `on_timer_safe`).
     #[allow(dead_code)]
-    pub(super) on_timer: Closure<dyn FnMut()>,
-    /// `on_timer` behind the [`fetch::safe`] wrapper: what timeouts actually call.
+    pub(super) on_timer: Closure<dyn FnMut(bool)>,
+    /// `on_timer` behind the [`fetch::safe`] wrapper: what timeouts (with `true`) and the
+    /// microtask of `pump::soon` (with `false`) actually call.
     pub(super) on_timer_safe: js_sys::Function,
     pub(super) warned_clamp: Cell<bool>,
     /// This tab's stored-queue key (see `queue.rs`).
     pub(super) queue_key: String,
+    /// Whether the queue this tab's last page left was read yet (after the first decision).
+    pub(super) queue_restored: Cell<bool>,
     /// When the queue was last written to storage.
     pub(super) persisted_at: Cell<Millis>,
     /// Whether the anonymous id is in storage now.
     pub(super) aid_stored: Cell<bool>,
+    /// This page load's number in the tab (see `ids.rs`), and whether it and the tab id are in
+    /// storage yet.
+    pub(super) load: Cell<u64>,
+    pub(super) tab_stored: Cell<bool>,
     /// The domain this page wrote the id's cookie on (`""`: this page removed it), if any.
     pub(super) cookie_on: RefCell<Option<String>>,
+    /// Something a decision reads changed since the runtime last heard of it.
+    pub(super) decisions_dirty: Cell<bool>,
+    /// The runtime's renderer, called (no arguments) when decisions may have changed.
+    pub(super) on_decisions: RefCell<Option<Function>>,
+}
+
+impl Shared {
+    /// Records the queued `track()` / `page()` calls, in order, against the current page.
+    pub(super) fn record_calls(&self, t: &mut Tracker) {
+        let calls = std::mem::take(&mut *self.calls.borrow_mut());
+        if calls.is_empty() {
+            return;
+        }
+        let page = page::current_page(&t.config().redact_params);
+        for call in calls {
+            match call {
+                Call::Page { properties, at } => t.page(&page, properties, random::uuid(), at),
+                Call::Track {
+                    name,
+                    properties,
+                    at,
+                } => t.track(&name, properties, &page, random::uuid(), at),
+            }
+        }
+        // Rules may read what just happened (history, cart, journeys).
+        self.decisions_dirty.set(true);
+    }
+
+    /// Tells the runtime's renderer that decisions may have changed (once per change).
+    pub(super) fn announce_decisions(&self) {
+        if !self.decisions_dirty.replace(false) {
+            return;
+        }
+        if let Some(f) = self.on_decisions.borrow().as_ref() {
+            // The runtime's renderer catches its own failures; a throw here changes nothing.
+            let _ = f.call0(&JsValue::UNDEFINED);
+        }
+    }
 }
 
 /// Trailmark in this page. Created once by the loader; every method is total: problems are
@@ -62,33 +135,32 @@ pub struct Trailmark {
 #[wasm_bindgen]
 impl Trailmark {
     /// Starts with no config: events are recorded and held until [`configure`](Self::configure)
-    /// names a collector.
+    /// names a collector. Reads only what the first decision needs (consent, the visitor);
+    /// the queue this tab's last page left is read on the first `pump`.
     #[wasm_bindgen(constructor)]
     pub fn new(env: JsValue) -> Trailmark {
         panic::install();
         let env = to_value(&env, Limits::CONFIG).value;
-        let tab_id = stored_id(Area::Session, TAB_KEY);
+        let (tab_id, load) = read_tab();
         let queue_key = queue::key_for(&tab_id);
         // The anonymous id is a tracking identifier: it is kept in storage only while analytics
-        // is granted (see `sync_anonymous_id`); until then it lives in memory.
+        // is granted (see `ids::sync_ids`); until then it lives in memory.
         // A checkout on another subdomain finds the id in the cookie on the store's domain.
         let stored_aid = read_id(Area::Local, ANON_KEY).or_else(cookie::read_id);
         let aid_stored = stored_aid.is_some();
+        let text = |key: &str| {
+            env.get(key)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
         let identity = Identity {
             anonymous_id: stored_aid.unwrap_or_else(random::uuid),
             tab_id,
-            seq_base: next_load() * SEQ_PER_LOAD,
-            user_agent: web_sys::window()
-                .and_then(|w| w.navigator().user_agent().ok())
-                .unwrap_or_default(),
-            locale: web_sys::window()
-                .and_then(|w| w.navigator().language())
-                .unwrap_or_default(),
-            timezone: env
-                .get("timezone")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
+            seq_base: load * SEQ_PER_LOAD,
+            user_agent: text("userAgent"),
+            locale: text("locale"),
+            timezone: text("timezone"),
             screen: env.get("screen").cloned().unwrap_or_default(),
         };
         // Until the site's config says otherwise, consent is pending: events wait in memory,
@@ -103,13 +175,16 @@ impl Trailmark {
         restore_consent(&mut tracker);
         // The session, profile and user id the tabs share.
         visitor::restore(&mut tracker);
-        // What this tab's last page left unsent (a reload, a crash) goes first.
-        queue::restore(&mut tracker, &queue_key, now());
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let weak = weak.clone();
-            let on_timer: Closure<dyn FnMut()> = Closure::new(move || {
+            // `which` is true for the timeout, false for the microtask of `pump::soon`.
+            let on_timer: Closure<dyn FnMut(bool)> = Closure::new(move |which: bool| {
                 if let Some(s) = weak.upgrade() {
-                    s.timer.set(None);
+                    if which {
+                        s.timer.set(None);
+                    } else {
+                        s.pump_queued.set(false);
+                    }
                     if let Some(entry) = Entry::enter() {
                         pump(&s, &entry);
                     }
@@ -119,23 +194,37 @@ impl Trailmark {
             Shared {
                 tracker: RefCell::new(tracker),
                 inbox: RefCell::new(Vec::new()),
+                calls: RefCell::new(Vec::new()),
+                pump_queued: Cell::new(false),
                 timer: Cell::new(None),
                 on_timer,
                 on_timer_safe,
                 warned_clamp: Cell::new(false),
                 queue_key,
+                queue_restored: Cell::new(false),
                 persisted_at: Cell::new(0),
                 aid_stored: Cell::new(aid_stored),
+                load: Cell::new(load),
+                tab_stored: Cell::new(false),
                 cookie_on: RefCell::new(None),
+                decisions_dirty: Cell::new(false),
+                on_decisions: RefCell::new(None),
             }
         });
         Trailmark { shared }
     }
 
+    /// Registers the runtime's renderer: called without arguments whenever the decisions may
+    /// have changed (read them with [`decisions`](Self::decisions)).
+    #[wasm_bindgen(js_name = onDecisions)]
+    pub fn on_decisions(&self, f: Function) {
+        *self.shared.on_decisions.borrow_mut() = Some(f);
+    }
+
     /// Applies a compiled config (the bytes of a program `trailmark build` wrote: the loader
-    /// decodes the base64 `program` of a compiled config), then renders slots and sends anything
-    /// due. Returns `undefined`, or why the program was refused (another format version,
-    /// corrupt): the config in use then stays as it was.
+    /// decodes the base64 `program` of a compiled config), then announces the decisions and
+    /// sends anything due. Returns `undefined`, or why the program was refused (another format
+    /// version, corrupt): the config in use then stays as it was.
     pub fn configure(&self, program: &[u8]) -> JsValue {
         let Some(entry) = Entry::enter() else {
             return JsValue::UNDEFINED;
@@ -145,56 +234,46 @@ impl Trailmark {
             Err(e) => return JsValue::from_str(&e.message()),
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.shared.record_calls(&mut t);
             t.set_config(config);
             // The config may bring journeys that what already happened moves at once.
-            let page = dom::current_page(&t.config().redact_params);
+            let page = page::current_page(&t.config().redact_params);
             t.check_journeys(&page, now());
         }
-        self.render_now();
+        self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
         JsValue::UNDEFINED
     }
 
-    /// Records a page view of the current page, with optional extra properties.
+    /// Records a page view of the current page, with optional extra properties (in the next
+    /// task, see the module docs).
     pub fn page(&self, properties: JsValue) {
-        let Some(entry) = Entry::enter() else {
+        let Some(_entry) = Entry::enter() else {
             return;
         };
-        let props = self.properties(&properties);
-        let page = self.current_page();
-        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
-            t.page(&page, props, random::uuid(), now());
-        }
-        // Rules may read what just happened (history, cart, journeys).
-        self.render_now();
-        pump(&self.shared, &entry);
+        let properties = self.properties(&properties);
+        self.queue(Call::Page {
+            properties,
+            at: now(),
+        });
     }
 
-    /// Records an event (`Product Added`, ...) with properties.
+    /// Records an event (`Product Added`, ...) with properties (in the next task, see the
+    /// module docs).
     pub fn track(&self, name: JsValue, properties: JsValue) {
-        let Some(entry) = Entry::enter() else {
+        let Some(_entry) = Entry::enter() else {
             return;
         };
         let Some(name) = name.as_string().filter(|n| valid_event_name(n)) else {
             console::warn("track() needs an event name: a non-empty string of at most 200 bytes; call ignored");
             return;
         };
-        let props = self.properties(&properties);
-        let page = self.current_page();
-        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
-            t.track(&name, props, &page, random::uuid(), now());
-        }
-        // Rules may read what just happened (history, cart, journeys).
-        self.render_now();
-        pump(&self.shared, &entry);
-    }
-
-    /// Renders the decided block into each slot; returns how many slots changed.
-    pub fn render(&self) -> u32 {
-        match Entry::enter() {
-            Some(_entry) => self.render_now(),
-            None => 0,
-        }
+        let properties = self.properties(&properties);
+        self.queue(Call::Track {
+            name,
+            properties,
+            at: now(),
+        });
     }
 
     /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
@@ -203,15 +282,17 @@ impl Trailmark {
         let Some(_entry) = Entry::enter() else {
             return out;
         };
-        let page = self.current_page();
-        if let Ok(t) = self.shared.tracker.try_borrow() {
-            for d in t.decide(&page, now()) {
-                let o = Object::new();
-                set(&o, "slot", d.slot);
-                set(&o, "rule", d.rule);
-                set(&o, "block", d.block_id);
-                out.push(&o);
-            }
+        let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
+            return out;
+        };
+        self.shared.record_calls(&mut t);
+        let page = page::current_page(&t.config().redact_params);
+        for d in t.decide(&page, now()) {
+            let o = Object::new();
+            set(&o, "slot", d.slot);
+            set(&o, "rule", d.rule);
+            set(&o, "block", d.block_id);
+            out.push(&o);
         }
         out
     }
@@ -224,6 +305,8 @@ impl Trailmark {
         let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
             return;
         };
+        self.shared.record_calls(&mut t);
+        restore_queue_once(&self.shared, &mut t);
         if let Some(url) = t.collector_url().map(str::to_owned) {
             // Beacons and keepalive fetches share the browser's per-page budget.
             let budget = UNLOAD_BUDGET.saturating_sub(transport::keepalive_in_flight());
@@ -266,6 +349,7 @@ impl Trailmark {
         let queued = match self.shared.tracker.try_borrow_mut() {
             // Only where this tab may keep a queue on the device; otherwise theirs stays stored.
             Ok(mut t) if t.effects().persist_queue => {
+                restore_queue_once(&self.shared, &mut t);
                 queue::restore(&mut t, &key, now());
                 // Ours is written before theirs goes, so a crash in between loses nothing; if
                 // ours could not be written (storage full), theirs stays where it is.
@@ -331,12 +415,12 @@ impl Trailmark {
             return;
         };
         let traits = self.properties(&traits);
-        let page = self.current_page();
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.shared.record_calls(&mut t);
+            let page = page::current_page(&t.config().redact_params);
             t.identify(id.trim(), traits, &page, random::uuid(), now());
         }
-        // Rules may read what just happened (history, cart, journeys).
-        self.render_now();
+        self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
     }
 
@@ -347,15 +431,16 @@ impl Trailmark {
             return;
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.shared.record_calls(&mut t);
             t.reset(random::uuid(), now());
             // The new id replaces the stored one (consent permitting) before the record that
             // tells the other tabs to reset is written: they read the id when they see it.
             self.shared.aid_stored.set(false);
             *self.shared.cookie_on.borrow_mut() = None;
-            sync_anonymous_id(&self.shared, &t);
+            super::ids::sync_ids(&self.shared, &t);
             visitor::persist(&mut t);
         }
-        self.render_now();
+        self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
     }
 
@@ -365,31 +450,29 @@ impl Trailmark {
         let Some(_entry) = Entry::enter() else {
             return JsValue::UNDEFINED;
         };
-        let page = self.current_page();
-        self.shared
-            .tracker
-            .try_borrow()
-            .map(|t| {
-                let mut attrs = t.attributes(&page);
-                if let Value::Object(m) = &mut attrs {
-                    m.remove("page");
-                }
-                to_js(&attrs)
-            })
-            .unwrap_or(JsValue::UNDEFINED)
+        let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
+            return JsValue::UNDEFINED;
+        };
+        self.shared.record_calls(&mut t);
+        let mut attrs = t.attributes(&Page::default());
+        if let Value::Object(m) = &mut attrs {
+            m.remove("page");
+        }
+        to_js(&attrs)
     }
 
     /// Another tab wrote the visitor record (the loader listens for `storage` events): merges
-    /// it, so no cart item or count is lost, and re-renders.
+    /// it, so no cart item or count is lost, and announces the decisions.
     #[wasm_bindgen(js_name = profileChanged)]
     pub fn profile_changed(&self) {
         let Some(entry) = Entry::enter() else {
             return;
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.shared.record_calls(&mut t);
             self.merge_visitor(&mut t);
         }
-        self.render_now();
+        self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
     }
 
@@ -405,12 +488,18 @@ impl Trailmark {
             return JsValue::UNDEFINED;
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.shared.record_calls(&mut t);
             restore_consent(&mut t);
-            t.new_page_load(next_load() * SEQ_PER_LOAD);
+            let load = read_tab().1.max(self.shared.load.get() + 1);
+            self.shared.load.set(load);
+            if self.shared.tab_stored.get() {
+                store_tab(&t.identity().tab_id, load);
+            }
+            t.new_page_load(load * SEQ_PER_LOAD);
             self.merge_visitor(&mut t);
             queue::persist(&mut t, &self.shared.queue_key);
         }
-        self.render_now();
+        self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
         self.consent_states()
     }
@@ -420,11 +509,12 @@ impl Trailmark {
         let Some(_entry) = Entry::enter() else {
             return 0;
         };
-        self.shared
-            .tracker
-            .try_borrow()
-            .map(|t| (t.queued() + t.held()) as u32)
-            .unwrap_or(0)
+        let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
+            return 0;
+        };
+        self.shared.record_calls(&mut t);
+        restore_queue_once(&self.shared, &mut t);
+        (t.queued() + t.held()) as u32
     }
 }
 
@@ -435,14 +525,22 @@ impl Default for Trailmark {
 }
 
 impl Trailmark {
+    /// Queues a call to be recorded right after the caller's code returns (see `pump::soon`).
+    fn queue(&self, call: Call) {
+        self.shared.calls.borrow_mut().push(call);
+        soon(&self.shared);
+    }
+
     /// Changes consent with `change`, then writes the stored queue at once (not on the
-    /// once-a-second schedule: a denial removes it), re-renders and sends what is due.
+    /// once-a-second schedule: a denial removes it), announces the decisions and sends what is
+    /// due.
     fn apply_consent(&self, entry: &Entry, change: impl FnOnce(&mut Tracker)) {
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.shared.record_calls(&mut t);
             change(&mut t);
             queue::persist(&mut t, &self.shared.queue_key);
         }
-        self.render_now();
+        self.shared.decisions_dirty.set(true);
         pump(&self.shared, entry);
     }
 
@@ -468,23 +566,6 @@ impl Trailmark {
             .unwrap_or(JsValue::UNDEFINED)
     }
 
-    /// The current page, cleaned with the config's privacy settings.
-    fn current_page(&self) -> crate::tracker::Page {
-        match self.shared.tracker.try_borrow() {
-            Ok(t) => dom::current_page(&t.config().redact_params),
-            Err(_) => dom::current_page(&[]),
-        }
-    }
-
-    fn render_now(&self) -> u32 {
-        let page = self.current_page();
-        self.shared
-            .tracker
-            .try_borrow()
-            .map(|t| dom::apply(&t.decide(&page, now())) as u32)
-            .unwrap_or(0)
-    }
-
     fn properties(&self, v: &JsValue) -> Map {
         if v.is_undefined() || v.is_null() {
             return Map::new();
@@ -500,6 +581,14 @@ impl Trailmark {
                 Map::new()
             }
         }
+    }
+}
+
+/// Reads the queue this tab's last page left (a reload, a crash), once: it goes out before
+/// anything recorded since.
+pub(super) fn restore_queue_once(shared: &Shared, t: &mut Tracker) {
+    if !shared.queue_restored.replace(true) {
+        queue::restore(t, &shared.queue_key, now());
     }
 }
 

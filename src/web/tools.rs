@@ -6,7 +6,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::convert::{to_value, Limits};
+use super::convert::{to_js, to_value, Limits};
 use super::guard::Entry;
 use crate::config;
 use crate::diag::{Diagnostic, Severity};
@@ -66,9 +66,10 @@ pub fn validate_config(config: JsValue) -> Array {
 }
 
 /// Compiles a config (the parsed JSON of `trailmark.json`) into a compiled config for the core
-/// module: `{program, diagnostics}`, `program` being the bytes of the valid part (rules or
-/// blocks with errors are left out, as `trailmark build` leaves them) and `diagnostics` every
-/// problem as `{severity, code, path, message}`.
+/// module: `{program, blocks, diagnostics}`, `program` being the bytes of the valid part (rules
+/// or blocks with errors are left out, as `trailmark build` leaves them), `blocks` the content
+/// blocks by id as the renderer builds them, and `diagnostics` every problem as `{severity,
+/// code, path, message}`.
 #[wasm_bindgen(js_name = compileConfig)]
 pub fn compile_config(config: JsValue) -> Object {
     let out = Object::new();
@@ -82,6 +83,11 @@ pub fn compile_config(config: JsValue) -> Object {
         &out,
         &JsValue::from_str("program"),
         &js_sys::Uint8Array::from(program.as_slice()),
+    );
+    let _ = Reflect::set(
+        &out,
+        &JsValue::from_str("blocks"),
+        &to_js(&crate::program::blocks_json(&compiled)),
     );
     let _ = Reflect::set(
         &out,
