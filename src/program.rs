@@ -167,7 +167,10 @@ mod tests {
         let json = to_compiled_json(&crate::config::compile(&raw));
         assert!(!json.contains('<'), "{json}");
         let back = crate::value::Value::parse_json(&json).unwrap();
-        let text = back.get("blocks").and_then(|b| b.get("b")).and_then(|b| b.get("x"));
+        let text = back
+            .get("blocks")
+            .and_then(|b| b.get("b"))
+            .and_then(|b| b.get("x"));
         assert_eq!(
             text.and_then(crate::value::Value::as_str),
             Some("</script><script>alert(1)</script><!--")

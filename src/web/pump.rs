@@ -108,7 +108,6 @@ extern "C" {
     fn queue_microtask(f: &js_sys::Function);
 }
 
-
 /// Runs `pump` right after the current call into the page's JavaScript returns (a microtask):
 /// the calls queued meanwhile are recorded together, off the caller's path, before the browser
 /// renders or runs any other task. Once however many calls ask.
@@ -139,8 +138,7 @@ pub(super) fn schedule(shared: &Shared, at: Option<Millis>) {
         &shared.on_timer_safe,
         delay,
         &wasm_bindgen::JsValue::TRUE,
-    )
-    {
+    ) {
         shared.timer.set(Some((handle, at)));
     }
 }
