@@ -46,8 +46,9 @@ export function createRuntime(loadModule, options) {
   let chunk = null; // its loading, when a store turned an adapter on
   let blocks = {}; // the content blocks of the config in use, by id
   const renderer = createRenderer(warn);
-  // The module's decisions, built into the slots (the module calls this when they may change).
-  const render = () => (core && !dead ? renderer(call("decisions", []) || [], blocks) : 0);
+  // The module's decisions, built into the slots (the module hands over new decisions whenever
+  // they change; `render()` asks for them).
+  const render = (decisions) => (core && !dead ? renderer(decisions || call("decisions", []) || [], blocks) : 0);
 
   const die = (e) => {
     if (dead) return;
@@ -369,17 +370,9 @@ export function createRuntime(loadModule, options) {
         userAgent: navigator.userAgent,
         locale: navigator.language,
       });
-      // Announced from inside a call into the module, which is still running: render right after
-      // it returns (a microtask: before the browser paints), once however many announcements.
-      let announced = false;
-      core.onDecisions(() => {
-        if (announced) return;
-        announced = true;
-        queueMicrotask(() => {
-          announced = false;
-          try { render(); } catch (e) { die(e); }
-        });
-      });
+      // Announced from inside a call into the module: built right away, with no call back in
+      // (the renderer only touches the page).
+      core.onDecisions((decisions) => { try { render(decisions); } catch (e) { die(e); } });
       // This tab is alive while the page lives: other tabs leave its stored queue alone. The
       // lock is let go while the page sits in the back/forward cache (a held lock would keep
       // it out of that cache) and taken again when it comes back.

@@ -20,7 +20,7 @@ use crate::limits::{MAX_EVENT_BYTES, MAX_HELD_BYTES, MAX_HELD_EVENTS};
 use crate::outbox::{Frame, Outbox, Outcome, Policy, Request};
 use crate::time::Millis;
 use crate::value::{Map, Value};
-use crate::visitor::{campaign_from_search, Op, Visitor};
+use crate::visitor::{campaign_from_search, Op, Roots, Visitor};
 
 /// The library name and version sent in `context.library`.
 pub const LIBRARY_NAME: &str = "trailmark";
@@ -126,6 +126,8 @@ pub struct Tracker {
     in_journeys: bool,
     /// A drop report is being recorded: it never reports drops itself (see `persist.rs`).
     reporting: bool,
+    /// The attribute roots the config's conditions read (the others are never built for them).
+    roots: Roots,
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -178,6 +180,7 @@ impl Tracker {
             journeys_checked: 0,
             in_journeys: false,
             reporting: false,
+            roots: Roots::default(),
         }
     }
 
@@ -187,6 +190,7 @@ impl Tracker {
         self.outbox
             .set_policy(policy_for(config.collector.as_ref()));
         self.consent.settings = config.consent;
+        self.roots = Roots::of_paths(config.conditions.paths());
         self.config = config;
         self.apply_consent();
     }
@@ -464,10 +468,20 @@ impl Tracker {
     /// The attributes rules are evaluated against: `page`, plus the visitor's (`visitor`,
     /// `session`, `views`, `cart`, `orders`, `utm`) unless personalization is denied.
     pub fn attributes(&self, page: &Page) -> Value {
+        self.attributes_of(page, Roots::ALL)
+    }
+
+    /// [`attributes`](Self::attributes) limited to the roots the config's conditions read.
+    pub(crate) fn rule_attributes(&self, page: &Page) -> Value {
+        self.attributes_of(page, self.roots)
+    }
+
+    fn attributes_of(&self, page: &Page, roots: Roots) -> Value {
         let mut m = Map::new();
         m.insert("page", Value::Object(page.to_map()));
         if self.effects.use_profile {
-            self.visitor.attributes(&self.identity.user_agent, &mut m);
+            self.visitor
+                .attributes_of(&self.identity.user_agent, &mut m, roots);
         }
         Value::Object(m)
     }
@@ -485,7 +499,7 @@ impl Tracker {
         if !self.effects.run_rules || self.config.rules.is_empty() {
             return out;
         }
-        let attributes = self.attributes(page);
+        let attributes = self.rule_attributes(page);
         let scope = self.scope(now);
         let mut pass = self.config.conditions.pass(&attributes, &scope);
         for rule in &self.config.rules {

@@ -201,6 +201,11 @@ impl Conditions {
         }
     }
 
+    /// The attribute paths the conditions read, as written (`cart.value`, `page.path`).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.leaves.paths.iter().map(|(text, _)| text.as_str())
+    }
+
     /// Whether `id` names one of this set's conditions.
     pub fn has(&self, id: ConditionId) -> bool {
         (id.0 as usize) < self.roots.len()

@@ -32,7 +32,7 @@ impl Tracker {
         if self.config.journeys.is_empty() || !self.effects.run_rules || self.in_journeys {
             return 0;
         }
-        let attributes = self.attributes(page);
+        let attributes = self.rule_attributes(page);
         let scope = self.scope(now);
         let mut pass = self.config.conditions.pass(&attributes, &scope);
         let transitions = check(

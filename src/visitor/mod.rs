@@ -270,8 +270,14 @@ impl Visitor {
     }
 
     /// The attributes rules see (besides `page`): `visitor`, `session`, `views`, `cart`,
-    /// `orders`, `utm` (documented in the README).
+    /// `orders`, `utm`, `journeys` (documented in the README).
     pub fn attributes(&self, user_agent: &str, into: &mut Map) {
+        self.attributes_of(user_agent, into, Roots::ALL);
+    }
+
+    /// The attributes of the `roots` rules read (building the others would be wasted work:
+    /// rules are evaluated after every event).
+    pub fn attributes_of(&self, user_agent: &str, into: &mut Map, roots: Roots) {
         let p = &self.profile;
         let s = &self.session;
         let num = |n: f64| Value::Number(n);
@@ -290,60 +296,126 @@ impl Visitor {
             )
         };
         let opt = |m: &Option<Map>| m.clone().map_or(Value::Null, Value::Object);
-        into.insert(
-            "visitor",
-            Value::object(vec![
-                ("visits", num(p.visits as f64)),
-                ("returning", Value::Bool(p.visits > 1)),
-                ("firstSeen", num(p.first_seen as f64)),
-                ("lastSeen", num(p.last_seen as f64)),
-                ("events", num(p.events as f64)),
-                ("device", Value::from(device_class(user_agent))),
-                ("engagedMs", num(p.engaged_ms)),
-                ("maxScroll", num(p.max_scroll)),
-                ("firstReferrer", Value::from(p.first_referrer.as_str())),
-                (
-                    "userId",
-                    self.user_id.as_deref().map_or(Value::Null, Value::from),
-                ),
-            ]),
-        );
-        into.insert(
-            "session",
-            Value::object(vec![
-                ("id", num(s.id as f64)),
-                ("pageViews", num(s.page_views as f64)),
-                ("events", num(s.events as f64)),
-                ("referrer", Value::from(s.referrer.as_str())),
-                ("campaign", opt(&s.campaign)),
-            ]),
-        );
-        into.insert(
-            "views",
-            Value::object(vec![
-                ("pages", counts(&p.pages)),
-                ("products", counts(&p.products)),
-                ("categories", counts(&p.categories)),
-            ]),
-        );
-        into.insert("cart", cart_value(&p.cart));
-        into.insert(
-            "orders",
-            Value::object(vec![
-                ("count", num(p.orders as f64)),
-                ("revenue", num(p.revenue)),
-                ("currency", Value::from(p.revenue_currency.as_str())),
-                ("lastAt", num(p.last_order as f64)),
-            ]),
-        );
-        into.insert(
-            "utm",
-            Value::object(vec![
-                ("first", opt(&p.first_touch)),
-                ("last", opt(&p.last_touch)),
-            ]),
-        );
-        into.insert("journeys", crate::journeys::attributes(&p.journeys));
+        if roots.has(Roots::VISITOR) {
+            into.insert(
+                "visitor",
+                Value::object(vec![
+                    ("visits", num(p.visits as f64)),
+                    ("returning", Value::Bool(p.visits > 1)),
+                    ("firstSeen", num(p.first_seen as f64)),
+                    ("lastSeen", num(p.last_seen as f64)),
+                    ("events", num(p.events as f64)),
+                    ("device", Value::from(device_class(user_agent))),
+                    ("engagedMs", num(p.engaged_ms)),
+                    ("maxScroll", num(p.max_scroll)),
+                    ("firstReferrer", Value::from(p.first_referrer.as_str())),
+                    (
+                        "userId",
+                        self.user_id.as_deref().map_or(Value::Null, Value::from),
+                    ),
+                ]),
+            );
+        }
+        if roots.has(Roots::SESSION) {
+            into.insert(
+                "session",
+                Value::object(vec![
+                    ("id", num(s.id as f64)),
+                    ("pageViews", num(s.page_views as f64)),
+                    ("events", num(s.events as f64)),
+                    ("referrer", Value::from(s.referrer.as_str())),
+                    ("campaign", opt(&s.campaign)),
+                ]),
+            );
+        }
+        if roots.has(Roots::VIEWS) {
+            into.insert(
+                "views",
+                Value::object(vec![
+                    ("pages", counts(&p.pages)),
+                    ("products", counts(&p.products)),
+                    ("categories", counts(&p.categories)),
+                ]),
+            );
+        }
+        if roots.has(Roots::CART) {
+            into.insert("cart", cart_value(&p.cart));
+        }
+        if roots.has(Roots::ORDERS) {
+            into.insert(
+                "orders",
+                Value::object(vec![
+                    ("count", num(p.orders as f64)),
+                    ("revenue", num(p.revenue)),
+                    ("currency", Value::from(p.revenue_currency.as_str())),
+                    ("lastAt", num(p.last_order as f64)),
+                ]),
+            );
+        }
+        if roots.has(Roots::UTM) {
+            into.insert(
+                "utm",
+                Value::object(vec![
+                    ("first", opt(&p.first_touch)),
+                    ("last", opt(&p.last_touch)),
+                ]),
+            );
+        }
+        if roots.has(Roots::JOURNEYS) {
+            into.insert("journeys", crate::journeys::attributes(&p.journeys));
+        }
+    }
+}
+
+/// Which attribute roots to build for an evaluation: a bit per root of the visitor's
+/// attributes (`page` is always there).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Roots(u8);
+
+impl Roots {
+    /// `visitor`.
+    pub const VISITOR: u8 = 1;
+    /// `session`.
+    pub const SESSION: u8 = 2;
+    /// `views`.
+    pub const VIEWS: u8 = 4;
+    /// `cart`.
+    pub const CART: u8 = 8;
+    /// `orders`.
+    pub const ORDERS: u8 = 16;
+    /// `utm`.
+    pub const UTM: u8 = 32;
+    /// `journeys`.
+    pub const JOURNEYS: u8 = 64;
+    /// Every root.
+    pub const ALL: Roots = Roots(127);
+    const NAMES: [(&'static str, u8); 7] = [
+        ("visitor", Self::VISITOR),
+        ("session", Self::SESSION),
+        ("views", Self::VIEWS),
+        ("cart", Self::CART),
+        ("orders", Self::ORDERS),
+        ("utm", Self::UTM),
+        ("journeys", Self::JOURNEYS),
+    ];
+
+    /// The roots `paths` (dot paths, as conditions name attributes) begin with.
+    pub fn of_paths<'a>(paths: impl Iterator<Item = &'a str>) -> Roots {
+        let mut bits = 0;
+        for path in paths {
+            let first = path.split('.').next().unwrap_or_default();
+            for (name, bit) in Self::NAMES {
+                if name == first {
+                    bits |= bit;
+                }
+            }
+        }
+        Roots(bits)
+    }
+
+    /// Whether root `bit` is to be built.
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
     }
 }
 

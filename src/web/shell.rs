@@ -85,9 +85,12 @@ pub(super) struct Shared {
     pub(super) tab_stored: Cell<bool>,
     /// The domain this page wrote the id's cookie on (`""`: this page removed it), if any.
     pub(super) cookie_on: RefCell<Option<String>>,
-    /// Something a decision reads changed since the runtime last heard of it.
+    /// Something a decision reads changed since the decisions were last worked out.
     pub(super) decisions_dirty: Cell<bool>,
-    /// The runtime's renderer, called (no arguments) when decisions may have changed.
+    /// The decisions the runtime's renderer last got, `[slot, rule, block]` each.
+    pub(super) last_decisions: RefCell<Vec<[String; 3]>>,
+    /// The runtime's renderer, called with the decisions (as `decisions()` returns them)
+    /// whenever they change.
     pub(super) on_decisions: RefCell<Option<Function>>,
 }
 
@@ -101,7 +104,12 @@ impl Shared {
         let page = page::current_page(&t.config().redact_params);
         for call in calls {
             match call {
-                Call::Page { properties, at } => t.page(&page, properties, random::uuid(), at),
+                Call::Page { properties, at } => {
+                    // A new page view (a route of a single-page app) may bring new slots: the
+                    // renderer gets the decisions again even if they did not change.
+                    self.last_decisions.borrow_mut().clear();
+                    t.page(&page, properties, random::uuid(), at);
+                }
                 Call::Track {
                     name,
                     properties,
@@ -113,14 +121,30 @@ impl Shared {
         self.decisions_dirty.set(true);
     }
 
-    /// Tells the runtime's renderer that decisions may have changed (once per change).
+    /// When something a decision reads changed, decides again, and hands the decisions to the
+    /// runtime's renderer if they differ from the last ones it got.
     pub(super) fn announce_decisions(&self) {
         if !self.decisions_dirty.replace(false) {
             return;
         }
+        let Ok(t) = self.tracker.try_borrow() else {
+            return;
+        };
+        let page = page::current_page(&t.config().redact_params);
+        let now: Vec<[String; 3]> = t
+            .decide(&page, now())
+            .iter()
+            .map(|d| [d.slot.to_owned(), d.rule.to_owned(), d.block_id.to_owned()])
+            .collect();
+        drop(t);
+        if *self.last_decisions.borrow() == now {
+            return;
+        }
+        let array = decisions_to_js(&now);
+        *self.last_decisions.borrow_mut() = now;
         if let Some(f) = self.on_decisions.borrow().as_ref() {
             // The runtime's renderer catches its own failures; a throw here changes nothing.
-            let _ = f.call0(&JsValue::UNDEFINED);
+            let _ = f.call1(&JsValue::UNDEFINED, &array);
         }
     }
 }
@@ -208,14 +232,15 @@ impl Trailmark {
                 tab_stored: Cell::new(false),
                 cookie_on: RefCell::new(None),
                 decisions_dirty: Cell::new(false),
+                last_decisions: RefCell::new(Vec::new()),
                 on_decisions: RefCell::new(None),
             }
         });
         Trailmark { shared }
     }
 
-    /// Registers the runtime's renderer: called without arguments whenever the decisions may
-    /// have changed (read them with [`decisions`](Self::decisions)).
+    /// Registers the runtime's renderer: called with the decisions (`[{slot, rule, block}]`, as
+    /// [`decisions`](Self::decisions) returns them) whenever they change.
     #[wasm_bindgen(js_name = onDecisions)]
     pub fn on_decisions(&self, f: Function) {
         *self.shared.on_decisions.borrow_mut() = Some(f);
@@ -278,23 +303,20 @@ impl Trailmark {
 
     /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
     pub fn decisions(&self) -> Array {
-        let out = Array::new();
         let Some(_entry) = Entry::enter() else {
-            return out;
+            return Array::new();
         };
         let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
-            return out;
+            return Array::new();
         };
         self.shared.record_calls(&mut t);
         let page = page::current_page(&t.config().redact_params);
-        for d in t.decide(&page, now()) {
-            let o = Object::new();
-            set(&o, "slot", d.slot);
-            set(&o, "rule", d.rule);
-            set(&o, "block", d.block_id);
-            out.push(&o);
-        }
-        out
+        let now: Vec<[String; 3]> = t
+            .decide(&page, now())
+            .iter()
+            .map(|d| [d.slot.to_owned(), d.rule.to_owned(), d.block_id.to_owned()])
+            .collect();
+        decisions_to_js(&now)
     }
 
     /// The page is being hidden or unloaded: hands everything queued to `sendBeacon`.
@@ -598,6 +620,20 @@ fn valid_event_name(name: &str) -> bool {
 
 fn set(obj: &Object, key: &str, value: &str) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+/// `[{slot, rule, block}]`.
+fn decisions_to_js(decisions: &[[String; 3]]) -> Array {
+    decisions
+        .iter()
+        .map(|[slot, rule, block]| {
+            let o = Object::new();
+            set(&o, "slot", slot);
+            set(&o, "rule", rule);
+            set(&o, "block", block);
+            JsValue::from(o)
+        })
+        .collect()
 }
 
 /// Panics on purpose inside a timer the module owns (test builds only), so browser tests can
