@@ -397,8 +397,21 @@ export function createRuntime(loadModule, options) {
         "; Trailmark is off and the page keeps its default content.");
       return;
     }
-    // A compiled config applies before anything is recorded or replayed; a JSON one as soon as
-    // the tools chunk has compiled it.
+    // Consent and identity given before the script ran apply before anything is recorded.
+    const queued = pending.splice(0);
+    const early = (method) => method === "consent" || method === "identify";
+    for (const [method, args] of queued) {
+      if (early(method)) {
+        const states = call(method, args);
+        if (method === "consent") afterConsent(states);
+      }
+    }
+    // (A page() queued before the script ran is recorded after this one, not measured.)
+    if (auto) fresh();
+    // The config applies right after the automatic page view is recorded (so the first
+    // decision already counts this visit: a new session, a returning visitor), before the
+    // page's queued calls are replayed: a compiled config at once, a JSON one as soon as the
+    // tools chunk has compiled it.
     if (configSource && typeof configSource === "object") configure(configSource, "(inline)");
     if (configText) {
       // Stale while revalidate: the program of the last visit applies at once (a JSON config's
@@ -416,17 +429,6 @@ export function createRuntime(loadModule, options) {
         if (applied) writeCache(configSource, text, applied);
       });
     }
-    // Consent and identity given before the script ran apply before anything is recorded.
-    const queued = pending.splice(0);
-    const early = (method) => method === "consent" || method === "identify";
-    for (const [method, args] of queued) {
-      if (early(method)) {
-        const states = call(method, args);
-        if (method === "consent") afterConsent(states);
-      }
-    }
-    // (A page() queued before the script ran is recorded after this one, not measured.)
-    if (auto) fresh();
     for (const [method, args] of queued) if (!early(method)) call(method, args);
     addEventListener("storage", (e) => {
       // A consent choice made in another tab applies here too; so does its profile.
