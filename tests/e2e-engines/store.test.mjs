@@ -92,6 +92,17 @@ engineSuite((test) => {
     await assertConsole(tab);
   });
 
+  test("gzip on: the browser compresses each batch (CompressionStream) and the collector stores it", async ({ tab, store }) => {
+    const shop = await store({ config: (c) => { c.collector.gzip = true; } });
+    await visit(tab, shop, ETHIOPIA);
+    await shopper.addToCart(tab);
+    await assertStored(shop.collector, ["page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY]);
+    // Sent by fetch, compressed: every stored batch says so (a beacon would be plain text).
+    assert.deepEqual(shop.collector.query("SELECT content_encoding, SUM(events) AS events FROM batches GROUP BY content_encoding"),
+      [{ content_encoding: "gzip", events: 4 }]);
+    await assertConsole(tab);
+  });
+
   test("a Content-Security-Policy without 'wasm-unsafe-eval' leaves the page unharmed, with one warning", async ({ engine, tab, store, t }) => {
     const shop = await store({ cspHeader: (csp) => csp.replace(" 'wasm-unsafe-eval'", "") });
     await tab.open(shop.url("/"));

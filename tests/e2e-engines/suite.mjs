@@ -22,6 +22,8 @@
 //   Returns `{ collector, site, url(path), restartCollector() }`. Everything is stopped after
 //   the case.
 import { describe, it, before, after, afterEach } from "node:test";
+import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { startCollector } from "../e2e/harness.mjs";
 import { launch } from "./browser.mjs";
 import { selectedEngines } from "./engines.mjs";
@@ -60,6 +62,12 @@ export function engineSuite(register) {
   }
 }
 
+/** Stops a collector and removes its temporary directory (its SQLite file). */
+function discard(collector) {
+  collector.stop();
+  rmSync(dirname(collector.db), { recursive: true, force: true });
+}
+
 async function openStore(browser, options) {
   let collector = await startCollector();
   const site = await startSite(collector.store, { hook: !browser.bidi, ...options });
@@ -74,7 +82,7 @@ async function openStore(browser, options) {
      */
     async restartCollector() {
       const ports = ["--site-port", new URL(collector.store).port, "--collect-port", new URL(collector.collectOrigin).port];
-      collector.stop();
+      discard(collector);
       // The old process may hold its ports for a moment after SIGTERM.
       const until = Date.now() + 10_000;
       for (;;) {
@@ -89,7 +97,7 @@ async function openStore(browser, options) {
     },
     async stop() {
       await site.stop();
-      collector.stop();
+      discard(collector);
     },
   };
   return shop;
