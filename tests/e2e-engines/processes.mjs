@@ -45,22 +45,31 @@ export function startProcess(command, args, { env = process.env, stdio = ["ignor
   const keep = (d) => { output = (output + d).slice(-4000); };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const exited = new Promise((resolve) => child.on("exit", (code, signal) => {
-    running.delete(child);
-    resolve({ code, signal });
-  }));
-  child.on("error", (e) => { output += String(e); });
+  // Resolves once: when the process exits, or when it could not be started at all.
+  const exited = new Promise((resolve) => {
+    child.on("exit", (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    });
+    child.on("error", (e) => {
+      output += String(e);
+      running.delete(child);
+      resolve({ code: null, signal: null, error: String(e) });
+    });
+  });
   return {
     child,
     exited,
     output: () => output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
         try { process.kill(-child.pid, "SIGTERM"); } catch (_) { /* gone */ }
         const timer = setTimeout(() => killGroup(child), 3000);
         await exited;
         clearTimeout(timer);
       }
+      // Whatever the process left in its group (a browser process that outlived its driver).
+      if (child.pid !== undefined) killGroup(child);
     },
   };
 }
