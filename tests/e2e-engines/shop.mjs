@@ -14,6 +14,13 @@ export async function ready(tab) {
   await tab.run(() => new Promise((resolve) => window.trailmark.ready(() => resolve(true))));
 }
 
+/** Clicks a link or button that leads to `path`, and waits until Trailmark runs there. */
+export async function clickThrough(tab, selector, path) {
+  await tab.click(selector);
+  await tab.waitFor((p) => location.pathname === p && document.readyState !== "loading", path);
+  await ready(tab);
+}
+
 /** Opens `path` of `shop` in `tab` and waits until Trailmark runs there. */
 export async function visit(tab, shop, path) {
   await tab.open(shop.url(path));
