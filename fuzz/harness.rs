@@ -5,6 +5,8 @@
 //! - `regex_compile_match`: one flags byte (low bit = the `i` flag), then `pattern \0 haystack`;
 //! - `condition_eval`: `condition-json \0 attributes-json \0 saved-groups-json`;
 //! - `config_compile`: a JSON config.
+//! - `program_decode`: a mode byte, then either raw bytes read as a compiled program (mode even),
+//!   or a JSON config compiled, written and read back, then damaged at one position (mode odd).
 //!
 //! A harness panics (= a finding) on any panic inside the crate or on a broken invariant.
 #![allow(dead_code)]
@@ -127,4 +129,63 @@ pub fn config_compile(data: &[u8]) {
         return;
     };
     let _ = trailmark::config::compile(&value);
+}
+
+/// A compiled program from hostile bytes: reading never panics, and what it accepts can be
+/// evaluated (every rule decided against a visitor, every journey checked) without panicking.
+/// A config compiled and written reads back whole; the same bytes with one byte changed or cut
+/// short read back or are refused, never panic.
+pub fn program_decode(data: &[u8]) {
+    use trailmark::program::{decode, encode};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    if mode % 2 == 0 {
+        if let Ok(config) = decode(rest) {
+            exercise(config);
+        }
+        return;
+    }
+    let Ok(value) = Value::parse_json(&String::from_utf8_lossy(rest)) else {
+        return;
+    };
+    let program = encode(&trailmark::config::compile(&value).config);
+    let config = decode(&program).expect("a compiled program reads back");
+    exercise(config);
+    // Damage it at a position and with a byte chosen by the input.
+    let at = (mode as usize * 7919 + rest.len()) % program.len().max(1);
+    let mut damaged = program.clone();
+    if let Some(b) = damaged.get_mut(at) {
+        *b ^= mode | 1;
+    }
+    if let Ok(config) = decode(&damaged) {
+        exercise(config);
+    }
+    let _ = decode(&program[..at]);
+}
+
+/// Runs a decoded config: a page view and an event, every slot decided, journeys checked.
+fn exercise(config: trailmark::config::Config) {
+    use trailmark::tracker::{Identity, Page, Tracker};
+    let mut t = Tracker::new(config, Identity::default(), trailmark::json::native_float);
+    let page = Page {
+        url: "https://s.test/cart?x=1".into(),
+        path: "/cart".into(),
+        search: "?x=1".into(),
+        title: "Cart".into(),
+        referrer: String::new(),
+    };
+    let mut props = Map::new();
+    props.insert("price", Value::Number(1850.0));
+    props.insert("product_id", Value::from("sku-1"));
+    t.page(&page, Map::new(), "m1".into(), 1_700_000_000_000);
+    t.track(
+        "Product Added",
+        props,
+        &page,
+        "m2".into(),
+        1_700_000_001_000,
+    );
+    let _ = t.decide(&page, 1_700_000_002_000);
+    t.check_journeys(&page, 1_700_000_003_000);
 }

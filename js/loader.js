@@ -1,10 +1,17 @@
-// The script-tag entry: <script src=".../trailmark.js" data-config="/trailmark.json" async>.
-// Optional attributes: data-auto-page="false" (no automatic page views), data-adapters="ga4
-// shopify" (capture a GA4 dataLayer and/or Shopify Web Pixel events).
+// The script-tag entry: <script src=".../trailmark.js" async></script>, with the config inline
+// (<script type="application/json" data-trailmark-config>, compiled or JSON) or named by
+// data-config="/trailmark.compiled.json". Optional attributes: data-auto-page="false" (no
+// automatic page views), data-adapters="ga4 shopify" (capture a GA4 dataLayer and/or Shopify
+// Web Pixel events).
+//
+// The module's JavaScript glue is bundled into this file, and the .wasm is requested the moment
+// this script runs (a <link rel="preload"> lets the browser start even earlier), so a page waits
+// for two downloads side by side, never a chain of three.
 //
 // Calls made before this script runs are queued by the page in a plain array
 // (`window.trailmark = window.trailmark || []; trailmark.push(["track", ...])`) and replayed in
 // order. No eval, no inline script, no innerHTML: it runs under a strict CSP and Trusted Types.
+import initCore, * as core from "trailmark-core-glue";
 import { createRuntime } from "./runtime.js";
 
 (() => {
@@ -12,6 +19,11 @@ import { createRuntime } from "./runtime.js";
   if (existing && !Array.isArray(existing)) return; // already running: init is idempotent
   const script = document.currentScript;
   const base = new URL(".", (script && script.src) || location.href);
+  const wasm = new URL("trailmark_core_bg.wasm", base);
+  // At once: the download overlaps everything below (and the page's own work).
+  let response = null;
+  try { response = typeof WebAssembly === "object" ? fetch(wasm) : null; } catch (_) { /* no fetch */ }
+  if (response) response.catch(() => { /* reported when the module loads */ });
   let config = script && script.getAttribute("data-config");
   const inline = document.querySelector("script[type='application/json'][data-trailmark-config]");
   if (!config && inline) {
@@ -20,16 +32,22 @@ import { createRuntime } from "./runtime.js";
       config = undefined;
     }
   }
-  const load = () => import(new URL("trailmark_core.js", base).href).then(async (m) => {
-    await m.default({ module_or_path: new URL("trailmark_core_bg.wasm", base) });
-    return m;
-  });
+  const load = async () => {
+    await initCore({ module_or_path: response || wasm });
+    return core;
+  };
+  // Optional chunks, next to this file: fetched only on pages that need them.
+  const chunk = (name) => import(new URL(name, base).href);
   const attr = (name) => (script && script.getAttribute(name)) || "";
   const api = createRuntime(load, {
     config,
     autoPage: attr("data-auto-page") !== "false",
     adapters: attr("data-adapters").split(/[\s,]+/),
-    loadAdapters: () => import(new URL("trailmark_adapters.js", base).href),
+    loadAdapters: () => chunk("trailmark_adapters.js"),
+    loadTools: () => chunk("trailmark_tools.js").then(async (m) => {
+      await m.default({ module_or_path: new URL("trailmark_tools_bg.wasm", base) });
+      return m;
+    }),
   });
   window.trailmark = api;
   for (const command of existing || []) api.push(command);

@@ -3,6 +3,8 @@
 // It never throws into the page: every call into the module is wrapped, a failure turns the
 // whole API into no-ops after one console message, and slots keep their default content.
 
+import { isCompiled, programOf, base64 } from "./config.js";
+
 const PREFIX = "[trailmark] ";
 const CONFIG_CACHE = "trailmark:config:";
 const CONSENT_KEY = "trailmark:consent";
@@ -26,9 +28,11 @@ const kind = (x) => Object.prototype.toString.call(x);
 
 /**
  * Creates the public API. `loadModule()` resolves to the wasm-bindgen module, initialized.
- * `options.config` is a config object, a URL string, or absent; `options.autoPage` (default
- * true) turns automatic page views on; `options.adapters` names the adapters to run ("ga4",
- * "shopify") and `options.loadAdapters()` resolves to their chunk (`{ adapt }`).
+ * `options.config` is a config object (compiled, or JSON), a URL string, or absent;
+ * `options.autoPage` (default true) turns automatic page views on; `options.adapters` names the
+ * adapters to run ("ga4", "shopify") and `options.loadAdapters()` resolves to their chunk
+ * (`{ adapt }`); `options.loadTools()` resolves to the tools chunk (compiler, validator,
+ * `evalCondition`, bucketing), initialized.
  */
 export function createRuntime(loadModule, options) {
   let mod = null;
@@ -115,10 +119,37 @@ export function createRuntime(loadModule, options) {
     return states;
   };
 
-  const configure = (config, source) => {
-    const errors = report(call("configure", [config]), source);
+  // The tools chunk, loaded once, on first need (a JSON config, validateConfig, ...).
+  let toolsChunk = null;
+  const tools = () => (toolsChunk = toolsChunk || options.loadTools());
+
+  // Applies a program; says once why it was refused (another format version, corrupt).
+  const apply = (program, source) => {
+    const problem = call("configure", [program]);
+    if (problem) console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
     adoptOrphans();
-    return errors;
+    return !problem;
+  };
+
+  const unreadable = (source, e) => {
+    console.error(PREFIX + "config " + source + " could not be read (" + e + "); default content stays, tracking goes on.");
+    return null;
+  };
+
+  // Applies `config` and resolves to its program (null when nothing applied). A compiled config
+  // applies at once, synchronously: before the first page view and the first decision. A JSON
+  // config is compiled by the tools chunk first (its problems reported once).
+  const configure = (config, source) => {
+    if (isCompiled(config)) {
+      let program = null;
+      try { program = programOf(config); } catch (e) { return Promise.resolve(unreadable(source, e)); }
+      return Promise.resolve(apply(program, source) ? program : null);
+    }
+    return tools().then((t) => {
+      const out = t.compileConfig(config);
+      report(out.diagnostics, source);
+      return out.program && apply(out.program, source) ? out.program : null;
+    }).catch((e) => unreadable(source, e));
   };
 
   // ------------------------------------------------------------------ automatic capture
@@ -143,6 +174,10 @@ export function createRuntime(loadModule, options) {
   let measuring = 0; // a scroll measurement is scheduled
 
   const clock = () => performance.now();
+  // The URL a page view is about. A fragment that is not a single-page-app route (`#reviews`,
+  // `#access_token=...`) is not part of it: jumping to an anchor is no new page view, and the
+  // module drops such fragments from every URL it records anyway (README "Privacy").
+  const here = () => location.href.replace(/#(?![/!])[\s\S]*$/, "");
   const measure = () => {
     measuring = 0;
     const h = (document.documentElement || {}).scrollHeight;
@@ -160,7 +195,7 @@ export function createRuntime(loadModule, options) {
   };
   const view = (properties) => {
     engage();
-    lastUrl = location.href;
+    lastUrl = here();
     shown = reported = depth = 0;
     since = document.hidden ? null : clock();
     call("page", [properties]);
@@ -170,7 +205,7 @@ export function createRuntime(loadModule, options) {
   const fresh = () => { lastUrl = ""; view(); };
   // Deferred a task: a router calls pushState before it renders, so the title and the slots of
   // the new route are there when the page view is recorded and the slots are rendered.
-  const route = () => setTimeout(() => { if (location.href !== lastUrl) view(); }, 0);
+  const route = () => setTimeout(() => { if (here() !== lastUrl) view(); }, 0);
   const leave = () => {
     if (since !== null) shown += clock() - since;
     since = null;
@@ -244,15 +279,21 @@ export function createRuntime(loadModule, options) {
     ready: (fn) => {
       if (core) { try { fn(api); } catch (e) { console.error(e); } } else readyCallbacks.push(fn);
     },
-    /** Validates a config without applying it: a list of `TrailmarkError`s (empty when valid). */
-    validateConfig: (config) => {
-      if (!mod || dead) return [];
-      try { return mod.validateConfig(config).filter((d) => d.severity === "error").map((d) => new TrailmarkError(d)); } catch (e) { die(e); return []; }
+    /**
+     * The tools chunk, loaded on first use: `compileConfig`, `validateConfig`, `evalCondition`,
+     * and GrowthBook's bucketing (`hash`, `getBucketRanges`, `chooseVariation`,
+     * `getEqualWeights`, `inNamespace`). Resolves to null where it cannot load.
+     */
+    tools: () => tools().catch((e) => { warn("the tools chunk could not be loaded (" + e + ")"); return null; }),
+    /** Validates a config without applying it: resolves to a list of `TrailmarkError`s (empty when valid). */
+    validateConfig: async (config) => {
+      const t = await api.tools();
+      try { return t ? t.validateConfig(config).filter((d) => d.severity === "error").map((d) => new TrailmarkError(d)) : []; } catch (e) { warn("validateConfig failed (" + e + ")"); return []; }
     },
-    /** GrowthBook-compatible `evalCondition(attributes, condition, savedGroups)`. */
-    evalCondition: (attributes, condition, savedGroups) => {
-      if (!mod || dead) return false;
-      try { return mod.evalCondition(attributes, condition, savedGroups || {}); } catch (e) { die(e); return false; }
+    /** GrowthBook-compatible `evalCondition(attributes, condition, savedGroups)`: resolves to a boolean. */
+    evalCondition: async (attributes, condition, savedGroups) => {
+      const t = await api.tools();
+      try { return t ? t.evalCondition(attributes, condition, savedGroups || {}) : false; } catch (e) { warn("evalCondition failed (" + e + ")"); return false; }
     },
   };
 
@@ -339,19 +380,23 @@ export function createRuntime(loadModule, options) {
         "; Trailmark is off and the page keeps its default content.");
       return;
     }
+    // A compiled config applies before anything is recorded or replayed; a JSON one as soon as
+    // the tools chunk has compiled it.
     if (configSource && typeof configSource === "object") configure(configSource, "(inline)");
     if (configText) {
+      // Stale while revalidate: the program of the last visit applies at once (a JSON config's
+      // compiled program, so a warm visit never needs the tools chunk), the fetched text next.
       const cached = readCache(configSource);
-      if (cached) configure(cached.config, configSource + " (cached)");
-      configText.then((text) => {
+      if (cached && !apply(cached.program, configSource + " (cached)")) cached.text = null;
+      configText.then(async (text) => {
         if (text === null || (cached && cached.text === text)) return;
         let parsed;
         try { parsed = JSON.parse(text); } catch (e) {
           console.error(PREFIX + "config " + configSource + " is not JSON (" + e.message + "); default content stays, tracking goes on.");
           return;
         }
-        writeCache(configSource, text);
-        configure(parsed, configSource);
+        const program = await configure(parsed, configSource);
+        if (program) writeCache(configSource, text, program);
       });
     }
     // Consent and identity given before the script ran apply before anything is recorded.
@@ -409,15 +454,17 @@ async function fetchConfig(url) {
   return null;
 }
 
-// Stale-while-revalidate cache of the config text, in a versioned envelope.
+// Stale-while-revalidate cache of the config text and its program, in a versioned envelope.
 function readCache(url) {
   try {
     const raw = JSON.parse(localStorage.getItem(CONFIG_CACHE + url));
-    if (raw && raw.v === 1 && typeof raw.d === "string") return { text: raw.d, config: JSON.parse(raw.d) };
+    if (raw && raw.v === 2 && typeof raw.d === "string" && typeof raw.p === "string") {
+      return { text: raw.d, program: programOf({ program: raw.p }) };
+    }
   } catch (_) { /* unavailable or corrupt: fetch fresh */ }
   return null;
 }
 
-function writeCache(url, text) {
-  try { localStorage.setItem(CONFIG_CACHE + url, JSON.stringify({ v: 1, d: text })); } catch (_) { /* full or disabled */ }
+function writeCache(url, text, program) {
+  try { localStorage.setItem(CONFIG_CACHE + url, JSON.stringify({ v: 2, d: text, p: base64(program) })); } catch (_) { /* full or disabled */ }
 }

@@ -41,6 +41,9 @@ pub mod journeys;
 pub mod json;
 pub mod limits;
 pub mod outbox;
+pub mod page;
+pub mod privacy;
+pub mod program;
 pub mod render;
 pub mod rules;
 pub mod text;
@@ -48,6 +51,7 @@ pub mod time;
 pub mod tracker;
 pub mod value;
 pub mod visitor;
+pub mod wire;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -16,7 +16,8 @@ pub const MAX_PROPERTY_KEYS: usize = 256;
 pub const MAX_PROPERTY_ITEMS: usize = 1_000;
 /// Longest event name, in bytes.
 pub const MAX_EVENT_NAME_BYTES: usize = 200;
-/// Largest serialized event, in bytes; a bigger event is replaced by a stub that says so.
+/// Largest serialized event, in bytes (Segment's limit too); a bigger event is replaced by a stub
+/// with the same envelope whose properties say how large it was.
 pub const MAX_EVENT_BYTES: usize = 32 * 1024;
 /// Most rules in one config.
 pub const MAX_RULES: usize = 1_000;

@@ -16,7 +16,7 @@ use crate::config::{Collector, Config};
 use crate::consent::{record, Consent, Effects, Signals, Update};
 use crate::event::{Event, Kind};
 use crate::json::FloatFormatter;
-use crate::limits::{MAX_HELD_BYTES, MAX_HELD_EVENTS};
+use crate::limits::{MAX_EVENT_BYTES, MAX_HELD_BYTES, MAX_HELD_EVENTS};
 use crate::outbox::{Frame, Outbox, Outcome, Policy, Request};
 use crate::render::Node;
 use crate::time::Millis;
@@ -31,36 +31,7 @@ pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// Largest single beacon body (browsers cap all keepalive bodies of a page at 64 KB together).
 pub const BEACON_CHUNK_BYTES: usize = 60 * 1024;
 
-/// The page an event happened on.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Page {
-    /// Full URL.
-    pub url: String,
-    /// `location.pathname`.
-    pub path: String,
-    /// `location.search`, including `?` when present.
-    pub search: String,
-    /// `document.title`.
-    pub title: String,
-    /// `document.referrer`.
-    pub referrer: String,
-}
-
-impl Page {
-    /// The page as a Segment `context.page` / page-call properties object.
-    pub fn to_map(&self) -> Map {
-        [
-            ("path", &self.path),
-            ("referrer", &self.referrer),
-            ("search", &self.search),
-            ("title", &self.title),
-            ("url", &self.url),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
-        .collect()
-    }
-}
+pub use crate::page::Page;
 
 /// `seq` numbers reserved for each page load of a tab: page load `n` numbers its events from
 /// `n × SEQ_PER_LOAD + 1` (readable: the 17th event of load 3 is `3000017`).
@@ -156,6 +127,8 @@ pub struct Tracker {
     journeys_checked: Millis,
     /// A journey transition is being recorded (no nested check).
     in_journeys: bool,
+    /// A drop report is being recorded: it never reports drops itself (see `persist.rs`).
+    reporting: bool,
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -170,7 +143,15 @@ fn policy_for(collector: Option<&Collector>) -> Policy {
 
 impl Tracker {
     /// A tracker with `config` (use `Config::default()` while the real one loads).
-    pub fn new(config: Config, identity: Identity, float: FloatFormatter) -> Self {
+    pub fn new(config: Config, mut identity: Identity, float: FloatFormatter) -> Self {
+        // Read off the browser, so bounded like everything else that reaches events and rules.
+        for (text, max) in [
+            (&mut identity.user_agent, 1024),
+            (&mut identity.locale, 64),
+            (&mut identity.timezone, 64),
+        ] {
+            crate::text::truncate_at_boundary(text, max);
+        }
         let outbox = Outbox::new(policy_for(config.collector.as_ref()));
         let seq_base = identity.seq_base;
         let consent = Consent {
@@ -199,6 +180,7 @@ impl Tracker {
             page_start: 0,
             journeys_checked: 0,
             in_journeys: false,
+            reporting: false,
         }
     }
 
@@ -356,6 +338,15 @@ impl Tracker {
         message_id: String,
         now: Millis,
     ) {
+        let mut properties = properties;
+        if name == crate::visitor::ENGAGEMENT {
+            // The runtime passes the URL of the page view it measures, read off `location`:
+            // it is cleaned like every other URL Trailmark reads.
+            if let Some(Value::String(url)) = properties.get("url") {
+                let clean = crate::privacy::clean_url(url, &self.config.redact_params);
+                properties.insert("url", Value::String(clean));
+            }
+        }
         let call = Call::new(Kind::Track, Some(name.to_owned()), properties);
         self.record(call, page, message_id, now);
     }
@@ -405,20 +396,47 @@ impl Tracker {
             name: name.filter(|_| kind != Kind::Identify),
             properties,
             traits,
-            message_id,
+            message_id: message_id.clone(),
             anonymous_id: self.identity.anonymous_id.clone(),
             user_id: self.visitor.user_id.clone(),
             timestamp: now,
             context: self.context(page, campaign),
         };
         let urgent = event.is_conversion();
-        let json = event.to_json(self.float);
+        let json = self.serialize_bounded(event);
+        let Some(json) = json else {
+            return;
+        };
         if self.effects.send_events {
             self.outbox.push(json, urgent, now);
-            self.report_drops(&event.message_id, page);
+            self.report_drops(&message_id, page);
         } else {
             self.hold(json, urgent);
         }
+    }
+
+    /// The event as JSON, or, when that is larger than [`MAX_EVENT_BYTES`] (collectors refuse
+    /// such events, and one would crowd everything else out of the queue), a stub with the same
+    /// envelope whose properties (and traits) say how large it was:
+    /// `{"trailmarkOversizeBytes": 81234}`. `None` only if even the stub does not fit (it is
+    /// counted as refused).
+    fn serialize_bounded(&mut self, mut event: Event) -> Option<String> {
+        let json = event.to_json(self.float);
+        if json.len() <= MAX_EVENT_BYTES {
+            return Some(json);
+        }
+        let mut note = Map::new();
+        note.insert("trailmarkOversizeBytes", Value::Number(json.len() as f64));
+        if event.traits.is_some() {
+            event.traits = Some(note.clone());
+        }
+        event.properties = note;
+        let stub = event.to_json(self.float);
+        if stub.len() <= MAX_EVENT_BYTES {
+            return Some(stub);
+        }
+        self.outbox.count_refused(1);
+        None
     }
 
     fn context(&self, page: &Page, campaign: Option<Map>) -> Map {
@@ -590,6 +608,8 @@ pub use persist::{QueueStore, DROPPED_EVENT};
 mod identity_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod journeys_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod oversize_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod persist_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -9,6 +9,7 @@
 use std::path::PathBuf;
 use trailmark::history::Scope;
 use trailmark::rules::{eval_condition, Condition, Conditions};
+use trailmark::wire::round_trip;
 use trailmark::{Diagnostics, Map, Path, Value};
 
 /// One `[name, condition, attributes, expected, savedGroups?]` case.
@@ -118,26 +119,34 @@ fn eval_condition_conformance_in_shared_sets() {
         ));
         members.push(i);
     }
-    let mut failures = Vec::new();
-    for (i, case) in cases.iter().enumerate() {
-        let (at, id) = ids[i];
-        let (_, set, members) = &sets[at];
-        let scope = Scope::empty();
-        let mut pass = set.pass(&case.attributes, &scope);
-        for &j in members.iter().rev() {
-            pass.holds(ids[j].1);
+    // The same sets as a compiled config carries them: written and read back.
+    let programs: Vec<Conditions> = sets
+        .iter()
+        .map(|(_, set, _)| round_trip(set).expect("a set reads back"))
+        .collect();
+    for (label, through_program) in [("", false), (" through compiled programs", true)] {
+        let mut failures = Vec::new();
+        for (i, case) in cases.iter().enumerate() {
+            let (at, id) = ids[i];
+            let (_, set, members) = &sets[at];
+            let set = if through_program { &programs[at] } else { set };
+            let scope = Scope::empty();
+            let mut pass = set.pass(&case.attributes, &scope);
+            for &j in members.iter().rev() {
+                pass.holds(ids[j].1);
+            }
+            if pass.holds(id) != case.expected {
+                failures.push(format!("#{i} {:?}: expected {}", case.name, case.expected));
+            }
         }
-        if pass.holds(id) != case.expected {
-            failures.push(format!("#{i} {:?}: expected {}", case.name, case.expected));
-        }
+        println!(
+            "evalCondition in {} shared sets{label}: {}/{} passed",
+            sets.len(),
+            cases.len() - failures.len(),
+            cases.len()
+        );
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
-    println!(
-        "evalCondition in {} shared sets: {}/{} passed",
-        sets.len(),
-        cases.len() - failures.len(),
-        cases.len()
-    );
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// The only case expected to compile with a regex error is the suite's invalid pattern, and

@@ -46,3 +46,8 @@ fn condition_eval() {
 fn config_compile() {
     assert!(replay("config_compile", harness::config_compile) > 0);
 }
+
+#[test]
+fn program_decode() {
+    assert!(replay("program_decode", harness::program_decode) > 0);
+}

@@ -1,11 +1,13 @@
 //! The regex engine against JavaScript ground truth (`tests/fixtures/regex/`, written by
-//! `generate.mjs` from node's `RegExp`), plus linear-time checks on pathological patterns.
+//! `generate.mjs` from node's `RegExp`), compiled and as compiled configs carry them, plus
+//! linear-time checks on pathological patterns.
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
 
 use serde_json::Value as Json;
 use trailmark::rules::regex::{Regex, MAX_PROGRAM};
+use trailmark::wire::round_trip;
 
 fn fixture(name: &str) -> Vec<Json> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -47,9 +49,12 @@ fn matches_like_javascript() {
         );
         let expected = case[3].as_bool().unwrap();
         match Regex::new(pattern, flags_icase(flags)) {
-            Ok(re) if re.is_match(hay) == expected => {}
+            // The pattern as a compiled config carries it (written and read back) too.
+            Ok(re)
+                if re.is_match(hay) == expected
+                    && round_trip(&re).is_some_and(|again| again.is_match(hay) == expected) => {}
             Ok(_) => failures.push(format!(
-                "/{pattern}/{flags}.test({hay:?}) should be {expected}"
+                "/{pattern}/{flags}.test({hay:?}) should be {expected} (compiled or read back)"
             )),
             Err(e) => failures.push(format!(
                 "/{pattern}/{flags} rejected: {} {}",

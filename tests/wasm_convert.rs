@@ -5,7 +5,7 @@
 //! `to_value` must see them as `JSON.stringify` would, within `Limits::PROPERTIES`, terminate on
 //! every input, and say (through `clamped`) when it cut something. The inputs are built in
 //! JavaScript because most of them cannot be expressed through the Rust API.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;

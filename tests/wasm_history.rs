@@ -3,7 +3,7 @@
 //! the browser's `JSON.parse` and converted by the shell's own converter, as a page's config
 //! is, so a difference between the native and the browser build (number conversion, object key
 //! order, float arithmetic) shows up here. Prints `history: predicates N/N, errors M/M (wasm)`.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod wasm_support;

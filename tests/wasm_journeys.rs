@@ -2,7 +2,7 @@
 //! headless Chromium: the same runner as `tests/journeys_cases.rs` (`journeys_support`), with
 //! JSON parsed by the browser's `JSON.parse` and numbers written by JavaScript, as in a page.
 //! Prints `journeys: scenarios N/N (wasm)`.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod wasm_support;

@@ -8,21 +8,18 @@
 //!
 //! It lives in its own file, as one test, because the trap leaves this module instance dead for
 //! good: nothing else may share the instance, and the steps must run in this order.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;
 
 use js_sys::{Function, Reflect};
 use support::{append, document, json, ConsoleSpy};
-use trailmark::web::{eval_condition, is_dead, panic_reported, validate_config, Trailmark};
+use trailmark::web::{is_dead, panic_reported, Trailmark};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-/// A config with one error (`config/unsupported-version`), so a live module returns a diagnostic.
-const BAD_CONFIG: &str = r#"{"version": 2}"#;
 
 const GOOD_CONFIG: &str = r#"{"version": 1,
     "blocks": {"b": {"tag": "p", "text": "personalized"}},
@@ -36,14 +33,6 @@ fn call_test_panic() -> Result<JsValue, JsValue> {
         .dyn_into()
         .expect("__testPanic is exported by test-hooks builds");
     f.call0(&JsValue::UNDEFINED)
-}
-
-fn eval_simple_condition() -> bool {
-    eval_condition(
-        json(r#"{"country": "DE"}"#),
-        json(r#"{"country": "DE"}"#),
-        JsValue::UNDEFINED,
-    )
 }
 
 /// Assertions after the deliberate panic. The dead module's panic hook stays installed and
@@ -80,8 +69,11 @@ fn a_panic_traps_once_reports_once_and_leaves_a_no_op_module() {
     let tm = Trailmark::new(JsValue::UNDEFINED);
     // Alive: the calls checked below do real work, so their empty results later mean something.
     assert!(!is_dead());
-    assert_eq!(validate_config(json(BAD_CONFIG)).length(), 1);
-    assert!(eval_simple_condition());
+    let (program, _) = support::compile(GOOD_CONFIG);
+    assert_eq!(
+        tm.configure(b"not a program").as_string().as_deref(),
+        Some("not a compiled config")
+    );
 
     let mut errors = ConsoleSpy::new("error");
     let first = call_test_panic();
@@ -105,18 +97,12 @@ fn a_panic_traps_once_reports_once_and_leaves_a_no_op_module() {
         lines.first().is_some_and(|l| {
             l.starts_with(
                 "[trailmark] stopped after an internal error; the page keeps its default \
-                 content. Please report: deliberate test panic at src/web/mod.rs:",
+                 content. Please report: deliberate test panic at src/web/shell.rs:",
             )
         }),
     );
 
     // Every entry point is now a no-op.
-    check.eq(
-        "validateConfig diagnostics",
-        validate_config(json(BAD_CONFIG)).length(),
-        0,
-    );
-    check.ok("evalCondition is false", !eval_simple_condition());
 
     let page = append(&document().body().expect("body"), "div", &[], "");
     let slot = append(
@@ -126,10 +112,9 @@ fn a_panic_traps_once_reports_once_and_leaves_a_no_op_module() {
         "default",
     );
     let mut warnings = ConsoleSpy::new("warn");
-    check.eq(
-        "configure diagnostics",
-        tm.configure(json(GOOD_CONFIG)).length(),
-        0,
+    check.ok(
+        "configure refuses nothing and applies nothing",
+        tm.configure(&program).is_undefined(),
     );
     tm.page(JsValue::UNDEFINED);
     tm.track(JsValue::from_str("Product Added"), json(r#"{"price": 1}"#));

@@ -2,7 +2,7 @@
 //! reaches the page. Those callbacks run without the loader's wrapper, so the module wraps them
 //! itself (`fetch::safe`): no uncaught error on `window`, one console error, and the instance is
 //! off from then on. Its own file: the trap leaves this module instance dead for good.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;

@@ -1,5 +1,5 @@
-//! Browser tests for rendering through the real path: `Trailmark::new(env)`, `configure(config)`
-//! with a config parsed by the browser's `JSON.parse`, and the slots of a live document.
+//! Browser tests for rendering through the real path: `Trailmark::new(env)`, `configure(program)`
+//! with a config compiled as `trailmark build` compiles it, and the slots of a live document.
 //!
 //! Rendering is where a config touches the shopper's page, so it is checked against the real
 //! DOM: the exact elements, text and attributes built, `rel="noopener noreferrer"` on links that
@@ -9,13 +9,12 @@
 //!
 //! Each test builds its slots inside a fresh container appended to `document.body` and removes
 //! it at the end (and any leftover at the start).
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;
 
-use js_sys::Array;
-use support::{append, document, get_str, json};
+use support::{append, document, get_str};
 use trailmark::web::Trailmark;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -71,22 +70,15 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Each diagnostic as `(severity, code, path)`.
-fn diagnostics(diags: &Array) -> Vec<(String, String, String)> {
+/// Compiles `config` as `trailmark build` does, applies the program to `tm` (which must accept
+/// it), and returns each diagnostic as `(severity, code, path)`.
+fn configure(tm: &Trailmark, config: &str) -> Vec<(String, String, String)> {
+    let (program, diags) = support::compile(config);
+    assert!(
+        tm.configure(&program).is_undefined(),
+        "the program was refused"
+    );
     diags
-        .iter()
-        .map(|d| {
-            assert!(
-                !get_str(&d, "message").is_empty(),
-                "a diagnostic without a message"
-            );
-            (
-                get_str(&d, "severity"),
-                get_str(&d, "code"),
-                get_str(&d, "path"),
-            )
-        })
-        .collect()
 }
 
 fn diag(severity: &str, code: &str, path: &str) -> (String, String, String) {
@@ -178,8 +170,7 @@ fn configure_renders_the_block_into_every_element_of_the_slot() {
     let hero_again = slot(&page, "hero", "second default");
 
     let tm = Trailmark::new(JsValue::UNDEFINED);
-    let diags = tm.configure(json(&config_with_block(WELCOME)));
-    assert_eq!(diagnostics(&diags), []);
+    assert_eq!(configure(&tm, &config_with_block(WELCOME)), []);
 
     assert_welcome(&hero);
     assert_welcome(&hero_again);
@@ -204,10 +195,7 @@ fn rendering_again_is_a_no_op_that_keeps_the_same_nodes() {
     let page = container();
     let hero = slot(&page, "hero", "default");
     let tm = Trailmark::new(JsValue::UNDEFINED);
-    assert_eq!(
-        diagnostics(&tm.configure(json(&config_with_block(WELCOME)))),
-        []
-    );
+    assert_eq!(configure(&tm, &config_with_block(WELCOME)), []);
     let first = assert_welcome(&hero);
     let first_link = hero.query_selector("a").expect("query").expect("a link");
 
@@ -237,10 +225,7 @@ fn text_that_looks_like_html_renders_as_text() {
         r#"{{"tag": "p", "class": "\"><img src=x>", "text": {}}}"#,
         support::stringify(&evil.into())
     );
-    assert_eq!(
-        diagnostics(&tm.configure(json(&config_with_block(&block)))),
-        []
-    );
+    assert_eq!(configure(&tm, &config_with_block(&block)), []);
 
     let p = children(&hero).remove(0);
     assert_eq!(p.tag_name(), "P");
@@ -266,7 +251,7 @@ fn assert_rejected(block: &str, expected: &[(String, String, String)]) {
     let page = container();
     let hero = slot(&page, "hero", "default");
     let tm = Trailmark::new(JsValue::UNDEFINED);
-    let got = diagnostics(&tm.configure(json(&config_with_block(block))));
+    let got = configure(&tm, &config_with_block(block));
     assert_eq!(got, expected, "block {block}");
     assert_untouched(&hero, "default");
     assert_eq!(tm.render(), 0);
@@ -334,4 +319,33 @@ fn a_script_tag_is_rejected_and_the_slot_keeps_its_default() {
             unknown_block(),
         ],
     );
+}
+
+/// A program edited by hand (or by an attacker) to carry what the compiler refuses is refused
+/// whole when read: the slot keeps its default content.
+#[wasm_bindgen_test]
+fn a_hostile_program_with_an_unsafe_block_is_refused() {
+    use trailmark::render::Node;
+    let page = container();
+    let hero = slot(&page, "hero", "default");
+    let tm = Trailmark::new(JsValue::UNDEFINED);
+    let (program, _) = support::compile(&config_with_block(
+        r#"{"tag": "a", "text": "x", "attrs": {"href": "/ok"}}"#,
+    ));
+    let mut config = trailmark::program::decode(&program).expect("a valid program");
+    config.blocks[0].1 = Node {
+        tag: "a",
+        attrs: vec![("href", " javascript:alert(1)".into())],
+        text: Some("click".into()),
+        children: Vec::new(),
+    };
+    let hostile = trailmark::program::encode(&config);
+    let refused = tm.configure(&hostile).as_string().unwrap_or_default();
+    assert_eq!(refused, "a corrupt compiled config");
+    assert_untouched(&hero, "default");
+    assert_eq!(tm.decisions().length(), 0);
+    // The genuine program still applies afterwards.
+    assert!(tm.configure(&program).is_undefined());
+    assert_eq!(tm.decisions().length(), 1);
+    remove_container();
 }

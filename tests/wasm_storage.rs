@@ -7,7 +7,7 @@
 //! `Storage` actually fails, so these run in headless Chromium.
 //!
 //! All keys written here start with [`PREFIX`] and are removed before and after each test.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;

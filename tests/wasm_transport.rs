@@ -5,7 +5,7 @@
 //!
 //! `fetch` is replaced by a recording stub while the `post_with` tests run: nothing leaves the
 //! browser, and each test settles its requests itself.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;

@@ -4,7 +4,7 @@
 //! Tabs are simulated the way the browser shows them to a page: another tab's write is a new
 //! value under `trailmark:profile` followed by a `storage` event (here, the call the loader makes
 //! for it). Two real tabs are driven by the end-to-end tests.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
 #[path = "wasm_support/mod.rs"]
 mod support;
@@ -32,7 +32,7 @@ fn fresh() -> Trailmark {
         local().remove_item(key).expect("removeItem");
     }
     let tm = Trailmark::new(JsValue::UNDEFINED);
-    tm.configure(json(CONFIG));
+    tm.configure(&support::compile(CONFIG).0);
     tm.consent(json(
         r#"{"analytics":"granted","personalization":"granted"}"#,
     ));
@@ -64,7 +64,7 @@ fn the_record_is_written_on_hide_and_read_by_the_next_page() {
     );
     // The next page load of the site reads it back.
     let next = Trailmark::new(JsValue::UNDEFINED);
-    next.configure(json(CONFIG));
+    next.configure(&support::compile(CONFIG).0);
     assert_eq!(cart_ids(&next), "ethiopia");
     assert_eq!(
         stringify(&get(&get(&next.profile(), "cart"), "value")),
@@ -84,7 +84,7 @@ fn a_corrupt_record_is_removed_with_one_warning_and_the_visitor_starts_fresh() {
         spy.count_containing("stored visitor profile could not be read"),
         1
     );
-    tm.configure(json(CONFIG));
+    tm.configure(&support::compile(CONFIG).0);
     assert_eq!(cart_ids(&tm), "");
 }
 

@@ -10,7 +10,8 @@ use crate::Config;
 pub const USAGE: &str = "\
 usage: trailmark-collector [--host 127.0.0.1] [--site-port 8080] [--collect-port 8099]
                            [--www www] [--pkg pkg] [--db target/collector/events.sqlite]
-                           [--write-key KEY] [--max-body 524288]
+                           [--write-key KEY] [--token TOKEN] [--max-body 524288]
+                           [--allow-host NAME]... [--cors-header NAME]...
 
 Serves the demo store (--www at /, --pkg at /pkg/) on the site port and collects
 Segment-compatible batches (POST /v1/batch) into SQLite on the collect port.
@@ -22,16 +23,23 @@ Port 0 picks a free port. Only loopback hosts are accepted.
   --www DIR         directory served at / (default www)
   --pkg DIR         directory served at /pkg/ (default pkg)
   --db FILE         SQLite file (default target/collector/events.sqlite)
-  --write-key KEY   require this write key on /v1/batch
+  --write-key KEY   require this write key on /v1/batch; also guards the viewer,
+                    /events.json and /_control/* unless --token is given
+  --token TOKEN     guard the viewer, /events.json and /_control/* with this instead
+                    (HTTP Basic user or Bearer; in a browser open /?token=TOKEN)
   --max-body BYTES  largest body, as sent and decompressed (default 524288)
+  --allow-host NAME also answer to this Host name (*.NAME: every name under NAME);
+                    loopback names always work (repeatable)
+  --cors-header H   let browser senders use this request header on /v1/batch, besides
+                    Content-Type, Content-Encoding, Authorization (repeatable)
   -h, --help        print this help
 ";
 
 /// What the command line asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    /// Run the collector.
-    Run(Config),
+    /// Run the collector (boxed: a config is large next to `Help`).
+    Run(Box<Config>),
     /// Print usage and exit.
     Help,
 }
@@ -63,7 +71,10 @@ where
             "--pkg",
             "--db",
             "--write-key",
+            "--token",
             "--max-body",
+            "--allow-host",
+            "--cors-header",
         ];
         if !known.contains(&flag.as_str()) {
             return Err(format!("unknown flag: {flag}"));
@@ -81,6 +92,11 @@ where
             "--db" => config.db = PathBuf::from(value),
             "--write-key" if value.is_empty() => return Err("--write-key must not be empty".into()),
             "--write-key" => config.write_key = Some(value),
+            "--token" => config.token = Some(non_empty_token(&value)?),
+            "--allow-host" => config
+                .allow_hosts
+                .push(crate::host::valid_allow_host(&value)?),
+            "--cors-header" => config.cors_headers.push(header_name(&value)?),
             "--max-body" => {
                 config.max_body = match value.parse::<usize>() {
                     Ok(n) if n > 0 => n,
@@ -90,7 +106,7 @@ where
             _ => unreachable!("flag checked against the known list above"),
         }
     }
-    Ok(Command::Run(config))
+    Ok(Command::Run(Box::new(config)))
 }
 
 /// A loopback address; `localhost` means 127.0.0.1. Anything else is refused: the collector is a
@@ -111,6 +127,31 @@ fn parse_host(value: &str) -> Result<IpAddr, String> {
     Ok(ip)
 }
 
+/// A token is sent in URLs and headers: printable ASCII without spaces, so it survives both.
+fn non_empty_token(value: &str) -> Result<String, String> {
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_graphic()) {
+        Ok(value.to_string())
+    } else {
+        Err("--token: must be non-empty printable ASCII without spaces".into())
+    }
+}
+
+/// An HTTP header name (RFC 9110 token characters), lower-cased.
+fn header_name(value: &str) -> Result<String, String> {
+    let ok = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+    if ok {
+        Ok(value.to_ascii_lowercase())
+    } else {
+        Err(format!(
+            "--cors-header: not a header name: {}",
+            crate::http::printable(value)
+        ))
+    }
+}
+
 fn parse_port(flag: &str, value: &str) -> Result<u16, String> {
     value
         .parse::<u16>()
@@ -123,7 +164,7 @@ mod tests {
 
     fn run(args: &[&str]) -> Result<Config, String> {
         match parse(args.iter().copied())? {
-            Command::Run(c) => Ok(c),
+            Command::Run(c) => Ok(*c),
             Command::Help => Err("help".into()),
         }
     }
@@ -150,8 +191,17 @@ mod tests {
             "k",
             "--max-body",
             "10",
+            "--token=t0k",
+            "--allow-host",
+            "Shop.Test",
+            "--allow-host=*.cdn.test",
+            "--cors-header",
+            "X-Api-Key",
         ])
         .unwrap();
+        assert_eq!(c.token.as_deref(), Some("t0k"));
+        assert_eq!(c.allow_hosts, ["shop.test", "*.cdn.test"]);
+        assert_eq!(c.cors_headers, ["x-api-key"]);
         assert_eq!(c.host.to_string(), "::1");
         assert_eq!((c.site_port, c.collect_port, c.max_body), (0, 0, 10));
         assert_eq!(c.www, PathBuf::from("w"));
@@ -180,6 +230,10 @@ mod tests {
         assert!(run(&["--site-port", "70000"]).is_err());
         assert!(run(&["--max-body", "0"]).is_err());
         assert!(run(&["--write-key", ""]).is_err());
+        assert!(run(&["--token", ""]).is_err());
+        assert!(run(&["--token", "a b"]).is_err());
+        assert!(run(&["--allow-host", "evil.example:80"]).is_err());
+        assert!(run(&["--cors-header", "x y"]).is_err());
         assert!(run(&["stray"]).is_err());
         assert_eq!(parse(["--help"]).unwrap(), Command::Help);
     }

@@ -11,7 +11,21 @@ pub fn authorized(
     let Some(expected) = expected else {
         return true;
     };
-    body_key == Some(expected) || authorization.and_then(basic_user).as_deref() == Some(expected)
+    body_key.is_some_and(|k| same_secret(k, expected))
+        || authorization
+            .and_then(basic_user)
+            .is_some_and(|u| same_secret(&u, expected))
+}
+
+/// Compares a presented secret with the expected one in time that does not depend on where they
+/// first differ (only on their lengths), so response timing does not reveal a prefix.
+pub fn same_secret(presented: &str, expected: &str) -> bool {
+    let (a, b) = (presented.as_bytes(), expected.as_bytes());
+    let mut diff = a.len() ^ b.len();
+    for (i, &x) in b.iter().enumerate() {
+        diff |= usize::from(x ^ a.get(i).copied().unwrap_or(!x));
+    }
+    diff == 0
 }
 
 /// The user name of an `Authorization: Basic ...` header value.
@@ -76,5 +90,14 @@ mod tests {
             Some("wrong")
         ));
         assert!(!authorized(Some("secret"), None, Some("wrong")));
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(same_secret("abc", "abc"));
+        assert!(same_secret("", ""));
+        for other in ["abd", "ab", "abcd", "", "ABC"] {
+            assert!(!same_secret(other, "abc"), "{other}");
+        }
     }
 }

@@ -1,11 +1,16 @@
-//! The collect server: routes for the collect port, CORS on every response, and the
-//! `POST /v1/batch` pipeline (faults, size limits, decompression, write key, validation, storage).
+//! The collect server: routes for the collect port, and the `POST /v1/batch` pipeline (faults,
+//! size limits, decompression, write key, validation, storage).
 //!
 //! Routes:
-//! - `POST /v1/batch`: store a batch (`{"batch": [...]}` or a plain array of events).
-//! - `GET /`: the live viewer; `GET /events.json?limit=N`: the latest events as JSON.
+//! - `POST /v1/batch`: store a batch (`{"batch": [...]}` or a plain array of events);
+//!   `OPTIONS /v1/batch`: CORS preflight (204). The only route any website may use: its responses
+//!   alone carry CORS headers.
+//! - `GET /`: the live viewer; `GET /events.json?limit=N`: the latest events as JSON;
+//!   `GET /favicon.ico`: 204.
 //! - `POST /_control/fault`, `POST /_control/reset`, `GET /_control/stats`: test controls.
-//! - `OPTIONS` anything: CORS preflight (204).
+//!
+//! Everything but `/v1/batch` first passes [`Access`]: same-origin only, and the token or write
+//! key when one is configured.
 
 use std::sync::Arc;
 use std::thread;
@@ -13,6 +18,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
+use crate::access::Access;
 use crate::auth;
 use crate::body;
 use crate::faults::{Faults, Mode};
@@ -28,6 +34,10 @@ pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 5000;
 /// Largest `/_control/fault` body.
 const MAX_CONTROL_BODY: usize = 64 * 1024;
+/// The batch endpoint: the one route open to other origins.
+pub const BATCH_PATH: &str = "/v1/batch";
+/// Request headers a browser sender may use on `/v1/batch` (besides `--cors-header` names).
+pub const CORS_HEADERS: &str = "content-type, content-encoding, authorization";
 
 /// Handler for the collect port.
 pub struct Collect {
@@ -35,18 +45,69 @@ pub struct Collect {
     faults: Faults,
     write_key: Option<String>,
     max_body: usize,
+    access: Access,
+    /// The `Access-Control-Allow-Headers` value of the batch preflight.
+    allow_headers: String,
 }
 
 impl Collect {
     /// A collect server storing into `store`; `write_key` (if any) is required on `/v1/batch`;
-    /// bodies over `max_body` bytes (as sent or decompressed) get 413.
-    pub fn new(store: Arc<Store>, write_key: Option<String>, max_body: usize) -> Self {
+    /// bodies over `max_body` bytes (as sent or decompressed) get 413; `access` guards every
+    /// other route; `cors_headers` are allowed on batch requests besides [`CORS_HEADERS`].
+    pub fn new(
+        store: Arc<Store>,
+        write_key: Option<String>,
+        max_body: usize,
+        access: Access,
+        cors_headers: &[String],
+    ) -> Self {
+        let mut allow_headers = CORS_HEADERS.to_string();
+        for h in cors_headers {
+            allow_headers.push_str(", ");
+            allow_headers.push_str(&h.to_ascii_lowercase());
+        }
         Collect {
             store,
             faults: Faults::default(),
             write_key,
             max_body,
+            access,
+            allow_headers,
         }
+    }
+
+    /// `/v1/batch`, any method: the public endpoint, with CORS on every answer.
+    fn batch_route(&self, req: &mut Request) -> Outcome {
+        let outcome = match req.method.as_str() {
+            "OPTIONS" => Outcome::Respond(self.preflight(req)),
+            "POST" => self.batch(req),
+            _ => Outcome::Respond(not_allowed("POST, OPTIONS")),
+        };
+        match outcome {
+            // Any page may send events here (the data is the sender's own), and `Retry-After` is
+            // exposed so a browser sender can honour it on 429.
+            Outcome::Respond(resp) => Outcome::Respond(
+                resp.with_header("Access-Control-Allow-Origin", "*")
+                    .with_header("Access-Control-Expose-Headers", "Retry-After"),
+            ),
+            Outcome::Drop => Outcome::Drop,
+        }
+    }
+
+    /// The answer to a CORS preflight for `/v1/batch`.
+    fn preflight(&self, req: &Request) -> Response {
+        let mut resp = Response::empty(204)
+            .with_header("Access-Control-Allow-Methods", "POST, OPTIONS")
+            .with_header("Access-Control-Allow-Headers", self.allow_headers.clone())
+            .with_header("Access-Control-Max-Age", "600");
+        // Chrome's Private Network Access asks before a public page may reach loopback.
+        if req
+            .header("access-control-request-private-network")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        {
+            resp = resp.with_header("Access-Control-Allow-Private-Network", "true");
+        }
+        resp
     }
 
     fn batch(&self, req: &mut Request) -> Outcome {
@@ -116,7 +177,14 @@ impl Collect {
         Outcome::Respond(resp)
     }
 
-    fn viewer(&self) -> Response {
+    fn viewer(&self, req: &Request) -> Response {
+        let refresh = match req.query_param("refresh") {
+            None => viewer::DEFAULT_REFRESH,
+            Some(text) => match text.parse::<u32>() {
+                Ok(n) => n,
+                Err(_) => return Response::error(400, "refresh: must be a non-negative integer"),
+            },
+        };
         let result = self
             .store
             .latest(viewer::PAGE_EVENTS)
@@ -133,8 +201,11 @@ impl Collect {
                 Response::new(
                     200,
                     "text/html; charset=utf-8",
-                    viewer::render(&events, totals),
+                    viewer::render(&events, totals, refresh),
                 )
+                .with_header("Content-Security-Policy", viewer::CSP)
+                .with_header("X-Frame-Options", "DENY")
+                .with_header("Referrer-Policy", "no-referrer")
             }
             Err(e) => Response::error(500, &format!("storage failed: {e}")),
         }
@@ -202,57 +273,39 @@ impl Collect {
 
 impl Handler for Collect {
     fn handle(&self, req: &mut Request) -> Outcome {
-        if req.method == "OPTIONS" {
-            return Outcome::Respond(preflight(req));
+        if req.path == BATCH_PATH {
+            return self.batch_route(req);
+        }
+        if let Err(resp) = self.access.check(req) {
+            return Outcome::Respond(resp);
         }
         let method = req.method.as_str();
         let read = matches!(method, "GET" | "HEAD");
         let resp = match (req.path.as_str(), method) {
-            ("/v1/batch", "POST") => return self.batch(req),
-            ("/v1/batch", _) => not_allowed("POST, OPTIONS"),
-            ("/", _) if read => self.viewer(),
+            ("/", _) if read => self.viewer(req),
             ("/events.json", _) if read => self.events_json(req),
             ("/_control/stats", _) if read => self.stats(),
-            ("/" | "/events.json" | "/_control/stats", _) => not_allowed("GET, HEAD, OPTIONS"),
+            // Browsers ask for it on pages without an icon (events.json): none, and no 404 noise.
+            ("/favicon.ico", _) if read => Response::empty(204),
+            ("/" | "/events.json" | "/_control/stats", _) => not_allowed("GET, HEAD"),
             ("/_control/fault", "POST") => self.set_fault(req),
             ("/_control/reset", "POST") => self.reset(),
-            ("/_control/fault" | "/_control/reset", _) => not_allowed("POST, OPTIONS"),
+            ("/_control/fault" | "/_control/reset", _) => not_allowed("POST"),
             _ => Response::error(404, "not found"),
         };
         Outcome::Respond(resp)
     }
 
-    /// CORS on every response: any page may send events here (the data is the sender's own), and
-    /// `Retry-After` is exposed so a browser sender can honour it on 429.
+    /// Event data is never cached, and never sniffed into something executable (e.g. the JSON
+    /// of `/events.json` as a script).
     fn decorate(&self, resp: &mut Response) {
-        resp.headers
-            .push(("Access-Control-Allow-Origin".into(), "*".into()));
-        resp.headers
-            .push(("Access-Control-Expose-Headers".into(), "Retry-After".into()));
         if resp.header("cache-control").is_none() {
             resp.headers
                 .push(("Cache-Control".into(), "no-store".into()));
         }
+        resp.headers
+            .push(("X-Content-Type-Options".into(), "nosniff".into()));
     }
-}
-
-/// The answer to a CORS preflight.
-fn preflight(req: &Request) -> Response {
-    let mut resp = Response::empty(204)
-        .with_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-        .with_header(
-            "Access-Control-Allow-Headers",
-            "content-type, content-encoding, authorization",
-        )
-        .with_header("Access-Control-Max-Age", "600");
-    // Chrome's Private Network Access asks before a public page may reach loopback.
-    if req
-        .header("access-control-request-private-network")
-        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
-    {
-        resp = resp.with_header("Access-Control-Allow-Private-Network", "true");
-    }
-    resp
 }
 
 fn not_allowed(allow: &str) -> Response {
@@ -268,6 +321,10 @@ fn body_rejection(e: BodyError, limit: usize) -> Rejection {
         BodyError::Bad(m) => Rejection {
             status: 400,
             message: m,
+        },
+        BodyError::Timeout => Rejection {
+            status: 408,
+            message: "body not received in time".into(),
         },
         BodyError::Io(e) => Rejection {
             status: 400,

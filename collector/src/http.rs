@@ -7,6 +7,9 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::time::Instant;
+
+use crate::conn::{BodyTiming, Conn};
 
 /// Largest refused body read to the end before the 413 goes out (see `read_body`).
 const DRAIN_LIMIT: u64 = 8 * 1024 * 1024;
@@ -29,8 +32,12 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// Bytes of body read so far (for the request log).
     pub body_bytes: usize,
+    /// The authority of an absolute-form target (`GET http://host:port/path`), which overrides
+    /// the `Host` header (RFC 9112 3.2.2).
+    authority: Option<String>,
     body_read: bool,
-    reader: BufReader<TcpStream>,
+    body_timing: BodyTiming,
+    reader: BufReader<Conn>,
     writer: TcpStream,
 }
 
@@ -41,23 +48,49 @@ pub enum BodyError {
     TooLarge,
     /// The framing is malformed (bad Content-Length, bad chunk, short body).
     Bad(String),
-    /// The socket failed or timed out.
+    /// The body did not arrive before its deadline.
+    Timeout,
+    /// The socket failed.
     Io(io::Error),
+}
+
+impl From<io::Error> for BodyError {
+    fn from(e: io::Error) -> Self {
+        match e.kind() {
+            io::ErrorKind::TimedOut => BodyError::Timeout,
+            io::ErrorKind::UnexpectedEof => BodyError::Bad("body shorter than declared".into()),
+            io::ErrorKind::InvalidData => BodyError::Bad(format!("bad chunked body: {e}")),
+            _ => BodyError::Io(e),
+        }
+    }
 }
 
 impl Request {
     /// A request whose head has been read; the body is still on `reader`.
-    pub(crate) fn new(head: Head, reader: BufReader<TcpStream>, writer: TcpStream) -> Self {
+    /// Its body must arrive within `body_timing`'s allowance once a handler starts reading it.
+    pub(crate) fn new(
+        head: Head,
+        reader: BufReader<Conn>,
+        writer: TcpStream,
+        body_timing: BodyTiming,
+    ) -> Self {
         Request {
             method: head.method,
             path: head.path,
             query: head.query,
             headers: head.headers,
             body_bytes: 0,
+            authority: head.authority,
             body_read: false,
+            body_timing,
             reader,
             writer,
         }
+    }
+
+    /// The host the client asked for: the absolute-form target's authority, else `Host`.
+    pub fn host(&self) -> Option<&str> {
+        self.authority.as_deref().or_else(|| self.header("host"))
     }
 
     /// The socket to write the response to.
@@ -66,7 +99,7 @@ impl Request {
     }
 
     /// Gives the connection back for closing.
-    pub(crate) fn into_parts(self) -> (BufReader<TcpStream>, TcpStream) {
+    pub(crate) fn into_parts(self) -> (BufReader<Conn>, TcpStream) {
         (self.reader, self.writer)
     }
 
@@ -105,10 +138,12 @@ impl Request {
                     printable(te)
                 )));
             }
+            self.body_deadline(limit as u64);
             self.send_continue();
             read_chunked(&mut self.reader, limit)?
         } else {
             let len = self.content_length()?;
+            self.body_deadline(len.min(DRAIN_LIMIT));
             if len > limit as u64 {
                 // Read the refused body (up to a bound) before answering: closing a socket
                 // with unread data makes the kernel reset the connection, and a browser then
@@ -128,12 +163,18 @@ impl Request {
                     io::ErrorKind::UnexpectedEof => {
                         BodyError::Bad("body shorter than Content-Length".into())
                     }
-                    _ => BodyError::Io(e),
+                    _ => BodyError::from(e),
                 })?;
             body
         };
         self.body_bytes = body.len();
         Ok(body)
+    }
+
+    /// From now on, reads must finish within the allowance for a body of `bytes` bytes.
+    fn body_deadline(&mut self, bytes: u64) {
+        let deadline = Instant::now() + self.body_timing.allowance(bytes);
+        self.reader.get_mut().set_deadline(deadline);
     }
 
     /// The declared Content-Length (0 when absent); conflicting duplicates are an error.
@@ -164,17 +205,17 @@ impl Request {
 }
 
 /// Reads a chunked body, refusing more than `limit` decoded bytes.
-fn read_chunked(reader: &mut BufReader<TcpStream>, limit: usize) -> Result<Vec<u8>, BodyError> {
+fn read_chunked(reader: &mut BufReader<Conn>, limit: usize) -> Result<Vec<u8>, BodyError> {
     let mut body = Vec::new();
     loop {
-        let line = read_line(reader, 1024).map_err(chunk_error)?;
+        let line = read_line(reader, 1024)?;
         let size_text = line.split(';').next().unwrap_or("").trim();
         let size = usize::from_str_radix(size_text, 16)
             .map_err(|_| BodyError::Bad(format!("bad chunk size: {}", printable(size_text))))?;
         if size == 0 {
             // Trailer section: header lines until an empty one; bounded like a head.
             for _ in 0..MAX_HEADERS {
-                if read_line(reader, 8192).map_err(chunk_error)?.is_empty() {
+                if read_line(reader, 8192)?.is_empty() {
                     return Ok(body);
                 }
             }
@@ -185,24 +226,15 @@ fn read_chunked(reader: &mut BufReader<TcpStream>, limit: usize) -> Result<Vec<u
         }
         let start = body.len();
         body.resize(start + size, 0);
-        reader.read_exact(&mut body[start..]).map_err(chunk_error)?;
-        if !read_line(reader, 2).map_err(chunk_error)?.is_empty() {
+        reader.read_exact(&mut body[start..])?;
+        if !read_line(reader, 2)?.is_empty() {
             return Err(BodyError::Bad("chunk not followed by CRLF".into()));
         }
     }
 }
 
-fn chunk_error(e: io::Error) -> BodyError {
-    match e.kind() {
-        io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidData => {
-            BodyError::Bad(format!("bad chunked body: {e}"))
-        }
-        _ => BodyError::Io(e),
-    }
-}
-
 /// Reads one line of at most `max` bytes (excluding the line end), without the CRLF/LF.
-fn read_line(reader: &mut BufReader<TcpStream>, max: usize) -> io::Result<String> {
+fn read_line(reader: &mut BufReader<Conn>, max: usize) -> io::Result<String> {
     let mut line = Vec::new();
     let n = reader
         .by_ref()
@@ -280,18 +312,22 @@ pub(crate) struct Head {
     method: String,
     path: String,
     query: String,
+    authority: Option<String>,
     headers: Vec<(String, String)>,
 }
 
 pub(crate) enum HeadError {
     TooLarge,
     Bad(String),
+    /// Part of a head arrived, but not all of it before the deadline.
+    Timeout,
+    /// The socket failed, or went silent without sending a byte.
     Io,
 }
 
 /// Reads and parses the request line and headers. `Ok(None)`: the client closed before sending a
 /// byte.
-pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Head>, HeadError> {
+pub(crate) fn read_head(reader: &mut BufReader<Conn>) -> Result<Option<Head>, HeadError> {
     let mut lines: Vec<String> = Vec::new();
     let mut total = 0usize;
     loop {
@@ -301,7 +337,10 @@ pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Head
             .by_ref()
             .take(room)
             .read_until(b'\n', &mut line)
-            .map_err(|_| HeadError::Io)?;
+            .map_err(|e| match e.kind() {
+                io::ErrorKind::TimedOut if total + line.len() > 0 => HeadError::Timeout,
+                _ => HeadError::Io,
+            })?;
         if n == 0 {
             return if total == 0 {
                 Ok(None)
@@ -348,7 +387,8 @@ pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Head
     if !version.starts_with("HTTP/1.") {
         return Err(HeadError::Bad("unsupported HTTP version".into()));
     }
-    let (path, query) = split_target(target).ok_or_else(|| HeadError::Bad("bad target".into()))?;
+    let (path, query, authority) =
+        split_target(target).ok_or_else(|| HeadError::Bad("bad target".into()))?;
 
     let mut headers = Vec::with_capacity(lines.len() - 1);
     for line in &lines[1..] {
@@ -368,29 +408,36 @@ pub(crate) fn read_head(reader: &mut BufReader<TcpStream>) -> Result<Option<Head
         method: method.to_string(),
         path,
         query,
+        authority,
         headers,
     }))
 }
 
-/// Splits a request target into path and query; absolute-form targets lose their scheme and
-/// authority. `None` for anything else that is not origin-form or `*`.
-fn split_target(target: &str) -> Option<(String, String)> {
-    let rest = if target == "*" {
-        "*"
-    } else if target.starts_with('/') {
-        target
+/// Splits a request target into path, query and (for absolute-form targets) the authority.
+/// `None` for anything else that is not origin-form or `*`.
+fn split_target(target: &str) -> Option<(String, String, Option<String>)> {
+    let (rest, authority) = if target == "*" || target.starts_with('/') {
+        (target, None)
     } else {
         let after_scheme = target
             .strip_prefix("http://")
             .or_else(|| target.strip_prefix("https://"))?;
-        match after_scheme.find('/') {
-            Some(i) => &after_scheme[i..],
-            None => "/",
-        }
+        let end = after_scheme
+            .find(['/', '?', '#'])
+            .unwrap_or(after_scheme.len());
+        let (authority, rest) = after_scheme.split_at(end);
+        (rest, Some(authority.to_string()))
     };
     let rest = rest.split('#').next().unwrap_or(rest);
+    // An absolute-form target may have an empty path (`http://h:1?q`): that is `/`.
+    let rest = if rest.starts_with(['/', '*']) {
+        rest.to_string()
+    } else {
+        format!("/{rest}")
+    };
+    let rest = rest.as_str();
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
-    Some((path.to_string(), query.to_string()))
+    Some((path.to_string(), query.to_string(), authority))
 }
 
 /// Decodes `%XX` escapes; `None` when an escape is malformed.
@@ -428,16 +475,15 @@ mod tests {
 
     #[test]
     fn targets_split_into_path_and_query() {
-        assert_eq!(
-            split_target("/a/b?x=1#f"),
-            Some(("/a/b".into(), "x=1".into()))
-        );
+        let t = |p: &str, q: &str, a: Option<&str>| Some((p.into(), q.into(), a.map(String::from)));
+        assert_eq!(split_target("/a/b?x=1#f"), t("/a/b", "x=1", None));
         assert_eq!(
             split_target("http://h:1/v1/batch?q"),
-            Some(("/v1/batch".into(), "q".into()))
+            t("/v1/batch", "q", Some("h:1"))
         );
-        assert_eq!(split_target("http://h:1"), Some(("/".into(), "".into())));
-        assert_eq!(split_target("*"), Some(("*".into(), "".into())));
+        assert_eq!(split_target("http://h:1"), t("/", "", Some("h:1")));
+        assert_eq!(split_target("http://h:1?x#y"), t("/", "x", Some("h:1")));
+        assert_eq!(split_target("*"), t("*", "", None));
         assert_eq!(split_target("a/b"), None);
     }
 

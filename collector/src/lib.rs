@@ -9,18 +9,26 @@
 //!   injection under `/_control/` so delivery code can be tested against 5xx, 429, 413, stalls and
 //!   dropped connections.
 //!
-//! Everything is synchronous and loopback-only. The binary (`src/main.rs`) parses flags and calls
-//! [`start`]; tests call [`start`] in-process on ephemeral ports.
+//! Everything is synchronous and loopback-only, and only for loopback `Host` names (plus
+//! `--allow-host` names): no other website can use the collector through DNS rebinding. Only
+//! `/v1/batch` is open to other origins; the viewer, `/events.json` and the controls are
+//! same-origin and, with a token or write key, authenticated. The binary (`src/main.rs`) parses
+//! flags and calls [`start`]; tests call [`start`] in-process on ephemeral ports.
 
+pub mod access;
 pub mod args;
 pub mod auth;
 pub mod body;
 pub mod collect;
+pub mod compiled;
+pub mod conn;
 pub mod faults;
+pub mod host;
 pub mod http;
 pub mod mime;
 pub mod server;
 pub mod site;
+pub mod slots;
 pub mod store;
 pub mod time;
 pub mod validate;
@@ -31,6 +39,10 @@ use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
+
+use conn::BodyTiming;
+use host::HostPolicy;
 
 /// Everything the collector needs to run; [`args::parse`] builds it from the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +63,17 @@ pub struct Config {
     pub write_key: Option<String>,
     /// Largest accepted request body in bytes, both as sent and after gzip decompression.
     pub max_body: usize,
+    /// When set, the viewer, `/events.json` and `/_control/*` require this instead of the write
+    /// key (which is public wherever the store's config is).
+    pub token: Option<String>,
+    /// `Host` names served besides loopback ones (`*.name` for every name under `name`).
+    pub allow_hosts: Vec<String>,
+    /// Request headers browser senders may use on `/v1/batch` besides the standard three.
+    pub cors_headers: Vec<String>,
+    /// Time allowed for a whole request head (slowloris bound).
+    pub head_timeout: Duration,
+    /// Time allowed for a request body.
+    pub body_timing: BodyTiming,
 }
 
 impl Default for Config {
@@ -64,6 +87,14 @@ impl Default for Config {
             db: PathBuf::from("target/collector/events.sqlite"),
             write_key: None,
             max_body: 524_288,
+            token: None,
+            allow_hosts: Vec::new(),
+            cors_headers: Vec::new(),
+            head_timeout: Duration::from_secs(10),
+            body_timing: BodyTiming {
+                floor: Duration::from_secs(10),
+                min_rate: 32 * 1024,
+            },
         }
     }
 }
@@ -128,14 +159,27 @@ pub fn start(config: &Config) -> io::Result<Running> {
         config.pkg.clone(),
         origin(collect_addr),
     ));
+    let secret = config.token.clone().or_else(|| config.write_key.clone());
     let collect = Arc::new(collect::Collect::new(
         Arc::new(store),
         config.write_key.clone(),
         config.max_body,
+        access::Access::new(secret, collect_addr.port()),
+        &config.cors_headers,
     ));
+    let options = |port: u16| server::Options {
+        hosts: HostPolicy::new(&config.allow_hosts, port),
+        head_timeout: config.head_timeout,
+        body_timing: config.body_timing,
+    };
     let threads = vec![
-        server::serve(site_listener, "site", site)?,
-        server::serve(collect_listener, "collect", collect)?,
+        server::serve(site_listener, "site", site, options(site_addr.port()))?,
+        server::serve(
+            collect_listener,
+            "collect",
+            collect,
+            options(collect_addr.port()),
+        )?,
     ];
     Ok(Running {
         site_addr,

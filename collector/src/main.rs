@@ -8,7 +8,7 @@ use trailmark_collector::args::{self, Command, USAGE};
 
 fn main() -> ExitCode {
     let config = match args::parse(std::env::args().skip(1)) {
-        Ok(Command::Run(config)) => config,
+        Ok(Command::Run(config)) => *config,
         Ok(Command::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

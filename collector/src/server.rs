@@ -7,28 +7,34 @@
 //! answering with `Connection: close` keeps this layer free of keep-alive bookkeeping (loopback
 //! connections are cheap).
 //!
-//! Reads and writes time out, and at most [`MAX_CONNECTIONS`] connections are served at once per
-//! server (the rest get 503).
+//! Before any handler runs, the request's `Host` must pass the server's [`HostPolicy`] (421
+//! otherwise). Reading a request head and body runs under deadlines ([`crate::conn`]); at most
+//! [`MAX_CONNECTIONS`] connections are served at once per server, and when all are taken a new
+//! one replaces the oldest that is waiting on its client ([`crate::slots`]); only when none is
+//! waiting does it get 503.
 
 use std::io::{self, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
+use crate::conn::{BodyTiming, Conn};
+use crate::host::HostPolicy;
 use crate::http::{printable, read_head, HeadError, Request, Response};
+use crate::slots::Slots;
 
-/// Connections served at once per server; more get an immediate 503.
+/// Connections served at once per server (see [`crate::slots`] for what happens at the cap).
 pub const MAX_CONNECTIONS: usize = 64;
-/// Read and write timeout on client sockets: a silent client cannot hold a thread forever.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// Write timeout on client sockets: a client that stops reading cannot hold a thread forever.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 /// After answering, how long and how much unread input is drained before closing. Closing a socket
 /// with unread input makes the kernel send RST, which can destroy the response (e.g. a 413 sent
 /// before the client finished uploading) before the client reads it.
 const LINGER_TIME: Duration = Duration::from_secs(2);
 const LINGER_BYTES: u64 = 16 * 1024 * 1024;
+const LINGER_IDLE: Duration = Duration::from_millis(200);
 
 /// What a handler wants done with a request.
 pub enum Outcome {
@@ -44,8 +50,19 @@ pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: &mut Request) -> Outcome;
 
     /// Adjusts every response this server writes, including the ones this layer makes itself
-    /// (400 for a malformed head, 503 when busy). Used for CORS headers.
+    /// (400 for a malformed head, 408, 421, 503 when busy). Used for cache headers.
     fn decorate(&self, _resp: &mut Response) {}
+}
+
+/// What a server enforces before and while a handler runs.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The `Host` names it answers to.
+    pub hosts: HostPolicy,
+    /// Time allowed for a whole request head, from the connection's start.
+    pub head_timeout: Duration,
+    /// Time allowed for a request body.
+    pub body_timing: BodyTiming,
 }
 
 /// Starts the accept loop for `listener` on a new thread; `name` prefixes the request log lines.
@@ -53,14 +70,20 @@ pub fn serve<H: Handler>(
     listener: TcpListener,
     name: &'static str,
     handler: Arc<H>,
+    options: Options,
 ) -> io::Result<JoinHandle<()>> {
     thread::Builder::new()
         .name(format!("{name}-accept"))
-        .spawn(move || accept_loop(listener, name, handler))
+        .spawn(move || accept_loop(listener, name, handler, Arc::new(options)))
 }
 
-fn accept_loop<H: Handler>(listener: TcpListener, name: &'static str, handler: Arc<H>) {
-    let active = Arc::new(AtomicUsize::new(0));
+fn accept_loop<H: Handler>(
+    listener: TcpListener,
+    name: &'static str,
+    handler: Arc<H>,
+    options: Arc<Options>,
+) {
+    let slots = Slots::new(MAX_CONNECTIONS);
     for stream in listener.incoming() {
         let stream = match stream {
             Ok(s) => s,
@@ -71,21 +94,23 @@ fn accept_loop<H: Handler>(listener: TcpListener, name: &'static str, handler: A
                 continue;
             }
         };
-        if active.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+        // The head deadline counts from the accept, so time spent waiting for a thread counts too.
+        let head_deadline = Instant::now() + options.head_timeout;
+        let Some(slot) = slots.admit(&stream) else {
             let mut resp = Response::error(503, "too many connections");
             handler.decorate(&mut resp);
             let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
             let _ = write_response(&stream, &resp, false);
             eprintln!("[{name}] busy: 503");
             continue;
-        }
-        let guard = ActiveGuard::new(&active);
+        };
         let handler = Arc::clone(&handler);
+        let options = Arc::clone(&options);
         let spawned = thread::Builder::new()
             .name(format!("{name}-conn"))
             .spawn(move || {
-                let _guard = guard;
-                handle_connection(stream, name, &*handler);
+                let conn = Conn::new(stream, slot, head_deadline);
+                handle_connection(conn, name, &*handler, &options);
             });
         if let Err(e) = spawned {
             eprintln!("[{name}] cannot start a thread: {e}");
@@ -93,35 +118,33 @@ fn accept_loop<H: Handler>(listener: TcpListener, name: &'static str, handler: A
     }
 }
 
-/// Counts a connection as active for as long as it lives (also when its thread unwinds).
-struct ActiveGuard(Arc<AtomicUsize>);
-
-impl ActiveGuard {
-    fn new(active: &Arc<AtomicUsize>) -> Self {
-        active.fetch_add(1, Ordering::SeqCst);
-        ActiveGuard(Arc::clone(active))
-    }
-}
-
-impl Drop for ActiveGuard {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
-fn handle_connection<H: Handler + ?Sized>(stream: TcpStream, name: &str, handler: &H) {
-    let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
-    let _ = stream.set_nodelay(true);
-    let writer = match stream.try_clone() {
+fn handle_connection<H: Handler + ?Sized>(conn: Conn, name: &str, handler: &H, options: &Options) {
+    let writer = match conn.stream().try_clone() {
         Ok(w) => w,
         Err(_) => return,
     };
-    let mut reader = BufReader::new(stream);
+    let _ = writer.set_write_timeout(Some(WRITE_TIMEOUT));
+    let _ = writer.set_nodelay(true);
+    let mut reader = BufReader::new(conn);
     let head = match read_head(&mut reader) {
         Ok(Some(head)) => head,
-        // The client connected and left (or went silent) without a request: nothing to answer.
-        Ok(None) | Err(HeadError::Io) => return,
+        // The client connected and left (or went silent) without a request, or its slot went to
+        // another connection: nothing to answer.
+        Ok(None) | Err(HeadError::Io) => {
+            if reader.get_ref().evicted() {
+                eprintln!("[{name}] evicted a connection waiting on its client");
+            }
+            return;
+        }
+        Err(_) if reader.get_ref().evicted() => {
+            eprintln!("[{name}] evicted a connection waiting on its client");
+            return;
+        }
+        Err(HeadError::Timeout) => {
+            let secs = options.head_timeout.as_secs_f64();
+            let resp = Response::error(408, &format!("request head not complete within {secs} s"));
+            return finish_early(handler, name, reader, writer, resp);
+        }
         Err(HeadError::TooLarge) => {
             let resp = Response::error(431, "request head too large");
             return finish_early(handler, name, reader, writer, resp);
@@ -131,11 +154,17 @@ fn handle_connection<H: Handler + ?Sized>(stream: TcpStream, name: &str, handler
             return finish_early(handler, name, reader, writer, resp);
         }
     };
-    let mut req = Request::new(head, reader, writer);
-    let outcome =
-        catch_unwind(AssertUnwindSafe(|| handler.handle(&mut req))).unwrap_or_else(|_| {
-            Outcome::Respond(Response::error(500, "internal error (see collector log)"))
-        });
+    let mut req = Request::new(head, reader, writer, options.body_timing);
+    let outcome = match options.hosts.check(req.host()) {
+        // Before the handler: a request for a name we do not serve (DNS rebinding) gets nothing
+        // else, and certainly no data.
+        Err(reason) => Outcome::Respond(Response::error(421, &reason)),
+        Ok(()) => {
+            catch_unwind(AssertUnwindSafe(|| handler.handle(&mut req))).unwrap_or_else(|_| {
+                Outcome::Respond(Response::error(500, "internal error (see collector log)"))
+            })
+        }
+    };
     let line = format!(
         "[{name}] {} {}",
         printable(&req.method),
@@ -165,7 +194,7 @@ fn handle_connection<H: Handler + ?Sized>(stream: TcpStream, name: &str, handler
 fn finish_early<H: Handler + ?Sized>(
     handler: &H,
     name: &str,
-    reader: BufReader<TcpStream>,
+    reader: BufReader<Conn>,
     writer: TcpStream,
     mut resp: Response,
 ) {
@@ -177,17 +206,21 @@ fn finish_early<H: Handler + ?Sized>(
 
 /// Half-closes, then drains what the client is still sending (bounded) so the close does not turn
 /// into a reset that destroys the response.
-fn linger(reader: BufReader<TcpStream>, writer: TcpStream) {
+/// Stops at the client's close, after [`LINGER_TIME`], or after [`LINGER_IDLE`] without input (a
+/// client that sends nothing more and keeps its socket open has nothing left to lose).
+fn linger(reader: BufReader<Conn>, writer: TcpStream) {
     let _ = writer.shutdown(Shutdown::Write);
-    let deadline = Instant::now() + LINGER_TIME;
-    let _ = writer.set_read_timeout(Some(Duration::from_millis(200)));
+    let end = Instant::now() + LINGER_TIME;
     let mut input = reader.take(LINGER_BYTES);
     let mut buf = [0u8; 8192];
-    while Instant::now() < deadline {
+    loop {
+        let idle_end = (Instant::now() + LINGER_IDLE).min(end);
+        input.get_mut().get_mut().set_deadline(idle_end);
         match input.read(&mut buf) {
             Ok(0) => break,
             Ok(_) => {}
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // Including either deadline passing.
             Err(_) => break,
         }
     }
@@ -218,13 +251,16 @@ fn reason(status: u16) -> &'static str {
         200 => "OK",
         204 => "No Content",
         301 => "Moved Permanently",
+        303 => "See Other",
         400 => "Bad Request",
         401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        408 => "Request Timeout",
         413 => "Payload Too Large",
         415 => "Unsupported Media Type",
+        421 => "Misdirected Request",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
         500 => "Internal Server Error",

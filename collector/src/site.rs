@@ -6,6 +6,9 @@
 //! server's origin, e.g. `http://127.0.0.1:8099`. The demo page and its `trailmark.json` config can
 //! therefore name the real collector even when it runs on an ephemeral port.
 //!
+//! **Compiled configs**: `X.compiled.json` that does not exist as a file is compiled from
+//! `X.json` (after substitution), as `trailmark build` would.
+//!
 //! Paths are resolved segment by segment after percent-decoding: `..` (encoded or not), backslashes
 //! and NUL bytes are refused (400), dot-files are hidden (404), and the resolved file must lie inside
 //! the served directory after following symlinks (404 otherwise), so no file outside `--www` and
@@ -58,6 +61,11 @@ impl Site {
             }
             file.push(segment);
         }
+        if templated && !file.exists() {
+            if let Some(resp) = self.compiled_config(root, &file) {
+                return resp;
+            }
+        }
         let file = match contained(root, &file) {
             Some(f) => f,
             None => return not_found(),
@@ -85,6 +93,23 @@ impl Site {
         Response::new(200, mime::content_type(&file), bytes)
             .with_header("Cache-Control", "no-cache")
             .with_header("X-Content-Type-Options", "nosniff")
+    }
+
+    /// `X.compiled.json` when only `X.json` exists: the compiled config of `X.json` (its
+    /// placeholder substituted first), exactly what `trailmark build X.json --define
+    /// COLLECTOR_ORIGIN=...` writes, so the demo store runs the production path (a compiled
+    /// config) on whatever ports the collector got. A config with errors is a 500 naming them.
+    fn compiled_config(&self, root: &Path, file: &Path) -> Option<Response> {
+        let name = file.file_name()?.to_str()?;
+        let source = file.with_file_name(name.strip_suffix(".compiled.json")?.to_owned() + ".json");
+        let source = contained(root, &source)?;
+        let text = String::from_utf8(self.substitute(fs::read(source).ok()?)).ok()?;
+        Some(match crate::compiled::compile(&text) {
+            Ok(json) => Response::new(200, "application/json", json)
+                .with_header("Cache-Control", "no-cache")
+                .with_header("X-Content-Type-Options", "nosniff"),
+            Err(problems) => Response::error(500, &problems),
+        })
     }
 
     /// Replaces [`PLACEHOLDER`]; files that are not UTF-8 are served unchanged.

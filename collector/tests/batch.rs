@@ -223,7 +223,8 @@ fn chunked_bodies_are_accepted() {
     let body = batch(vec![track("ch-1")]).to_string();
     let (a, b) = body.split_at(10);
     let req = format!(
-        "POST /v1/batch HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        "POST /v1/batch HTTP/1.1\r\nHost: {}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n",
+        h.collect(),
         a.len(),
         b.len()
     );
@@ -381,7 +382,8 @@ fn expect_100_continue_is_honoured() {
     let h = Harness::start("continue");
     let body = batch(vec![track("c1")]).to_string();
     let head = format!(
-        "POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        "POST /v1/batch HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\nExpect: 100-continue\r\n\r\n",
+        h.collect(),
         body.len()
     );
     use std::io::{Read, Write};

@@ -9,8 +9,8 @@ use common::*;
 use serde_json::json;
 
 #[test]
-fn cors_preflight_and_headers_on_every_response() {
-    let h = Harness::start("cors");
+fn cors_preflight_and_headers_on_the_batch_endpoint_only() {
+    let h = Harness::start_with("cors", |c| c.cors_headers = vec!["x-api-key".into()]);
     let r = request(
         h.collect(),
         "OPTIONS",
@@ -30,7 +30,7 @@ fn cors_preflight_and_headers_on_every_response() {
     );
     assert_eq!(
         r.header("access-control-allow-headers"),
-        Some("content-type, content-encoding, authorization")
+        Some("content-type, content-encoding, authorization, x-api-key")
     );
     assert_eq!(r.header("access-control-max-age"), Some("600"));
     assert!(r.body.is_empty());
@@ -47,18 +47,13 @@ fn cors_preflight_and_headers_on_every_response() {
         Some("true")
     );
 
-    // Success, rejection, faults, control endpoints, viewer, 404: all carry CORS.
+    // Every answer of the batch endpoint carries CORS: success, rejection, fault, wrong method.
     let ok = h.post_batch(&batch(vec![track("c1")]));
     let bad = h.post_batch(&json!({}));
-    let fault = h.set_fault(json!({"mode":"429","retryAfter":7}));
+    h.set_fault(json!({"mode":"429","retryAfter":7}));
     let faulted = h.post_batch(&batch(vec![track("c2")]));
-    let stats = request(h.collect(), "GET", "/_control/stats", &[], b"");
-    let reset = request(h.collect(), "POST", "/_control/reset", &[], b"");
-    let viewer = request(h.collect(), "GET", "/", &[], b"");
-    let missing = request(h.collect(), "GET", "/nope", &[], b"");
-    for r in [
-        &ok, &bad, &fault, &faulted, &stats, &reset, &viewer, &missing,
-    ] {
+    let get = request(h.collect(), "GET", "/v1/batch", &[], b"");
+    for r in [&ok, &bad, &faulted, &get] {
         assert_eq!(r.header("access-control-allow-origin"), Some("*"), "{r:?}");
         assert_eq!(
             r.header("access-control-expose-headers"),
@@ -66,17 +61,30 @@ fn cors_preflight_and_headers_on_every_response() {
         );
     }
     assert_eq!(
-        [
-            ok.status,
-            bad.status,
-            fault.status,
-            faulted.status,
-            stats.status,
-            reset.status,
-            viewer.status,
-            missing.status
-        ],
-        [200, 400, 200, 429, 200, 200, 200, 404]
+        [ok.status, bad.status, faulted.status, get.status],
+        [200, 400, 429, 405]
+    );
+
+    // Nothing else does: the viewer, events.json, the controls, a 404.
+    let others = [
+        request(h.collect(), "GET", "/", &[], b""),
+        request(h.collect(), "GET", "/events.json", &[], b""),
+        request(h.collect(), "GET", "/_control/stats", &[], b""),
+        h.set_fault(json!({"mode":"ok"})),
+        request(h.collect(), "POST", "/_control/reset", &[], b""),
+        request(h.collect(), "GET", "/nope", &[], b""),
+    ];
+    for r in &others {
+        let cors: Vec<_> = r
+            .headers
+            .iter()
+            .filter(|(n, _)| n.starts_with("access-control-"))
+            .collect();
+        assert!(cors.is_empty(), "{r:?}");
+    }
+    assert_eq!(
+        others.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [200, 200, 200, 200, 200, 404]
     );
 }
 
@@ -115,6 +123,28 @@ fn viewer_lists_newest_first_and_escapes_hostile_data() {
     let first = page.find("<tr><td>1</td>").unwrap();
     assert!(second < first);
     assert!(page.contains("2 events in 1 batches"));
+}
+
+#[test]
+fn viewer_shows_page_and_traits_and_can_pause() {
+    let h = Harness::start("viewer-columns");
+    let mut e = track("p1");
+    e["context"]["page"] = json!({"url": "http://shop/<b>x</b>"});
+    e["traits"] = json!({"plan": "<i>pro</i>"});
+    h.post_batch(&batch(vec![e]));
+    let page = request(h.collect(), "GET", "/?refresh=0", &[], b"").text();
+    assert!(!page.contains("http-equiv"), "paused: no refresh");
+    assert!(page.contains(r#"paused: <a href="/">resume</a>"#));
+    assert!(page.contains(
+        r#"<td>http://shop/&lt;b&gt;x&lt;/b&gt;</td><td><code>{&quot;price&quot;:19.5,&quot;product_id&quot;:&quot;sku-1&quot;}</code></td><td><code>{&quot;plan&quot;:&quot;&lt;i&gt;pro&lt;/i&gt;&quot;}</code></td></tr>"#
+    ), "{page}");
+    let page = request(h.collect(), "GET", "/?refresh=5", &[], b"").text();
+    assert!(page.contains(r#"<meta http-equiv="refresh" content="5">"#));
+    assert!(page.contains(r#"<a href="/?refresh=0">pause</a>"#));
+    let r = request(h.collect(), "GET", "/?refresh=-1", &[], b"");
+    assert_eq!(r.status, 400);
+    let r = request(h.collect(), "GET", "/favicon.ico", &[], b"");
+    assert_eq!((r.status, r.body.len()), (204, 0));
 }
 
 #[test]
@@ -204,7 +234,8 @@ fn fault_drop_closes_without_a_response() {
     h.set_fault(json!({"mode":"drop"}));
     let body = batch(vec![track("d1")]).to_string();
     let req = format!(
-        "POST /v1/batch HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /v1/batch HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n{body}",
+        h.collect(),
         body.len()
     );
     let start = Instant::now();

@@ -1,7 +1,10 @@
 //! Where and how events are delivered.
 
+#[cfg(feature = "compiler")]
 use super::read;
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostic, Diagnostics, Path};
+#[cfg(feature = "compiler")]
 use crate::value::Map;
 
 /// The body format of a delivery request.
@@ -36,6 +39,7 @@ pub struct Collector {
     pub headers: Vec<(String, String)>,
 }
 
+#[cfg(feature = "compiler")]
 const FIELDS: &[&str] = &[
     "url",
     "format",
@@ -49,6 +53,7 @@ const FIELDS: &[&str] = &[
 
 /// Headers Trailmark sets itself, or that browsers refuse to let a page set (lowercase;
 /// `proxy-*` and `sec-*` are refused too).
+#[cfg(feature = "compiler")]
 const RESERVED_HEADERS: &[&str] = &[
     "content-type",
     "content-encoding",
@@ -71,12 +76,14 @@ const RESERVED_HEADERS: &[&str] = &[
 ];
 
 /// An HTTP token char (RFC 9110 `tchar`).
+#[cfg(feature = "compiler")]
 fn token_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 /// Compiles `/collector/headers`: names must be HTTP tokens and not reserved, values strings
 /// without line breaks or other control chars. A bad header is reported and left out.
+#[cfg(feature = "compiler")]
 fn headers(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let Some(map) = read::object(obj, "headers", path, diags) else {
@@ -125,6 +132,7 @@ fn headers(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Vec<(String, Stri
 }
 
 /// Compiles `/collector`.
+#[cfg(feature = "compiler")]
 pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<Collector> {
     read::unknown_fields(obj, FIELDS, path, diags);
     let url = read::string(obj, "url", path, true, diags);

@@ -15,19 +15,31 @@
 //! never stops tracking or the other rules.
 
 mod collector;
+#[cfg(feature = "compiler")]
 mod consent;
+#[cfg(feature = "compiler")]
 mod identity;
+#[cfg(feature = "compiler")]
 mod journeys;
+#[cfg(feature = "compiler")]
+mod privacy;
+#[cfg(feature = "compiler")]
 mod read;
 mod rules;
+mod wire;
 
 pub use collector::{Collector, WireFormat};
 pub use rules::Rule;
 
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostic, Diagnostics, Path};
+#[cfg(feature = "compiler")]
 use crate::limits::MAX_BLOCKS;
-use crate::render::{compile_block, expected, Node};
+use crate::render::Node;
+#[cfg(feature = "compiler")]
+use crate::render::{compile_block, expected};
 use crate::rules::Conditions;
+#[cfg(feature = "compiler")]
 use crate::value::{Map, Value};
 
 /// The config version this build understands.
@@ -53,8 +65,12 @@ pub struct Config {
     /// The registrable domain on which the anonymous id is also kept in a cookie
     /// (`/identity/cookieDomain`), for stores whose checkout lives on a subdomain.
     pub cookie_domain: Option<String>,
+    /// Extra query parameter names whose values are redacted from every URL
+    /// (`/privacy/redactParams`, normalized; see [`crate::privacy`]).
+    pub redact_params: Vec<String>,
 }
 
+#[cfg(feature = "compiler")]
 /// The result of [`compile`]: the usable part of the config and everything found wrong.
 #[derive(Clone, Debug, Default)]
 pub struct Compiled {
@@ -64,6 +80,7 @@ pub struct Compiled {
     pub diagnostics: Diagnostics,
 }
 
+#[cfg(feature = "compiler")]
 const FIELDS: &[&str] = &[
     "$schema",
     "version",
@@ -74,9 +91,11 @@ const FIELDS: &[&str] = &[
     "rules",
     "journeys",
     "identity",
+    "privacy",
 ];
 
 /// Compiles a parsed config.
+#[cfg(feature = "compiler")]
 pub fn compile(raw: &Value) -> Compiled {
     let mut diags = Diagnostics::default();
     let root = Path::root();
@@ -127,6 +146,9 @@ pub fn compile(raw: &Value) -> Compiled {
     };
     let cookie_domain = read::object(obj, "identity", &root, &mut diags)
         .and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
+    let redact_params = read::object(obj, "privacy", &root, &mut diags)
+        .map(|p| privacy::compile(p, &root.key("privacy"), &mut diags))
+        .unwrap_or_default();
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
@@ -140,11 +162,13 @@ pub fn compile(raw: &Value) -> Compiled {
             conditions,
             journeys,
             cookie_domain,
+            redact_params,
         },
         diagnostics: diags,
     }
 }
 
+#[cfg(feature = "compiler")]
 fn compile_blocks(obj: &Map, root: &Path, diags: &mut Diagnostics) -> Vec<(String, Node)> {
     let at = root.key("blocks");
     let Some(raw) = read::object(obj, "blocks", root, diags) else {

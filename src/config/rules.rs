@@ -1,10 +1,17 @@
 //! Rules: "in slot S, when condition C holds, show block B".
 
+#[cfg(feature = "compiler")]
 use super::read;
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostic, Diagnostics, Path};
+#[cfg(feature = "compiler")]
 use crate::limits::MAX_RULES;
+#[cfg(feature = "compiler")]
 use crate::render::{expected, Node};
-use crate::rules::{ConditionId, Conditions};
+use crate::rules::ConditionId;
+#[cfg(feature = "compiler")]
+use crate::rules::Conditions;
+#[cfg(feature = "compiler")]
 use crate::value::Value;
 
 /// A compiled rule.
@@ -21,11 +28,13 @@ pub struct Rule {
     pub block: usize,
 }
 
+#[cfg(feature = "compiler")]
 const FIELDS: &[&str] = &["id", "slot", "if", "show", "description"];
 
 /// Compiles `/rules`, dropping rules with errors (and saying why). Their conditions go into
 /// `conditions` (which holds the saved groups), so that deciding every slot is one
 /// evaluation pass.
+#[cfg(feature = "compiler")]
 pub fn compile(
     raw: &Value,
     path: &Path,
@@ -67,6 +76,7 @@ pub fn compile(
     rules
 }
 
+#[cfg(feature = "compiler")]
 fn compile_rule(
     raw: &Value,
     path: &Path,

@@ -227,6 +227,12 @@ impl Outbox {
         self.queued_bytes
     }
 
+    /// Counts `n` events that never entered the queue because no collector would take them
+    /// (larger than any collector accepts): reported as `rejected`, like a collector's refusal.
+    pub fn count_refused(&mut self, n: u64) {
+        self.count_drop(DropKind::Rejected, n);
+    }
+
     /// Events dropped because the queue was full, since this outbox was created.
     pub fn dropped(&self) -> u64 {
         self.dropped

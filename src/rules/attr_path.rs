@@ -160,3 +160,22 @@ mod tests {
         assert_eq!(array_index(""), None);
     }
 }
+
+impl crate::wire::Wire for AttrPath {
+    /// As the dot path it was split from (no key contains a dot, so splitting it again gives
+    /// the same segments).
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        let mut text = String::new();
+        for (i, s) in self.segments.iter().enumerate() {
+            if i > 0 {
+                text.push('.');
+            }
+            text.push_str(&s.key);
+        }
+        text.put(w);
+    }
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        AttrPath::parse(&String::get(r))
+    }
+}

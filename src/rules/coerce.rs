@@ -263,6 +263,7 @@ pub(super) enum JsType {
 
 impl JsType {
     /// The type named by `$type`'s operand.
+    #[cfg(feature = "compiler")]
     pub(super) fn from_name(name: &str) -> Option<JsType> {
         Some(match name {
             "null" => JsType::Null,

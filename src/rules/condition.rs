@@ -1,9 +1,12 @@
 //! The public face of the engine: [`Condition`] and [`eval_condition`].
 
 use super::set::{ConditionId, Conditions};
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostics, Path};
 use crate::history::Scope;
-use crate::value::{Map, Value};
+#[cfg(feature = "compiler")]
+use crate::value::Map;
+use crate::value::Value;
 
 /// A compiled GrowthBook condition, ready to evaluate against attributes many times.
 ///
@@ -33,6 +36,7 @@ impl Condition {
     /// a code from [`codes`](super::codes) and the exact JSON Pointer), and the invalid part
     /// compiles to something that evaluates to false. Callers should not use a condition that
     /// produced errors; warnings keep GrowthBook's meaning.
+    #[cfg(feature = "compiler")]
     pub fn compile(
         raw: &Value,
         path: &Path,
@@ -54,6 +58,20 @@ impl Condition {
     }
 }
 
+impl crate::wire::Wire for Condition {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        self.set.put(w);
+    }
+    #[inline(never)]
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        let set = Conditions::get(r);
+        r.check(set.has(ConditionId::FIRST));
+        Condition { set }
+    }
+}
+
+#[cfg(feature = "compiler")]
 /// GrowthBook's `evalCondition(attributes, condition, savedGroups)` in one call: compiles and
 /// evaluates, ignoring diagnostics. Invalid parts answer false, as GrowthBook does for unknown
 /// operators, non-array `$in` lists and invalid regexes. History predicates read an empty

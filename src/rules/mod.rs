@@ -79,24 +79,30 @@
 
 mod attr_path;
 mod case;
+#[cfg(feature = "compiler")]
 pub mod codes;
 mod coerce;
+#[cfg(feature = "compiler")]
 mod compile;
 mod condition;
 mod eval;
 mod history;
 pub(crate) mod jsnum;
 pub mod limits;
+#[cfg(feature = "compiler")]
 mod operators;
 mod scalar_set;
 mod set;
 mod sort;
 mod tree;
 mod version;
+mod wire;
 
 pub mod bucket;
 pub mod regex;
 
 pub use crate::history::Scope;
-pub use condition::{eval_condition, Condition};
+#[cfg(feature = "compiler")]
+pub use condition::eval_condition;
+pub use condition::Condition;
 pub use set::{ConditionId, Conditions, Pass};

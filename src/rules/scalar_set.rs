@@ -27,6 +27,7 @@ pub(super) struct ScalarSet {
 
 impl ScalarSet {
     /// An empty set; `folded` lowercases strings on insert and lookup.
+    #[cfg(feature = "compiler")]
     pub(super) fn new(folded: bool) -> Self {
         ScalarSet {
             folded,
@@ -35,6 +36,7 @@ impl ScalarSet {
     }
 
     /// Adds `v`; `false` for an array or object, which can never match.
+    #[cfg(feature = "compiler")]
     pub(super) fn insert(&mut self, v: &Value) -> bool {
         match v {
             Value::Null => self.null = true,
@@ -157,5 +159,35 @@ mod tests {
         assert!(f.matches(&Value::from("üNÏCODE")));
         assert!(f.matches(&Value::from("B")));
         assert!(!f.matches(&Value::from("u")));
+    }
+}
+
+impl crate::wire::Wire for ScalarSet {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        w.tag(
+            u8::from(self.null)
+                | u8::from(self.yes) << 1
+                | u8::from(self.no) << 2
+                | u8::from(self.folded) << 3,
+        );
+        self.numbers.put(w);
+        self.strings.put(w);
+    }
+    /// Lookups binary-search, so the lists are sorted again: a program's set is only trusted
+    /// to be a set.
+    #[inline(never)]
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        let flags = r.tag();
+        let numbers = Vec::get(r);
+        ScalarSet {
+            null: flags & 1 != 0,
+            yes: flags & 2 != 0,
+            no: flags & 4 != 0,
+            folded: flags & 8 != 0,
+            numbers,
+            strings: Vec::get(r),
+        }
+        .finish()
     }
 }

@@ -18,31 +18,37 @@
 use std::borrow::Cow;
 
 use super::attr_path::AttrPath;
+#[cfg(feature = "compiler")]
 use super::compile::{condition, Ctx};
 use super::tree::{Node, Test, NEGATED};
+#[cfg(feature = "compiler")]
 use crate::diag::{Diagnostics, Path};
 use crate::history::Scope;
-use crate::value::{Map, Value};
+#[cfg(feature = "compiler")]
+use crate::value::Map;
+use crate::value::Value;
 
 /// How far back a new path or leaf looks for its twin: compiling stays linear in the config
 /// (a config with thousands of distinct fields must not take quadratic time), and twins
 /// farther apart than this are merely not shared.
+#[cfg(feature = "compiler")]
 const SHARING_WINDOW: usize = 64;
 
 /// The paths and leaves of a set of conditions.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Leaves {
     /// Each path, and its text as written in the config.
-    paths: Vec<(String, AttrPath)>,
+    pub(super) paths: Vec<(String, AttrPath)>,
     /// `(index into paths, test, the test as written)`. Identical JSON compiles to identical
     /// tests (the set's saved groups are fixed), so leaves are deduplicated by their source,
     /// which costs the module no comparison code for compiled trees. `None`: never shared.
-    tests: Vec<(u32, Test, Option<Value>)>,
+    pub(super) tests: Vec<(u32, Test, Option<Value>)>,
     /// The benchmark's control: identical tests stay separate leaves.
     #[cfg(feature = "bench-hooks")]
     unshared: bool,
 }
 
+#[cfg(feature = "compiler")]
 /// The index of the last of the latest [`SHARING_WINDOW`] items for which `same` holds.
 fn recent<T>(items: &[T], same: impl Fn(&T) -> bool) -> Option<u32> {
     let from = items.len().saturating_sub(SHARING_WINDOW);
@@ -51,8 +57,25 @@ fn recent<T>(items: &[T], same: impl Fn(&T) -> bool) -> Option<u32> {
 }
 
 impl Leaves {
+    /// Leaves read from a compiled program: each path as written, each test with its path.
+    pub(super) fn from_parts(paths: Vec<String>, tests: Vec<(u32, Test, Option<Value>)>) -> Self {
+        Leaves {
+            paths: paths
+                .into_iter()
+                .map(|text| {
+                    let path = AttrPath::parse(&text);
+                    (text, path)
+                })
+                .collect(),
+            tests,
+            #[cfg(feature = "bench-hooks")]
+            unshared: false,
+        }
+    }
+
     /// The leaf testing the attribute at `key` with `test`, compiled from `source`: a recent
     /// identical one, or a new one (always, without a source).
+    #[cfg(feature = "compiler")]
     pub(super) fn intern(&mut self, key: &str, test: Test, source: Option<&Value>) -> u32 {
         let path_id = recent(&self.paths, |(k, _)| k == key).unwrap_or_else(|| {
             self.paths.push((key.to_owned(), AttrPath::parse(key)));
@@ -95,9 +118,10 @@ impl Leaves {
 #[derive(Clone, Debug, Default)]
 pub struct Conditions {
     /// Saved groups, for `$inGroup` / `$notInGroup`: the same for every condition of the set.
+    #[cfg(feature = "compiler")]
     groups: Map,
-    leaves: Leaves,
-    roots: Vec<Node>,
+    pub(super) leaves: Leaves,
+    pub(super) roots: Vec<Node>,
 }
 
 /// One condition of a [`Conditions`] set.
@@ -109,9 +133,32 @@ impl ConditionId {
     pub(super) const FIRST: ConditionId = ConditionId(0);
 }
 
+impl crate::wire::Wire for ConditionId {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        self.0.put(w);
+    }
+    /// Any index: [`Conditions::has`] tells whether it names one of a set's conditions.
+    #[inline(never)]
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        ConditionId(u32::get(r))
+    }
+}
+
 impl Conditions {
+    /// A set read from a compiled program (its saved groups are already resolved into tests).
+    pub(super) fn from_parts(leaves: Leaves, roots: Vec<Node>) -> Conditions {
+        Conditions {
+            #[cfg(feature = "compiler")]
+            groups: Map::new(),
+            leaves,
+            roots,
+        }
+    }
+
     /// An empty set whose conditions resolve `$inGroup` / `$notInGroup` against
     /// `saved_groups` (group name to array of ids).
+    #[cfg(feature = "compiler")]
     pub fn new(saved_groups: &Map) -> Conditions {
         Conditions {
             groups: saved_groups.clone(),
@@ -121,7 +168,7 @@ impl Conditions {
 
     /// A set that never shares a test between conditions (attribute paths are still walked
     /// once per pass): the benchmark's control, to show what sharing is worth.
-    #[cfg(feature = "bench-hooks")]
+    #[cfg(all(feature = "bench-hooks", feature = "compiler"))]
     pub fn unshared(saved_groups: &Map) -> Conditions {
         let mut set = Conditions::new(saved_groups);
         set.leaves.unshared = true;
@@ -131,6 +178,7 @@ impl Conditions {
     /// Compiles `raw` (found at `path` in the config) into the set. Problems go to `diags`
     /// exactly as for [`Condition::compile`](super::Condition::compile); an invalid part
     /// evaluates to false.
+    #[cfg(feature = "compiler")]
     pub fn compile(&mut self, raw: &Value, path: &Path, diags: &mut Diagnostics) -> ConditionId {
         let mut cx = Ctx::new(&self.groups, diags, &mut self.leaves);
         let root = condition(&mut cx, raw, path, 1);
@@ -151,6 +199,11 @@ impl Conditions {
             values,
             answers,
         }
+    }
+
+    /// Whether `id` names one of this set's conditions.
+    pub fn has(&self, id: ConditionId) -> bool {
+        (id.0 as usize) < self.roots.len()
     }
 
     /// Number of conditions compiled into the set.

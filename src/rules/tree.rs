@@ -13,8 +13,9 @@ use super::regex::Regex;
 use super::scalar_set::ScalarSet;
 use crate::value::Value;
 
-/// A condition: `evalCondition(attributes, condition)`.
-#[derive(Clone, Debug)]
+/// A condition: `evalCondition(attributes, condition)`. The default (an invalid part) is what a
+/// malformed program reads as (see [`crate::wire::Wire`]).
+#[derive(Clone, Debug, Default)]
 pub(super) enum Node {
     /// Every child holds: a condition object's entries, or `$and`. Empty: true.
     All(Vec<Node>),
@@ -37,12 +38,14 @@ pub(super) enum Node {
     /// A history predicate (`$event`, `$sequence`, `$absent`).
     History(Box<Predicate>),
     /// An invalid part (reported at compile time).
+    #[default]
     False,
 }
 
 /// The bit of a [`Node::Leaf`] literal that negates the leaf (`$not` of one field test).
 pub(super) const NEGATED: u32 = 1 << 31;
 
+#[cfg(feature = "compiler")]
 impl Node {
     /// `Not(child)`; the negation of a leaf is a literal.
     pub(super) fn not(child: Node) -> Node {
@@ -63,6 +66,7 @@ impl Node {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// The literals of `children`, if there are some and they are all leaves. (Without children
 /// the generic node stays: it also appears where there are no leaves, in `where`.)
 fn literals(children: &[Node]) -> Option<Vec<u32>> {
@@ -80,7 +84,7 @@ fn literals(children: &[Node]) -> Option<Vec<u32>> {
 }
 
 /// A test of one value: `evalConditionValue(condition, value)`.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(super) enum Test {
     /// `value + "" === text`.
     Text(Text),
@@ -102,6 +106,7 @@ pub(super) enum Test {
     /// operator object, tested without the generic operator walk.
     Compare(Rel, f64),
     /// An invalid part (reported at compile time).
+    #[default]
     False,
 }
 
@@ -116,7 +121,7 @@ pub(super) struct Text {
 }
 
 /// One operator of an operator object.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(super) enum Op {
     /// `$eq` (`value === scalar`).
     Eq(Value),
@@ -150,5 +155,6 @@ pub(super) enum Op {
     /// `$type`.
     Type(JsType),
     /// An invalid operator (reported at compile time).
+    #[default]
     False,
 }

@@ -80,6 +80,7 @@ fn for_each_unit(text: &str, sink: &mut dyn FnMut(u16) -> bool) {
     }
 }
 
+#[cfg(feature = "compiler")]
 /// The UTF-16 code units of `paddedVersionString(text)` (for operands, once).
 pub(super) fn padded_units(text: &str) -> Vec<u16> {
     let mut units = Vec::new();

@@ -80,8 +80,13 @@ impl Tracker {
     /// `Trailmark Events Dropped` event with the counts, so the collector learns of the gap.
     pub(super) fn report_drops(&mut self, message_id: &str, page: &Page) {
         // The report is an event too: queued into a full outbox it would evict another event,
-        // which would need a report of its own, and so on. It waits until there is room.
-        const REPORT_BYTES: usize = 2048;
+        // which would need a report of its own, and so on. It waits until there is room for the
+        // largest event there can be, and recording it never reports drops itself: at most one
+        // report per recorded event, none for the report's own recording.
+        const REPORT_BYTES: usize = crate::limits::MAX_EVENT_BYTES;
+        if self.reporting {
+            return;
+        }
         let policy = self.outbox.policy();
         let room = self.outbox.len() < policy.max_events
             && self.outbox.bytes() + REPORT_BYTES <= policy.max_bytes;
@@ -103,6 +108,8 @@ impl Tracker {
         let mut id = String::from(message_id);
         id.push_str("-dropped");
         let now = self.clock;
+        self.reporting = true;
         self.track(DROPPED_EVENT, properties, page, id, now);
+        self.reporting = false;
     }
 }

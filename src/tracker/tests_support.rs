@@ -19,7 +19,8 @@ pub(super) fn config(consent: &str) -> Config {
         "{:?}",
         compiled.diagnostics
     );
-    compiled.config
+    // As the module gets it: a compiled program, written and read back.
+    crate::program::decode(&crate::program::encode(&compiled.config)).expect("program")
 }
 
 pub(super) fn tracker(consent: &str) -> Tracker {

@@ -33,28 +33,10 @@ pub fn from_search(search: &str) -> Option<Map> {
     (!out.is_empty()).then_some(out)
 }
 
-/// Form-style percent-decoding (`+` is a space); malformed escapes stay as written, a value
-/// that decodes to invalid UTF-8 is dropped (no lossy decoder in the module), and the result is
-/// cut to [`MAX_VALUE_BYTES`] at a char boundary.
+/// Percent-decoded (see [`crate::privacy::decode`]), trimmed and cut to [`MAX_VALUE_BYTES`] at
+/// a char boundary.
 fn decode(raw: &str) -> String {
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        let hex = |at: usize| bytes.get(at).and_then(|c| (*c as char).to_digit(16));
-        match (b, hex(i + 1), hex(i + 2)) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                i += 3;
-                continue;
-            }
-            (b'+', ..) => out.push(b' '),
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    let mut text = String::from_utf8(out).unwrap_or_default().trim().to_owned();
+    let mut text = crate::privacy::decode(raw).trim().to_owned();
     truncate_at_boundary(&mut text, MAX_VALUE_BYTES);
     text
 }

@@ -2,10 +2,11 @@
 
 use std::cell::RefCell;
 
-use js_sys::Array;
-use wasm_bindgen::JsCast;
+use js_sys::{Array, JsString, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element};
 
+use crate::page::RawPage;
 use crate::render::Node;
 use crate::tracker::{Decision, Page};
 
@@ -26,20 +27,50 @@ fn document() -> Option<Document> {
     web_sys::window()?.document()
 }
 
-/// The current page, read from `location` and `document`.
-pub fn current_page() -> Page {
-    let mut page = Page::default();
-    if let Some(window) = web_sys::window() {
-        let loc = window.location();
-        page.url = loc.href().unwrap_or_default();
-        page.path = loc.pathname().unwrap_or_default();
-        page.search = loc.search().unwrap_or_default();
-    }
-    if let Some(doc) = document() {
-        page.title = doc.title();
-        page.referrer = doc.referrer();
-    }
-    page
+/// Most UTF-16 units read of any page field: a fragment can be megabytes long, and only the
+/// first [`MAX_URL_BYTES`](crate::privacy::MAX_URL_BYTES) survive cleaning anyway. Cut in
+/// JavaScript, so a huge URL is never even copied into the module.
+const RAW_FIELD_UNITS: u32 = 16 * 1024;
+
+/// `target[key]` as a string of at most [`RAW_FIELD_UNITS`] units ("" when not a string).
+fn bounded(target: &JsValue, key: &str) -> String {
+    let Ok(text) = Reflect::get(target, &JsValue::from_str(key))
+        .unwrap_or_default()
+        .dyn_into::<JsString>()
+    else {
+        return String::new();
+    };
+    let text = if text.length() > RAW_FIELD_UNITS {
+        text.slice(0, RAW_FIELD_UNITS)
+    } else {
+        text
+    };
+    text.into()
+}
+
+/// The current page, read from `location` and `document`, cleaned and bounded (see
+/// [`crate::privacy`]); `redact` holds the config's extra sensitive parameter names.
+pub fn current_page(redact: &[String]) -> Page {
+    let (loc, doc) = match web_sys::window() {
+        Some(w) => (JsValue::from(w.location()), JsValue::from(w.document())),
+        None => (JsValue::UNDEFINED, JsValue::UNDEFINED),
+    };
+    let (url, path, search) = (
+        bounded(&loc, "href"),
+        bounded(&loc, "pathname"),
+        bounded(&loc, "search"),
+    );
+    let (title, referrer) = (bounded(&doc, "title"), bounded(&doc, "referrer"));
+    Page::read(
+        RawPage {
+            url: &url,
+            path: &path,
+            search: &search,
+            title: &title,
+            referrer: &referrer,
+        },
+        redact,
+    )
 }
 
 /// Renders each decision into every element whose slot attribute names its slot. Idempotent:

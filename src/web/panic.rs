@@ -5,6 +5,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+#[cfg(not(feature = "tools"))]
 use super::console;
 
 static DEAD: AtomicBool = AtomicBool::new(false);
@@ -15,6 +16,7 @@ pub fn is_dead() -> bool {
 }
 
 /// Installs the hook (idempotent).
+#[cfg(not(feature = "tools"))]
 pub fn install() {
     static INSTALLED: AtomicBool = AtomicBool::new(false);
     if INSTALLED.swap(true, Ordering::Relaxed) {

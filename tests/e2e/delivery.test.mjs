@@ -457,10 +457,10 @@ test("delivery cost: requests and request-body bytes per 100 events, gzip off an
       const tab = await openTab(context, "product-ethiopia.html", c);
       const { page } = tab;
       if (unroute) {
-        // The loader caches the config text right before applying it, in the same task.
+        // The loader caches a config once it applied it; this context never saw another config.
         assert.ok(await pollUntil(() => page.evaluate(() => {
-          const cached = JSON.parse(localStorage.getItem("trailmark:config:/trailmark.json"));
-          return !!cached && JSON.parse(cached.d).collector.gzip === true;
+          const cached = JSON.parse(localStorage.getItem("trailmark:config:/trailmark.compiled.json"));
+          return !!cached && cached.v === 2;
         })),
           "the gzip config was applied");
         // No route from here on: CORS preflights reach the collector (Playwright answers them itself while routing).

@@ -181,7 +181,7 @@ test("under Trusted Types the loader and rendering still work", async () => {
 
 test("a missing config keeps default content, logs one error and keeps tracking", async () => {
   const { context, page, consoleMessages, pageErrors } = await openPage(browser);
-  await page.route("**/trailmark.json", (route) => route.fulfill({ status: 404, body: "not here" }));
+  await page.route("**/trailmark.compiled.json", (route) => route.fulfill({ status: 404, body: "not here" }));
   await page.goto(collector.store);
   await page.evaluate(() => window.trailmark.started);
   await page.waitForFunction(() => document.readyState === "complete");
@@ -190,7 +190,7 @@ test("a missing config keeps default content, logs one error and keeps tracking"
   const lines = trailmarkLines(consoleMessages);
   assert.equal(lines.length, 1, JSON.stringify(lines));
   assert.equal(lines[0].type, "error");
-  assert.match(lines[0].text, /config \/trailmark\.json could not be loaded \(HTTP 404\)/);
+  assert.match(lines[0].text, /config \/trailmark\.compiled\.json could not be loaded \(HTTP 404\)/);
   // Tracking goes on: the events wait on the device for a config that names a collector.
   await page.evaluate(() => window.trailmark.track("Still Tracking", { n: 1 }));
   assert.equal(await page.evaluate(() => window.trailmark.decisions().length), 0);
@@ -198,11 +198,13 @@ test("a missing config keeps default content, logs one error and keeps tracking"
   await context.close();
 });
 
-test("an invalid config names each error's code and path; the valid parts still apply", async () => {
+// A JSON config (not compiled) where a compiled one is expected: the tools chunk compiles it in
+// the page and reports its problems.
+test("an invalid JSON config names each error's code and path; the valid parts still apply", async () => {
   await collector.control("/_control/reset");
   const { context, page, consoleMessages, pageErrors } = await openPage(browser);
-  await page.route("**/trailmark.json", async (route) => {
-    const res = await route.fetch();
+  await page.route("**/trailmark.compiled.json", async (route) => {
+    const res = await route.fetch({ url: collector.store + "trailmark.json" });
     const config = JSON.parse((await res.text()).replaceAll("{{COLLECTOR_ORIGIN}}", collector.collectOrigin));
     config.blocks["roaster-picks-hero"].tag = "script";
     config.rules.push({ id: "broken", slot: "home-secondary", show: "no-such-block" });

@@ -1,6 +1,6 @@
 // End-to-end harness: the real collector binary, real Chromium, the real SQLite file.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, existsSync } from "node:fs";
+import { mkdtempSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -8,16 +8,34 @@ import { chromium } from "playwright-core";
 const ROOT = new URL("../../", import.meta.url).pathname;
 const COLLECTOR = join(ROOT, "target/release/trailmark-collector");
 
-/** Starts the collector on ephemeral loopback ports with a fresh database. */
+/** The last value of `flag` in `args` (`--flag value` or `--flag=value`), or undefined. */
+function flagValue(args, flag) {
+  let value;
+  args.forEach((a, i) => {
+    if (a === flag) value = args[i + 1];
+    else if (a.startsWith(flag + "=")) value = a.slice(flag.length + 1);
+  });
+  return value;
+}
+
+/**
+ * Starts the collector on ephemeral loopback ports with a fresh database. Its viewer,
+ * `/events.json` and `/_control/*` need the token (`--token`) or else the write key:
+ * `authorization` is the header for node's `fetch`, `viewerUrl` opens the viewer in a browser
+ * (it sets a session cookie and redirects to `/`).
+ */
 export async function startCollector(extraArgs = []) {
   if (!existsSync(COLLECTOR)) throw new Error("build the collector first: cargo build --release -p trailmark-collector");
   const dir = mkdtempSync(join(tmpdir(), "trailmark-e2e-"));
   const db = join(dir, "events.sqlite");
-  const child = spawn(COLLECTOR, [
+  const args = [
     "--site-port", "0", "--collect-port", "0",
     "--www", join(ROOT, "www"), "--pkg", join(ROOT, "pkg"), "--db", db,
     "--write-key", "demo-write-key", ...extraArgs,
-  ], { stdio: ["ignore", "pipe", "pipe"] });
+  ];
+  const secret = flagValue(args, "--token") ?? flagValue(args, "--write-key");
+  const authorization = "Basic " + Buffer.from(secret + ":").toString("base64");
+  const child = spawn(COLLECTOR, args, { stdio: ["ignore", "pipe", "pipe"] });
   const log = [];
   child.stderr.on("data", (d) => log.push(String(d)));
   const urls = await new Promise((resolve, reject) => {
@@ -38,6 +56,8 @@ export async function startCollector(extraArgs = []) {
   return {
     ...urls,
     collectOrigin,
+    authorization,
+    viewerUrl: collectOrigin + "/?token=" + encodeURIComponent(secret),
     db,
     log,
     /** Rows from the real SQLite file (read by the sqlite3 CLI, as another process would). */
@@ -57,7 +77,10 @@ export async function startCollector(extraArgs = []) {
       return rows;
     },
     async control(path, body) {
-      const res = await fetch(collectOrigin + path, { method: "POST", body: JSON.stringify(body ?? {}) });
+      const res = await fetch(collectOrigin + path, {
+        method: "POST", body: JSON.stringify(body ?? {}), headers: { Authorization: authorization },
+      });
+      if (!res.ok) throw new Error(`POST ${path}: ${res.status} ${await res.text()}`);
       return res.json();
     },
     stop() { child.kill("SIGTERM"); },
@@ -84,7 +107,19 @@ export function launchBrowser(extraArgs = [], { backForwardCache = false } = {})
  * `after(() => stopStoreAndBrowser(collector, browser));`
  */
 export async function startStoreAndBrowser(browserArgs = []) {
-  return { collector: await startCollector(), browser: await launchBrowser(browserArgs) };
+  return { collector: await startCollector(allowMappedHosts(browserArgs)), browser: await launchBrowser(browserArgs) };
+}
+
+/**
+ * The collector answers only loopback `Host` names: every name `browserArgs` maps to 127.0.0.1
+ * with `--host-resolver-rules=MAP <name> 127.0.0.1` becomes an `--allow-host <name>`.
+ */
+export function allowMappedHosts(browserArgs) {
+  return browserArgs
+    .flatMap((a) => (a.startsWith("--host-resolver-rules=") ? a.slice(22).split(",") : []))
+    .map((rule) => rule.trim().match(/^MAP\s+(\S+)\s+127\.0\.0\.1$/))
+    .filter(Boolean)
+    .flatMap((m) => ["--allow-host", m[1]]);
 }
 
 /** Closes what `startStoreAndBrowser` started (either may already be gone or never started). */
@@ -112,7 +147,8 @@ export const trailmarkLines = (messages) => messages.filter((m) => m.text.starts
 
 /** `GET /_control/stats`: `{events, batches, requests, faulted}` (no byte counts). */
 export async function collectorStats(collector) {
-  const res = await fetch(collector.collectOrigin + "/_control/stats");
+  const res = await fetch(collector.collectOrigin + "/_control/stats", { headers: { Authorization: collector.authorization } });
+  if (!res.ok) throw new Error(`GET /_control/stats: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
@@ -288,23 +324,38 @@ export const logMark = (collector) => collector.log.join("").length;
 // Consent and config-variant helpers (tests/e2e/consent.test.mjs, the delivery cost test).
 // Additive: nothing above depends on them.
 
+const CLI = join(ROOT, "target/release/trailmark");
+
 /**
- * Serves every `trailmark.json` request of `target` (a page or a browser context) as the demo
- * config the collector serves (its `{{COLLECTOR_ORIGIN}}` already substituted) changed by
- * `edit(config)` (which may mutate it or return a new object). Reloads get the variant too.
- * Returns a function that removes the route.
+ * The compiled config (`{"trailmark":"compiled",...}`) of a config object, written by the real
+ * `trailmark build` (the CLI binary: `cargo build --release --bin trailmark`). Throws with the
+ * CLI's message when the config has errors.
+ */
+export function compileConfig(config) {
+  if (!existsSync(CLI)) throw new Error("build the CLI first: cargo build --release --bin trailmark");
+  const dir = mkdtempSync(join(tmpdir(), "trailmark-config-"));
+  const file = join(dir, "trailmark.json");
+  writeFileSync(file, JSON.stringify(config));
+  return execFileSync(CLI, ["build", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+}
+
+/**
+ * Serves every compiled-config request of `target` (a page or a browser context) as the demo
+ * config (`trailmark.json` as the collector serves it, its `{{COLLECTOR_ORIGIN}}` already
+ * substituted) changed by `edit(config)` (which may mutate it or return a new object), compiled
+ * by the real CLI. Reloads get the variant too. Returns a function that removes the route.
  */
 export async function routeConfig(target, edit) {
   const handler = async (route) => {
-    const res = await route.fetch();
+    const res = await route.fetch({ url: route.request().url().replace(/\.compiled\.json$/, ".json") });
     const config = await res.json();
     const changed = edit(config) ?? config;
-    await route.fulfill({ response: res, json: changed });
+    await route.fulfill({ status: 200, contentType: "application/json", body: compileConfig(changed) });
   };
-  await target.route("**/trailmark.json", handler);
+  await target.route("**/trailmark.compiled.json", handler);
   // While any route is active, Playwright answers CORS preflights itself (they never reach the
   // collector): measurements that count preflights unroute once the config has been served.
-  return () => target.unroute("**/trailmark.json", handler);
+  return () => target.unroute("**/trailmark.compiled.json", handler);
 }
 
 /**

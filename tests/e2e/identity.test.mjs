@@ -6,7 +6,7 @@
 //   node --test --test-concurrency=1 tests/e2e/identity.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser } from "./harness.mjs";
+import { trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser, compileConfig } from "./harness.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
 const ALL = "SELECT * FROM events ORDER BY timestamp";
@@ -23,10 +23,10 @@ after(() => stopStoreAndBrowser(collector, browser));
  * config from 127.0.0.1.)
  */
 async function withCookieDomain(context, domain) {
-  await context.route("**/trailmark.json", async (route) => {
+  await context.route("**/trailmark.compiled.json", async (route) => {
     const config = await (await fetch(collector.store + "trailmark.json")).json();
     config.identity = { cookieDomain: domain };
-    await route.fulfill({ json: config });
+    await route.fulfill({ contentType: "application/json", body: compileConfig(config) });
   });
 }
 

@@ -298,16 +298,19 @@ test("route changes: one page view per new URL, never twice for the same one", T
     () => history.replaceState({ n: 1 }, "", location.href),
     // A new query: a page view; the patched method keeps its `this`, arguments and result.
     () => { const r = history.pushState({ n: 2 }, "", "/gear.html?sort=price"); return [r, history.state.n]; },
-    // A fragment: popstate and hashchange both fire, one page view.
-    () => { location.hash = "#mugs"; },
+    // A route fragment: popstate and hashchange both fire, one page view.
+    () => { location.hash = "#/mugs"; },
   ];
   assert.equal(await page.evaluate(steps[0]), undefined);
   assert.deepEqual(await page.evaluate(steps[1]), [undefined, 2]);
   await page.evaluate(steps[2]);
-  await page.waitForFunction(() => location.hash === "#mugs");
+  await page.waitForFunction(() => location.hash === "#/mugs");
   // Back: popstate and hashchange again, one page view of the earlier URL.
   await page.evaluate(() => new Promise((r) => { addEventListener("hashchange", () => setTimeout(r, 50), { once: true }); history.back(); }));
   assert.equal(await page.evaluate(() => location.href), collector.store + "gear.html?sort=price");
+  // An anchor (not a route) is the same page: no page view, and it never leaves the device.
+  await page.evaluate(() => new Promise((r) => { addEventListener("hashchange", () => setTimeout(r, 50), { once: true }); location.hash = "#reviews"; }));
+  await page.evaluate(() => history.back());
   // replaceState to the URL already recorded: nothing.
   await page.evaluate(() => history.replaceState(null, "", "/gear.html?sort=price"));
   // A cross-origin URL still throws to its caller, as without Trailmark; nothing recorded.
@@ -315,7 +318,7 @@ test("route changes: one page view per new URL, never twice for the same one", T
   assert.equal(thrown, "SecurityError");
   await page.goto("about:blank"); // leave: everything queued goes by beacon
 
-  const expectedPages = ["page /gear.html", "page /gear.html?sort=price", "page /gear.html?sort=price#mugs", "page /gear.html?sort=price"];
+  const expectedPages = ["page /gear.html", "page /gear.html?sort=price", "page /gear.html?sort=price#/mugs", "page /gear.html?sort=price"];
   const pages = "SELECT * FROM events WHERE type='page' ORDER BY tab_id, seq";
   await storedWhen((r) => r.length >= expectedPages.length, 15_000, pages);
   await new Promise((r) => setTimeout(r, 500)); // nothing more arrives

@@ -21,6 +21,7 @@
 
 use trailmark::history::{History, Scope};
 use trailmark::rules::Condition;
+use trailmark::wire::round_trip;
 use trailmark::{Diagnostics, Map, Path, Severity, Value};
 
 #[path = "../shared/tally.rs"]
@@ -203,6 +204,13 @@ pub fn predicates(fixture: &Value) -> Tally {
                 tally
                     .failures
                     .push(format!("{label}: expected {expected}, got {got}"));
+            }
+            // The same condition as a compiled config carries it means the same.
+            match round_trip(&compiled).map(|c| c.eval(&attributes, &scope)) {
+                Some(again) if again == expected => {}
+                other => tally.failures.push(format!(
+                    "{label}: through a compiled program: expected {expected}, got {other:?}"
+                )),
             }
         }
     }

@@ -73,7 +73,10 @@ impl World<'_> {
             seq_base: loads * SEQ_PER_LOAD,
             ..Identity::default()
         };
-        let mut t = Tracker::new(compiled.config, identity, self.float);
+        // The config as the module gets it: a compiled program, written and read back.
+        let program = trailmark::program::encode(&compiled.config);
+        let config = trailmark::program::decode(&program).expect("the program reads back");
+        let mut t = Tracker::new(config, identity, self.float);
         if let Some(record) = &self.stored {
             t.merge_visitor(&(self.parse)(record));
         }

@@ -26,6 +26,28 @@ pub fn json(text: &str) -> JsValue {
     js_sys::JSON::parse(text).unwrap_or_else(|e| panic!("bad test JSON {e:?}: {text}"))
 }
 
+/// `config` (JSON text) compiled as `trailmark build` compiles it: the program bytes and every
+/// diagnostic as `(severity, code, path)`.
+pub fn compile(config: &str) -> (Vec<u8>, Vec<(String, String, String)>) {
+    let raw =
+        trailmark::web::convert::to_value(&json(config), trailmark::web::convert::Limits::CONFIG)
+            .value;
+    let compiled = trailmark::config::compile(&raw);
+    let diags = compiled
+        .diagnostics
+        .0
+        .iter()
+        .map(|d| {
+            let severity = match d.severity {
+                trailmark::Severity::Error => "error",
+                trailmark::Severity::Warning => "warning",
+            };
+            (severity.to_owned(), d.code.to_owned(), d.path.clone())
+        })
+        .collect();
+    (trailmark::program::encode(&compiled.config), diags)
+}
+
 /// `JSON.stringify(v)` as a Rust string.
 pub fn stringify(v: &JsValue) -> String {
     js_sys::JSON::stringify(v)

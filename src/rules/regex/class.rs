@@ -7,10 +7,13 @@
 use super::fold::equivalents;
 
 /// `\d`.
+#[cfg(feature = "compiler")]
 pub(super) const DIGIT: &[(u32, u32)] = &[(0x30, 0x39)];
 /// `\w` (ASCII only in JS without the `u` flag).
+#[cfg(feature = "compiler")]
 pub(super) const WORD: &[(u32, u32)] = &[(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)];
 /// `\s`: JS WhiteSpace (TAB VT FF SP NBSP ZWNBSP and the Zs category) plus LineTerminator.
+#[cfg(feature = "compiler")]
 pub(super) const SPACE: &[(u32, u32)] = &[
     (0x09, 0x0D),
     (0x20, 0x20),
@@ -24,9 +27,11 @@ pub(super) const SPACE: &[(u32, u32)] = &[
     (0xFEFF, 0xFEFF),
 ];
 /// What `.` does not match (no `s` flag): LF, CR, LS, PS.
+#[cfg(feature = "compiler")]
 pub(super) const LINE_TERMINATORS: &[(u32, u32)] = &[(0x0A, 0x0A), (0x0D, 0x0D), (0x2028, 0x2029)];
 
 /// The set named by a class escape letter (`d D s S w W`) and whether it is the complement.
+#[cfg(feature = "compiler")]
 pub(super) fn escape_set(letter: char) -> Option<(&'static [(u32, u32)], bool)> {
     let set = match letter.to_ascii_lowercase() {
         'd' => DIGIT,
@@ -38,6 +43,7 @@ pub(super) fn escape_set(letter: char) -> Option<(&'static [(u32, u32)], bool)> 
 }
 
 /// Appends `set`, or its complement over all code points, to `out`.
+#[cfg(feature = "compiler")]
 pub(super) fn push_set(out: &mut Vec<(u32, u32)>, set: &[(u32, u32)], complement: bool) {
     if !complement {
         out.extend_from_slice(set);
@@ -108,6 +114,24 @@ impl Class {
             }
         };
         found != self.negated
+    }
+}
+
+impl crate::wire::Wire for Class {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        w.u(self.ranges.len() as u64);
+        for &(lo, hi) in &self.ranges {
+            w.u(u64::from(lo));
+            w.u(u64::from(hi));
+        }
+        self.negated.put(w);
+    }
+    /// Sorted and merged again: lookups binary-search.
+    #[inline(never)]
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        let ranges = Vec::get(r);
+        Class::new(ranges, bool::get(r))
     }
 }
 

@@ -36,6 +36,7 @@ pub(super) enum Look {
 }
 
 /// Instruction count of `e{min,max}` (`max` `None` = unbounded) for a body of `n`, saturating.
+#[cfg(feature = "compiler")]
 pub(super) fn repeat_len(n: usize, min: u32, max: Option<u32>) -> u64 {
     let n = n as u64;
     let tail = match max {
@@ -49,6 +50,7 @@ pub(super) fn repeat_len(n: usize, min: u32, max: Option<u32>) -> u64 {
 /// Appends `e{min,max}` to `out`: `min` copies, then either a loop or `max - min` optional
 /// copies. Greedy and lazy forms compile the same: for a yes/no answer the order threads are
 /// tried in does not matter. The caller has checked [`repeat_len`] against the program limit.
+#[cfg(feature = "compiler")]
 pub(super) fn repeat(e: &[Inst], min: u32, max: Option<u32>, out: &mut Vec<Inst>) {
     let n = e.len() as i32;
     if n == 0 {

@@ -61,9 +61,12 @@
 mod class;
 mod compile;
 mod fold;
+#[cfg(feature = "compiler")]
 mod parse;
+mod program;
 mod vm;
 
+#[cfg(feature = "compiler")]
 use crate::text::push_u64;
 
 /// Longest accepted pattern, in chars: config patterns are short; this bounds compile work.
@@ -74,12 +77,17 @@ pub const MAX_PROGRAM: usize = 2048;
 /// Deepest group nesting (bounds the parser's recursion).
 pub const MAX_NESTING: usize = 64;
 
+#[cfg(feature = "compiler")]
 const INVALID: &str = "rules/regex-invalid";
+#[cfg(feature = "compiler")]
 const UNSUPPORTED: &str = "rules/regex-unsupported";
+#[cfg(feature = "compiler")]
 const TOO_LONG: &str = "rules/regex-too-long";
+#[cfg(feature = "compiler")]
 const TOO_COMPLEX: &str = "rules/regex-too-complex";
 
 /// Why a pattern was rejected.
+#[cfg(feature = "compiler")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RegexError {
     /// `rules/regex-invalid`, `rules/regex-unsupported`, `rules/regex-too-long` or
@@ -90,6 +98,7 @@ pub struct RegexError {
 }
 
 /// `"{what} at byte {at}"`, without `format!`.
+#[cfg(feature = "compiler")]
 fn error(code: &'static str, what: &str, at: usize) -> RegexError {
     let mut message = String::from(what);
     message.push_str(" at byte ");
@@ -97,14 +106,28 @@ fn error(code: &'static str, what: &str, at: usize) -> RegexError {
     RegexError { code, message }
 }
 
+/// Longest text a pattern is matched against, in bytes; past it only the start is read (cut at
+/// a char boundary). Page fields are cut to 2 KB and event strings to 8 KB before they get here.
+pub const MAX_HAYSTACK_BYTES: usize = 8 * 1024;
+
+/// `hay` cut to [`MAX_HAYSTACK_BYTES`] at a char boundary.
+fn bounded(hay: &str) -> &str {
+    let mut cut = hay.len().min(MAX_HAYSTACK_BYTES);
+    while !hay.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &hay[..cut]
+}
+
 /// A compiled pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Regex {
-    prog: parse::Program,
+    prog: program::Program,
 }
 
 impl Regex {
     /// Compiles `pattern` (the JS source between the slashes) with or without the `i` flag.
+    #[cfg(feature = "compiler")]
     pub fn new(pattern: &str, case_insensitive: bool) -> Result<Regex, RegexError> {
         if let Some((at, _)) = pattern.char_indices().nth(MAX_PATTERN_CHARS) {
             let mut what = String::from("pattern longer than ");
@@ -115,12 +138,15 @@ impl Regex {
         parse::compile(pattern, case_insensitive).map(|prog| Regex { prog })
     }
 
-    /// Whether the pattern matches somewhere in `haystack` (JS `RegExp.prototype.test`).
+    /// Whether the pattern matches somewhere in `haystack` (JS `RegExp.prototype.test`), read
+    /// up to its first [`MAX_HAYSTACK_BYTES`]: the VM is linear, but the text is the visitor's,
+    /// and a rule evaluated after every event must stay cheap whatever they send.
     pub fn is_match(&self, haystack: &str) -> bool {
-        vm::run(&self.prog, haystack).0
+        vm::run(&self.prog, bounded(haystack)).0
     }
 
-    /// [`is_match`](Self::is_match) plus the number of VM steps it took, which never exceeds
+    /// The VM run over the whole `haystack` (not cut like [`is_match`](Self::is_match)'s), and
+    /// the number of steps it took, which never exceeds
     /// `(haystack.chars().count() + 1) * self.program_len()`. For tests and fuzzing.
     pub fn is_match_counting(&self, haystack: &str) -> (bool, u64) {
         vm::run(&self.prog, haystack)
@@ -129,6 +155,19 @@ impl Regex {
     /// Number of instructions in the compiled program (at most [`MAX_PROGRAM`] + 1).
     pub fn program_len(&self) -> usize {
         self.prog.insts.len()
+    }
+}
+
+impl crate::wire::Wire for Regex {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut crate::wire::Writer) {
+        self.prog.put(w);
+    }
+    #[inline(never)]
+    fn get(r: &mut crate::wire::Reader<'_>) -> Self {
+        Regex {
+            prog: program::Program::get(r),
+        }
     }
 }
 
@@ -142,6 +181,14 @@ mod tests {
 
     fn code(p: &str) -> &'static str {
         Regex::new(p, false).unwrap_err().code
+    }
+
+    #[test]
+    fn only_the_first_bytes_of_a_huge_haystack_are_read() {
+        let tail = format!("{}needle", "é".repeat(MAX_HAYSTACK_BYTES));
+        assert!(!m("needle", &tail), "past the bound");
+        let head = format!("needle{}", "x".repeat(1_000_000));
+        assert!(m("^needle", &head));
     }
 
     #[test]

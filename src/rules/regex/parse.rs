@@ -10,24 +10,8 @@
 use super::class::{escape_set, push_set, Class, LINE_TERMINATORS};
 use super::compile::{repeat, repeat_len, Inst, Look};
 use super::fold::canon;
+use super::program::Program;
 use super::{error, RegexError, INVALID, MAX_NESTING, MAX_PROGRAM, TOO_COMPLEX, UNSUPPORTED};
-
-/// A compiled pattern.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct Program {
-    /// The code; the last instruction is [`Inst::Match`].
-    pub(super) insts: Vec<Inst>,
-    /// Classes referenced by [`Inst::Class`].
-    pub(super) classes: Vec<Class>,
-    /// The `i` flag: `Char` operands are canonicalized and classes fold.
-    pub(super) icase: bool,
-    /// The literal text every match starts with (after a leading `^`), empty when there is
-    /// none or under the `i` flag. Lets the matcher skip straight to where a match can begin.
-    pub(super) prefix: String,
-    /// The instruction after the prefix (and the leading `^`): where an anchored search whose
-    /// prefix matched starts its one thread.
-    pub(super) after_prefix: usize,
-}
 
 /// Parses and compiles `pattern`.
 pub(super) fn compile(pattern: &str, icase: bool) -> Result<Program, RegexError> {
@@ -55,33 +39,7 @@ pub(super) fn compile(pattern: &str, icase: bool) -> Result<Program, RegexError>
         return Err(e);
     }
     p.code.push(Inst::Match);
-    let prefix = if icase {
-        String::new()
-    } else {
-        literal_prefix(&p.code)
-    };
-    let after_prefix =
-        usize::from(p.code.first() == Some(&Inst::Assert(Look::Start))) + prefix.chars().count();
-    Ok(Program {
-        insts: p.code,
-        classes: p.classes,
-        icase,
-        prefix,
-        after_prefix,
-    })
-}
-
-/// The chars of the straight run of `Char` instructions the program starts with (after an
-/// `Assert(Start)`). A thread walks such a run without branching, so every match begins with it.
-fn literal_prefix(code: &[Inst]) -> String {
-    let start = usize::from(code.first() == Some(&Inst::Assert(Look::Start)));
-    code.iter()
-        .skip(start)
-        .map_while(|inst| match inst {
-            Inst::Char(c) => char::from_u32(*c),
-            _ => None,
-        })
-        .collect()
+    Ok(Program::new(p.code, p.classes, icase))
 }
 
 /// Counts capturing groups and notes whether any is named, before parsing: JS decides whether

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 
 use super::compile::{Inst, Look};
 use super::fold::canon;
-use super::parse::Program;
+use super::program::Program;
 
 /// JS `IsWordChar` (ASCII only without the `u` flag).
 fn is_word(c: Option<char>) -> bool {

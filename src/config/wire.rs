@@ -1,0 +1,241 @@
+//! A compiled [`Config`] in the program format (see [`crate::program`]).
+//!
+//! Reading checks every cross-reference (rules name existing blocks and conditions, journeys
+//! existing conditions) and re-checks what the compiler guaranteed about content blocks (tags,
+//! attributes, URL schemes), so a program edited by hand or by an attacker can at worst decide
+//! differently, never render something a config could not.
+
+use super::{Collector, Config, Rule, WireFormat};
+use crate::consent::Settings;
+use crate::journeys::{Journey, Reentry, Stage};
+use crate::render::{is_safe_url, Node, ALLOWED_ATTRS, ALLOWED_TAGS};
+use crate::rules::{ConditionId, Conditions};
+use crate::time::Millis;
+#[cfg(feature = "compiler")]
+use crate::wire::Writer;
+use crate::wire::{Reader, Wire};
+
+impl Wire for Collector {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.url.put(w);
+        (self.format == WireFormat::Array).put(w);
+        self.write_key.put(w);
+        self.flush_at.put(w);
+        self.flush_interval_ms.put(w);
+        self.max_batch_bytes.put(w);
+        self.gzip.put(w);
+        self.headers.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Self {
+        let url = String::get(r);
+        let array = bool::get(r);
+        let write_key = Option::get(r);
+        // The same ranges the compiler accepts: a program cannot ask for what a config could not.
+        let flush_at = usize::get(r).clamp(1, 1000);
+        let flush_interval_ms = i64::get(r).clamp(0, 600_000);
+        let max_batch_bytes = usize::get(r).clamp(1024, 460_800);
+        let gzip = bool::get(r);
+        Collector {
+            url,
+            format: if array {
+                WireFormat::Array
+            } else {
+                WireFormat::Segment
+            },
+            write_key,
+            flush_at,
+            flush_interval_ms,
+            max_batch_bytes,
+            gzip,
+            headers: Vec::get(r),
+        }
+    }
+}
+
+impl Wire for Settings {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.required.put(w);
+        self.honor_gpc.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Self {
+        let required = bool::get(r);
+        Settings {
+            required,
+            honor_gpc: bool::get(r),
+        }
+    }
+}
+
+impl Wire for Node {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.tag.to_owned().put(w);
+        w.u(self.attrs.len() as u64);
+        for (name, value) in &self.attrs {
+            (*name).to_owned().put(w);
+            value.put(w);
+        }
+        self.text.put(w);
+        self.children.put(w);
+    }
+    #[inline(never)]
+    fn get(r: &mut Reader<'_>) -> Self {
+        r.nested(|r| {
+            let tag = String::get(r);
+            let known = ALLOWED_TAGS.iter().find(|t| **t == tag);
+            r.check(known.is_some());
+            let attrs = r.seq(|r| {
+                let name = String::get(r);
+                let value = String::get(r);
+                let known = ALLOWED_ATTRS.iter().chain(&["class"]).find(|a| **a == name);
+                let name = known.copied().unwrap_or("class");
+                let url = matches!(name, "href" | "src");
+                r.check(known.is_some() && (!url || is_safe_url(&value, name == "href")));
+                (name, value)
+            });
+            let text = Option::get(r);
+            Node {
+                tag: known.copied().unwrap_or("div"),
+                attrs,
+                text,
+                children: Vec::get(r),
+            }
+        })
+    }
+}
+
+impl Wire for Rule {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.id.put(w);
+        self.slot.put(w);
+        self.condition.put(w);
+        self.block.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Self {
+        let id = String::get(r);
+        let slot = String::get(r);
+        let condition = Option::get(r);
+        Rule {
+            id,
+            slot,
+            condition,
+            block: usize::get(r),
+        }
+    }
+}
+
+impl Wire for Journey {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.id.put(w);
+        self.entry.put(w);
+        w.u(self.stages.len() as u64);
+        for stage in &self.stages {
+            stage.id.put(w);
+            stage.condition.put(w);
+        }
+        self.goal.put(w);
+        self.exit.put(w);
+        match self.reentry {
+            Reentry::Never => w.tag(0),
+            Reentry::Always => w.tag(1),
+            Reentry::After(ms) => {
+                w.tag(2);
+                ms.put(w);
+            }
+        }
+        self.timeout.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Self {
+        let id = String::get(r);
+        let entry = ConditionId::get(r);
+        let stages: Vec<Stage> = r.seq(|r| {
+            let id = String::get(r);
+            Stage {
+                id,
+                condition: Option::get(r),
+            }
+        });
+        r.check(!stages.is_empty());
+        let goal = Option::get(r);
+        let exit = Option::get(r);
+        let reentry = match r.tag() {
+            0 => Reentry::Never,
+            1 => Reentry::Always,
+            t => {
+                r.check(t == 2);
+                Reentry::After(Millis::get(r))
+            }
+        };
+        Journey {
+            id,
+            entry,
+            stages,
+            goal,
+            exit,
+            reentry,
+            timeout: Option::get(r),
+        }
+    }
+}
+
+impl Wire for Config {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.collector.put(w);
+        self.consent.put(w);
+        self.blocks.put(w);
+        self.conditions.put(w);
+        self.rules.put(w);
+        self.journeys.put(w);
+        self.cookie_domain.put(w);
+        self.redact_params.put(w);
+    }
+    #[inline(never)]
+    fn get(r: &mut Reader<'_>) -> Self {
+        let collector = Option::get(r);
+        let consent = Settings::get(r);
+        let blocks: Vec<(String, Node)> = Vec::get(r);
+        let conditions = Conditions::get(r);
+        let rules: Vec<Rule> = Vec::get(r);
+        let journeys: Vec<Journey> = Vec::get(r);
+        let known = |c: &Option<ConditionId>| c.is_none_or(|c| conditions.has(c));
+        r.check(
+            rules
+                .iter()
+                .all(|rule| rule.block < blocks.len() && known(&rule.condition))
+                && journeys.iter().all(|j| {
+                    conditions.has(j.entry)
+                        && known(&j.goal)
+                        && known(&j.exit)
+                        && j.stages.iter().all(|s| known(&s.condition))
+                }),
+        );
+        let cookie_domain = Option::get(r);
+        Config {
+            collector,
+            consent,
+            blocks,
+            rules,
+            conditions,
+            journeys,
+            cookie_domain,
+            redact_params: Vec::get(r),
+        }
+    }
+}
+
+/// What a poisoned reader yields for a block node (see [`crate::wire::Wire`]).
+impl Default for Node {
+    fn default() -> Self {
+        Node {
+            tag: "div",
+            attrs: Vec::new(),
+            text: None,
+            children: Vec::new(),
+        }
+    }
+}

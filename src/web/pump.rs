@@ -1,0 +1,118 @@
+//! The loop that drains the inbox, sends what is due, writes storage in batches and sets the
+//! next wake-up. Every entry point ends with it.
+
+use std::rc::Rc;
+
+use super::consent_store::store_consent;
+use super::guard::Entry;
+use super::ids::sync_anonymous_id;
+use super::shell::{Input, Shared};
+use super::{console, dom, now, queue, random, transport, visitor};
+use crate::time::Millis;
+
+/// Drains the inbox, sends whatever is due and sets the next wake-up.
+/// Needs the caller's [`Entry`]: only one call is ever inside the module.
+pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
+    let Ok(mut t) = shared.tracker.try_borrow_mut() else {
+        return; // the call already inside the tracker drains the inbox when it returns
+    };
+    store_consent(&mut t);
+    sync_anonymous_id(shared, &t);
+    loop {
+        let input = {
+            let mut inbox = shared.inbox.borrow_mut();
+            (!inbox.is_empty()).then(|| inbox.remove(0))
+        };
+        match input {
+            Some(Input::Settled { id, outcome }) => {
+                let refused = t.rejected();
+                t.complete(id, outcome, now(), random::unit());
+                // A 4xx, or a 413 for a single event: the collector will never take these.
+                if t.rejected() > refused {
+                    console::error(
+                        "the collector refused events (4xx, or one event too large); they were dropped",
+                    );
+                }
+            }
+            None => break,
+        }
+    }
+    // Time alone can move a journey ("no checkout within 30 minutes"): check when due, and
+    // show what the move changes.
+    let at = now();
+    if t.journeys_wake().is_some_and(|w| at >= w) {
+        let page = dom::current_page(&t.config().redact_params);
+        if t.check_journeys(&page, at) > 0 {
+            dom::apply(&t.decide(&page, at));
+        }
+    }
+    if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
+        let weak = Rc::downgrade(shared);
+        let id = req.id;
+        let (gzip, headers) = t
+            .config()
+            .collector
+            .as_ref()
+            .map_or((false, String::new()), |c| {
+                (c.gzip, header_lines(&c.headers))
+            });
+        transport::post_with(&url, &req.body, gzip, &headers, move |outcome| {
+            if let Some(s) = weak.upgrade() {
+                s.inbox.borrow_mut().push(Input::Settled { id, outcome });
+                // If a call is inside the module (a synchronous settle), it drains the inbox.
+                if let Some(entry) = Entry::enter() {
+                    pump(&s, &entry);
+                }
+            }
+        });
+    }
+    let mut wake = t.next_wake();
+    // The queue goes to storage in batches: at most once a second, never per event.
+    let due = shared.persisted_at.get() + queue::PERSIST_EVERY_MS;
+    if t.queue_dirty() || t.visitor_dirty() {
+        let at = now();
+        if at >= due {
+            queue::persist(&mut t, &shared.queue_key);
+            visitor::persist(&mut t);
+            shared.persisted_at.set(at);
+        } else {
+            wake = Some(wake.map_or(due, |w| w.min(due)));
+        }
+    }
+    drop(t);
+    schedule(shared, wake);
+}
+
+/// Configured headers as `name\nvalue\n...` for the fetch helper (see `fetch.rs`).
+fn header_lines(headers: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in headers {
+        out.push_str(name);
+        out.push('\n');
+        out.push_str(value);
+        out.push('\n');
+    }
+    out
+}
+
+/// Makes sure a timeout fires at `at` (or keeps an earlier one).
+pub(super) fn schedule(shared: &Shared, at: Option<Millis>) {
+    let Some(at) = at else {
+        return;
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if let Some((handle, pending)) = shared.timer.get() {
+        if pending <= at {
+            return;
+        }
+        window.clear_timeout_with_handle(handle);
+    }
+    let delay = (at - now()).clamp(0, i32::MAX as Millis) as i32;
+    if let Ok(handle) =
+        window.set_timeout_with_callback_and_timeout_and_arguments_0(&shared.on_timer_safe, delay)
+    {
+        shared.timer.set(Some((handle, at)));
+    }
+}

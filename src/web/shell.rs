@@ -1,0 +1,535 @@
+//! The core module's one exported class, [`Trailmark`]: the page's calls, translated into the
+//! tracker's inputs, and its effects applied (see the module docs of [`crate::web`]).
+
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::consent_store::restore_consent;
+use super::convert::{js_float, to_js, to_value, Limits};
+use super::guard::Entry;
+use super::ids::{next_load, read_id, stored_id, sync_anonymous_id, ANON_KEY, TAB_KEY};
+use super::pump::pump;
+use super::storage::{self, Area};
+use super::{console, cookie, dom, fetch, now, panic, queue, random, signals, transport, visitor};
+use crate::config;
+use crate::diag::Severity;
+use crate::outbox::Outcome;
+use crate::time::Millis;
+use crate::tracker::{Identity, Tracker, SEQ_PER_LOAD};
+use crate::value::{Map, Value};
+
+/// All beacons sent while the page goes away, together (browsers allow 64 KB per page).
+const UNLOAD_BUDGET: usize = 60 * 1024;
+
+pub(super) enum Input {
+    Settled { id: u64, outcome: Outcome },
+}
+
+pub(super) struct Shared {
+    pub(super) tracker: RefCell<Tracker>,
+    pub(super) inbox: RefCell<Vec<Input>>,
+    /// (timeout handle, when it fires) of the pending wake-up.
+    pub(super) timer: Cell<Option<(i32, Millis)>>,
+    /// One long-lived callback for every timeout: never dropped while a timer can call it
+    /// (held here only to keep it alive; timeouts call it through `on_timer_safe`).
+    #[allow(dead_code)]
+    pub(super) on_timer: Closure<dyn FnMut()>,
+    /// `on_timer` behind the [`fetch::safe`] wrapper: what timeouts actually call.
+    pub(super) on_timer_safe: js_sys::Function,
+    pub(super) warned_clamp: Cell<bool>,
+    /// This tab's stored-queue key (see `queue.rs`).
+    pub(super) queue_key: String,
+    /// When the queue was last written to storage.
+    pub(super) persisted_at: Cell<Millis>,
+    /// Whether the anonymous id is in storage now.
+    pub(super) aid_stored: Cell<bool>,
+    /// The domain this page wrote the id's cookie on (`""`: this page removed it), if any.
+    pub(super) cookie_on: RefCell<Option<String>>,
+}
+
+/// Trailmark in this page. Created once by the loader; every method is total: problems are
+/// reported on the console (once) and never thrown.
+#[wasm_bindgen]
+pub struct Trailmark {
+    shared: Rc<Shared>,
+}
+
+#[wasm_bindgen]
+impl Trailmark {
+    /// Starts with no config: events are recorded and held until [`configure`](Self::configure)
+    /// names a collector.
+    #[wasm_bindgen(constructor)]
+    pub fn new(env: JsValue) -> Trailmark {
+        panic::install();
+        let env = to_value(&env, Limits::CONFIG).value;
+        let tab_id = stored_id(Area::Session, TAB_KEY);
+        let queue_key = queue::key_for(&tab_id);
+        // The anonymous id is a tracking identifier: it is kept in storage only while analytics
+        // is granted (see `sync_anonymous_id`); until then it lives in memory.
+        // A checkout on another subdomain finds the id in the cookie on the store's domain.
+        let stored_aid = read_id(Area::Local, ANON_KEY).or_else(cookie::read_id);
+        let aid_stored = stored_aid.is_some();
+        let identity = Identity {
+            anonymous_id: stored_aid.unwrap_or_else(random::uuid),
+            tab_id,
+            seq_base: next_load() * SEQ_PER_LOAD,
+            user_agent: web_sys::window()
+                .and_then(|w| w.navigator().user_agent().ok())
+                .unwrap_or_default(),
+            locale: web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .unwrap_or_default(),
+            timezone: env
+                .get("timezone")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            screen: env.get("screen").cloned().unwrap_or_default(),
+        };
+        // Until the site's config says otherwise, consent is pending: events wait in memory,
+        // nothing is persisted or sent. Signals (GPC, DNT) are not applied yet either: whether
+        // they deny analytics is the config's call (`honorGlobalPrivacyControl`), and denying
+        // now would discard the first events of the page for good.
+        let mut initial = config::Config::default();
+        initial.consent.required = true;
+        initial.consent.honor_gpc = false;
+        let mut tracker = Tracker::new(initial, identity, js_float);
+        tracker.set_signals(signals::read());
+        restore_consent(&mut tracker);
+        // The session, profile and user id the tabs share.
+        visitor::restore(&mut tracker);
+        // What this tab's last page left unsent (a reload, a crash) goes first.
+        queue::restore(&mut tracker, &queue_key, now());
+        let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
+            let weak = weak.clone();
+            let on_timer: Closure<dyn FnMut()> = Closure::new(move || {
+                if let Some(s) = weak.upgrade() {
+                    s.timer.set(None);
+                    if let Some(entry) = Entry::enter() {
+                        pump(&s, &entry);
+                    }
+                }
+            });
+            let on_timer_safe = fetch::safe(on_timer.as_ref().unchecked_ref(), "a timer");
+            Shared {
+                tracker: RefCell::new(tracker),
+                inbox: RefCell::new(Vec::new()),
+                timer: Cell::new(None),
+                on_timer,
+                on_timer_safe,
+                warned_clamp: Cell::new(false),
+                queue_key,
+                persisted_at: Cell::new(0),
+                aid_stored: Cell::new(aid_stored),
+                cookie_on: RefCell::new(None),
+            }
+        });
+        Trailmark { shared }
+    }
+
+    /// Applies a compiled config (the bytes of a program `trailmark build` wrote: the loader
+    /// decodes the base64 `program` of a compiled config), then renders slots and sends anything
+    /// due. Returns `undefined`, or why the program was refused (another format version,
+    /// corrupt): the config in use then stays as it was.
+    pub fn configure(&self, program: &[u8]) -> JsValue {
+        let Some(entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        let config = match crate::program::decode(program) {
+            Ok(config) => config,
+            Err(e) => return JsValue::from_str(&e.message()),
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.set_config(config);
+            // The config may bring journeys that what already happened moves at once.
+            let page = dom::current_page(&t.config().redact_params);
+            t.check_journeys(&page, now());
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+        JsValue::UNDEFINED
+    }
+
+    /// Records a page view of the current page, with optional extra properties.
+    pub fn page(&self, properties: JsValue) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        let props = self.properties(&properties);
+        let page = self.current_page();
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.page(&page, props, random::uuid(), now());
+        }
+        // Rules may read what just happened (history, cart, journeys).
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
+    /// Records an event (`Product Added`, ...) with properties.
+    pub fn track(&self, name: JsValue, properties: JsValue) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        let Some(name) = name.as_string().filter(|n| valid_event_name(n)) else {
+            console::warn("track() needs an event name: a non-empty string of at most 200 bytes; call ignored");
+            return;
+        };
+        let props = self.properties(&properties);
+        let page = self.current_page();
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.track(&name, props, &page, random::uuid(), now());
+        }
+        // Rules may read what just happened (history, cart, journeys).
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
+    /// Renders the decided block into each slot; returns how many slots changed.
+    pub fn render(&self) -> u32 {
+        match Entry::enter() {
+            Some(_entry) => self.render_now(),
+            None => 0,
+        }
+    }
+
+    /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
+    pub fn decisions(&self) -> Array {
+        let out = Array::new();
+        let Some(_entry) = Entry::enter() else {
+            return out;
+        };
+        let page = self.current_page();
+        if let Ok(t) = self.shared.tracker.try_borrow() {
+            for d in t.decide(&page, now()) {
+                let o = Object::new();
+                set(&o, "slot", d.slot);
+                set(&o, "rule", d.rule);
+                set(&o, "block", d.block_id);
+                out.push(&o);
+            }
+        }
+        out
+    }
+
+    /// The page is being hidden or unloaded: hands everything queued to `sendBeacon`.
+    pub fn hide(&self) {
+        let Some(_entry) = Entry::enter() else {
+            return;
+        };
+        let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
+            return;
+        };
+        if let Some(url) = t.collector_url().map(str::to_owned) {
+            // Beacons and keepalive fetches share the browser's per-page budget.
+            let budget = UNLOAD_BUDGET.saturating_sub(transport::keepalive_in_flight());
+            // Only what the browser accepted leaves the queue; the rest is stored for later.
+            let mut accepted = 0;
+            for (body, events) in t.unload(budget, now()) {
+                if !transport::beacon(&url, &body) {
+                    console::warn(
+                        "the browser refused a beacon; those events wait on the device for the next page",
+                    );
+                    break;
+                }
+                accepted += events;
+            }
+            t.beacons_sent(accepted);
+        }
+        // What did not fit in the beacons waits for this tab's next page (or another tab).
+        queue::persist(&mut t, &self.shared.queue_key);
+        visitor::persist(&mut t);
+        self.shared.persisted_at.set(now());
+    }
+
+    /// The storage key of this tab's queue; the loader skips it when looking for the queues of
+    /// tabs that are gone.
+    #[wasm_bindgen(js_name = queueKey)]
+    pub fn queue_key(&self) -> String {
+        self.shared.queue_key.clone()
+    }
+
+    /// Takes over the stored queue of another tab that is gone (the loader checks that with
+    /// Web Locks): merges it into this tab's queue, removes its key and sends what is due.
+    /// Returns how many events are queued afterwards.
+    pub fn adopt(&self, key: String) -> u32 {
+        let Some(entry) = Entry::enter() else {
+            return 0;
+        };
+        if !key.starts_with(queue::PREFIX) || key == self.shared.queue_key {
+            return 0;
+        }
+        let queued = match self.shared.tracker.try_borrow_mut() {
+            // Only where this tab may keep a queue on the device; otherwise theirs stays stored.
+            Ok(mut t) if t.effects().persist_queue => {
+                queue::restore(&mut t, &key, now());
+                // Ours is written before theirs goes, so a crash in between loses nothing; if
+                // ours could not be written (storage full), theirs stays where it is.
+                if queue::persist(&mut t, &self.shared.queue_key) {
+                    storage::remove(Area::Local, &key);
+                }
+                t.queued() as u32
+            }
+            _ => 0,
+        };
+        pump(&self.shared, &entry);
+        queued
+    }
+
+    /// Applies the shopper's consent choice, e.g. `{analytics: "granted", personalization:
+    /// "denied"}` (only the categories given change; `true`/`false` work too), stores it, and
+    /// returns the resulting states `{analytics, personalization}` (each `"pending"`,
+    /// `"granted"` or `"denied"`). Without an argument it only returns the states. A malformed
+    /// update changes nothing and is explained on the console.
+    pub fn consent(&self, update: JsValue) -> JsValue {
+        let Some(entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        if !update.is_undefined() && !update.is_null() {
+            let raw = to_value(&update, Limits::CONFIG).value;
+            let (parsed, diags) = crate::consent::parse_update(&raw);
+            for d in &diags.0 {
+                let mut msg = String::from("consent(): ");
+                msg.push_str(&d.text());
+                if d.severity == Severity::Error {
+                    msg.push_str("; nothing was changed");
+                }
+                console::warn(&msg);
+            }
+            if let Some(u) = parsed {
+                self.apply_consent(&entry, |t| t.set_consent(u, now()));
+            }
+        }
+        self.consent_states()
+    }
+
+    /// Another tab changed the stored consent choice (the loader listens for `storage`
+    /// events): applies it here too, so a denial in one tab stops every tab at once.
+    #[wasm_bindgen(js_name = consentChanged)]
+    pub fn consent_changed(&self) -> JsValue {
+        let Some(entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        self.apply_consent(&entry, restore_consent);
+        self.consent_states()
+    }
+
+    /// Records who the visitor is: `identify("user-42", {email_opt_in: true})`. Later events
+    /// (in every tab) carry `userId`.
+    pub fn identify(&self, user_id: JsValue, traits: JsValue) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        let Some(id) = user_id.as_string().filter(|n| valid_event_name(n)) else {
+            console::warn(
+                "identify() needs a user id: a non-empty string of at most 200 bytes; call ignored",
+            );
+            return;
+        };
+        let traits = self.properties(&traits);
+        let page = self.current_page();
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.identify(id.trim(), traits, &page, random::uuid(), now());
+        }
+        // Rules may read what just happened (history, cart, journeys).
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
+    /// Forgets the visitor: events already recorded are delivered under the identity they were
+    /// recorded with; then a new anonymous id, no user id, a new session and an empty profile.
+    pub fn reset(&self) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.reset(random::uuid(), now());
+            // The new id replaces the stored one (consent permitting) before the record that
+            // tells the other tabs to reset is written: they read the id when they see it.
+            self.shared.aid_stored.set(false);
+            *self.shared.cookie_on.borrow_mut() = None;
+            sync_anonymous_id(&self.shared, &t);
+            visitor::persist(&mut t);
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
+    /// The visitor as rules see it: `{visitor, session, views, cart, orders, utm}` (empty while
+    /// personalization is denied).
+    pub fn profile(&self) -> JsValue {
+        let Some(_entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        let page = self.current_page();
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| {
+                let mut attrs = t.attributes(&page);
+                if let Value::Object(m) = &mut attrs {
+                    m.remove("page");
+                }
+                to_js(&attrs)
+            })
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// Another tab wrote the visitor record (the loader listens for `storage` events): merges
+    /// it, so no cart item or count is lost, and re-renders.
+    #[wasm_bindgen(js_name = profileChanged)]
+    pub fn profile_changed(&self) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            self.merge_visitor(&mut t);
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+    }
+
+    /// The page came back from the back/forward cache: it counts as a new page load of the tab
+    /// (so its events sort after those of the pages loaded meanwhile), and reads the visitor
+    /// record again (other tabs' writes may not have reached a cached page).
+    ///
+    /// A cached page hears no `storage` events: a consent choice or a sign-out made on the pages
+    /// in between is read from storage here, before anything is recorded. Returns the consent
+    /// states, as [`consent_changed`](Self::consent_changed) does.
+    pub fn resumed(&self) -> JsValue {
+        let Some(entry) = Entry::enter() else {
+            return JsValue::UNDEFINED;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            restore_consent(&mut t);
+            t.new_page_load(next_load() * SEQ_PER_LOAD);
+            self.merge_visitor(&mut t);
+            queue::persist(&mut t, &self.shared.queue_key);
+        }
+        self.render_now();
+        pump(&self.shared, &entry);
+        self.consent_states()
+    }
+
+    /// Events waiting on the device (for tests and debugging).
+    pub fn queued(&self) -> u32 {
+        let Some(_entry) = Entry::enter() else {
+            return 0;
+        };
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| (t.queued() + t.held()) as u32)
+            .unwrap_or(0)
+    }
+}
+
+impl Default for Trailmark {
+    fn default() -> Self {
+        Self::new(JsValue::UNDEFINED)
+    }
+}
+
+impl Trailmark {
+    /// Changes consent with `change`, then writes the stored queue at once (not on the
+    /// once-a-second schedule: a denial removes it), re-renders and sends what is due.
+    fn apply_consent(&self, entry: &Entry, change: impl FnOnce(&mut Tracker)) {
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            change(&mut t);
+            queue::persist(&mut t, &self.shared.queue_key);
+        }
+        self.render_now();
+        pump(&self.shared, entry);
+    }
+
+    /// Merges the stored visitor record; when another page reset the visitor meanwhile, takes
+    /// its new anonymous id (a fresh one here when ids are not stored).
+    fn merge_visitor(&self, t: &mut Tracker) {
+        let reset_at = t.visitor().reset_at;
+        visitor::restore(t);
+        if t.visitor().reset_at != reset_at {
+            let stored = read_id(Area::Local, ANON_KEY);
+            self.shared.aid_stored.set(stored.is_some());
+            *self.shared.cookie_on.borrow_mut() = None;
+            t.set_anonymous_id(stored.unwrap_or_else(random::uuid));
+        }
+    }
+
+    /// `{analytics, personalization}`, each `"pending"`, `"granted"` or `"denied"`.
+    fn consent_states(&self) -> JsValue {
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| to_js(&t.consent().states()))
+            .unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// The current page, cleaned with the config's privacy settings.
+    fn current_page(&self) -> crate::tracker::Page {
+        match self.shared.tracker.try_borrow() {
+            Ok(t) => dom::current_page(&t.config().redact_params),
+            Err(_) => dom::current_page(&[]),
+        }
+    }
+
+    fn render_now(&self) -> u32 {
+        let page = self.current_page();
+        self.shared
+            .tracker
+            .try_borrow()
+            .map(|t| dom::apply(&t.decide(&page, now())) as u32)
+            .unwrap_or(0)
+    }
+
+    fn properties(&self, v: &JsValue) -> Map {
+        if v.is_undefined() || v.is_null() {
+            return Map::new();
+        }
+        let converted = to_value(v, Limits::PROPERTIES);
+        if converted.clamped && !self.shared.warned_clamp.replace(true) {
+            console::warn("event properties were too large, too deep or cyclic and were cut to fit the limits");
+        }
+        match converted.value {
+            Value::Object(m) => m,
+            _ => {
+                console::warn("event properties must be an object; ignored them");
+                Map::new()
+            }
+        }
+    }
+}
+
+fn valid_event_name(name: &str) -> bool {
+    !name.trim().is_empty() && name.len() <= crate::limits::MAX_EVENT_NAME_BYTES
+}
+
+fn set(obj: &Object, key: &str, value: &str) {
+    let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
+}
+
+/// Panics on purpose inside a timer the module owns (test builds only), so browser tests can
+/// check that nothing reaches the page from there either.
+#[cfg(feature = "test-hooks")]
+#[wasm_bindgen(js_name = __testPanicInTimer)]
+pub fn test_panic_in_timer() {
+    // Inside the entry guard, as the module's real timer callback (`pump`) runs.
+    let boom = Closure::once_into_js(|| -> () {
+        let _entry = Entry::enter();
+        panic!("deliberate test panic in a timer")
+    });
+    let f = fetch::safe(boom.unchecked_ref(), "a timer");
+    if let Some(w) = web_sys::window() {
+        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
+    }
+}
+
+/// Panics on purpose, so browser tests can check that a panic is contained (test builds only).
+#[cfg(feature = "test-hooks")]
+#[wasm_bindgen(js_name = __testPanic)]
+pub fn test_panic() {
+    panic!("deliberate test panic");
+}
