@@ -4,6 +4,7 @@
 // collector's SQLite file.
 import assert from "node:assert/strict";
 import { WAIT_MS } from "./browser.mjs";
+import { collectorStats } from "../e2e/harness.mjs";
 
 /** Every stored event, in the order its tab produced it. */
 export const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
@@ -75,9 +76,7 @@ export async function waitUntil(check, what, timeoutMs = WAIT_MS) {
 }
 
 /** The collector's counters: `{ events, batches, requests, faulted }`. */
-export async function stats(collector) {
-  return (await fetch(collector.collectOrigin + "/_control/stats")).json();
-}
+export const stats = collectorStats;
 
 /** What a slot shows: the rule and block that filled it (null: its default content) and its heading. */
 export function slot(tab, name) {

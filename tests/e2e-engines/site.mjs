@@ -6,7 +6,9 @@
 //   for engines without WebDriver BiDi;
 // - `sendLog`: adds send-log.js after it (every engine): each batch the page hands to `fetch`
 //   or `sendBeacon`, recorded in the tab's sessionStorage (read it with `sendLog(tab)`);
-// - `config(config)`: edits the demo config (`/trailmark.json`), e.g. a consent section;
+// - `config(config)`: edits the demo config, e.g. a consent section: `/trailmark.json` as the
+//   collector serves it, edited, is what the pages' compiled config (`/trailmark.compiled.json`)
+//   becomes, compiled by the real CLI (`trailmark build`); `/trailmark.json` itself too;
 // - `cspHeader(metaCsp)`: moves the page's Content-Security-Policy from its `<meta>` to a
 //   response header, as the function returns it (a store's usual way of sending one).
 //
@@ -17,6 +19,7 @@
 // tab goes when a test "leaves" the store and still wants to read the tab's console hook log.
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
+import { compileConfig } from "../e2e/harness.mjs";
 
 const HOOK_PATH = "/__engines/console-hook.js";
 const SEND_LOG_PATH = "/__engines/send-log.js";
@@ -41,6 +44,11 @@ export async function startSite(storeUrl, { hook = false, sendLog = false, confi
       if (FILES[path]) return send(res, 200, { "content-type": "text/javascript" }, FILES[path]);
       if (path === "/__engines/away.html") return send(res, 200, { "content-type": "text/html; charset=utf-8" }, awayPage);
 
+      if (config && path === "/trailmark.compiled.json") {
+        const demo = await (await fetch(upstream + "/trailmark.json")).json();
+        return send(res, 200, { "content-type": "application/json", "cache-control": "no-cache" },
+          Buffer.from(compileConfig(config(demo) ?? demo)));
+      }
       const up = await fetch(upstream + req.url, { method: req.method, redirect: "manual", headers: { accept: req.headers.accept || "*/*" } });
       const headers = {};
       for (const name of ["content-type", "cache-control", "x-content-type-options", "location"]) {
