@@ -1,0 +1,242 @@
+// The demo store in every engine shoppers use: Chromium, Firefox and WebKit, each driven
+// through WebDriver, Trailmark loaded by the store's script tag, events landing in the real
+// collector's SQLite file. Each case runs once per engine (see suite.mjs) and checks what a
+// shopper and a store owner would see: what the slots show, the exact events stored, the
+// console.
+//
+//   node --test --test-concurrency=1 tests/e2e-engines/
+//   TRAILMARK_ENGINES=webkit node --test tests/e2e-engines/    (one engine)
+import assert from "node:assert/strict";
+import { engineSuite } from "./suite.mjs";
+import {
+  ready, visit, clickThrough, rendered, slot, assertStored, assertConsole, stats, sendLog, shopper, waitUntil,
+  DEFAULT_HERO, WELCOME_HERO,
+} from "./shop.mjs";
+
+// The demo config's abandoned-cart journey: a visitor's first add to cart enters it, an order
+// reaches its goal; each is an event.
+const JOURNEY = "Journey Stage Entered";
+const ETHIOPIA = "product-ethiopia.html";
+
+engineSuite((test) => {
+  test("the script tag starts Trailmark and the rules fill the slots", async ({ tab, store }) => {
+    const shop = await store();
+    await visit(tab, shop, "/");
+    assert.deepEqual(await rendered(tab, "hero"), WELCOME_HERO);
+    // A slot no rule targets keeps its default content.
+    assert.match(await tab.text("[data-trailmark-slot='home-secondary']"), /A fresh bag every two weeks/);
+    assert.deepEqual(await tab.run(() => window.trailmark.decisions()),
+      [{ slot: "hero", rule: "home-hero-welcome", block: "roaster-picks-hero" }]);
+
+    await visit(tab, shop, ETHIOPIA);
+    assert.deepEqual(await rendered(tab, "product-inline"),
+      { rule: "product-free-shipping", block: "free-shipping-note", heading: "Free shipping over $40." });
+    assert.equal(await tab.text("[data-trailmark-slot='product-inline'] .tm-note > span"), "Add a second bag and we'll cover delivery.");
+    // (decisions() also lists the hero's rule, whose condition holds on every page, though a
+    // product page has no hero slot.)
+    assert.deepEqual((await tab.run(() => window.trailmark.decisions())).filter((d) => d.slot === "product-inline"),
+      [{ slot: "product-inline", rule: "product-free-shipping", block: "free-shipping-note" }]);
+    await assertConsole(tab);
+  });
+
+  test("a page view, an add to cart and an order arrive, in order, with their properties", async ({ tab, store }) => {
+    const shop = await store();
+    await visit(tab, shop, ETHIOPIA);
+    await shopper.addToCart(tab);
+    await clickThrough(tab, "[data-cart-link]", "/cart.html");
+    await clickThrough(tab, "[data-checkout-link]", "/checkout.html");
+    await tab.type("#name", "Ada Lovelace");
+    await tab.type("#email", "ada@example.com");
+    await tab.type("#address", "12 Analytical Row");
+    await tab.type("#city", "Portland");
+    await tab.type("#postal", "04101");
+    await clickThrough(tab, "[data-place-order]", "/thanks.html");
+    const orderId = (await tab.text("[data-order-id]")).trim();
+    assert.match(orderId, /^NW-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+
+    const rows = await assertStored(shop.collector, [
+      "page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY, "Page Engagement",
+      "page /cart.html", "Cart Viewed", "Page Engagement",
+      "page /checkout.html", "Checkout Started", "identify", "Page Engagement",
+      "page /thanks.html", "Order Completed", JOURNEY,
+    ]);
+    const event = (name) => rows.find((r) => r.event === name).props;
+    const added = event("Product Added");
+    assert.deepEqual([added.product_id, added.price, added.quantity, added.currency], ["ethiopia-yirgacheffe", 1850, 1, "USD"]);
+    const order = event("Order Completed");
+    assert.deepEqual([order.order_id, order.total, order.revenue, order.shipping, order.currency], [orderId, 2350, 1850, 500, "USD"]);
+    assert.deepEqual(order.products.map((p) => [p.product_id, p.quantity]), [["ethiopia-yirgacheffe", 1]]);
+    // The order's customer: every event from the identify on carries the user id.
+    const identified = rows.findIndex((r) => r.type === "identify");
+    assert.match(rows[identified].user_id, /^cust-[A-Z2-9]{10}$/);
+    rows.forEach((r, i) => assert.equal(r.user_id, i < identified ? null : rows[identified].user_id, r.event ?? r.type));
+    // The tab numbers its page loads: the n-th load's events are n x 1,000,000 + 1, 2, ...
+    assert.deepEqual(rows.map((r) => Math.floor(r.seq / 1e6)), [1, 1, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4]);
+    await assertConsole(tab);
+  });
+
+  test("leaving the page hands what is queued to sendBeacon", async ({ tab, store }) => {
+    // No timer flush: only leaving the page can deliver the category page's events.
+    const shop = await store({ sendLog: true, config: (c) => { c.collector.flushIntervalMs = 600_000; } });
+    await visit(tab, shop, "category.html");
+    assert.deepEqual(await sendLog(tab), [], "nothing sent while the page is open");
+    // Away to a page of the same origin without Trailmark (the tab's send log stays readable).
+    await tab.open(shop.url("/__engines/away.html"));
+    await assertStored(shop.collector, ["page /category.html", "Product List Viewed", "Page Engagement"]);
+    assert.deepEqual(await sendLog(tab), [{ via: "beacon", accepted: true, path: "/category.html" }]);
+    assert.deepEqual(await stats(shop.collector), { events: 3, batches: 1, requests: 1, faulted: 0 });
+    await assertConsole(tab);
+  });
+
+  test("gzip on: the browser compresses each batch (CompressionStream) and the collector stores it", async ({ tab, store }) => {
+    const shop = await store({ config: (c) => { c.collector.gzip = true; } });
+    await visit(tab, shop, ETHIOPIA);
+    await shopper.addToCart(tab);
+    await assertStored(shop.collector, ["page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY]);
+    // Sent by fetch, compressed: every stored batch says so (a beacon would be plain text).
+    assert.deepEqual(shop.collector.query("SELECT content_encoding, SUM(events) AS events FROM batches GROUP BY content_encoding"),
+      [{ content_encoding: "gzip", events: 4 }]);
+    await assertConsole(tab);
+  });
+
+  test("a Content-Security-Policy without 'wasm-unsafe-eval' leaves the page unharmed, with one warning", async ({ engine, tab, store, t }) => {
+    const shop = await store({ cspHeader: (csp) => csp.replace(" 'wasm-unsafe-eval'", "") });
+    await tab.open(shop.url("/"));
+    await tab.waitFor(() => !!window.trailmark && !Array.isArray(window.trailmark));
+    await tab.run(() => window.trailmark.started);
+    // Calls are harmless no-ops.
+    await tab.run(() => { window.trailmark.track("Still Fine", {}); window.trailmark.push(["page"]); });
+    assert.deepEqual(await tab.run(() => window.trailmark.decisions()), []);
+    assert.deepEqual(await slot(tab, "hero"), DEFAULT_HERO);
+    const [warning] = await assertConsole(tab, [/WebAssembly is blocked here \(a Content-Security-Policy without 'wasm-unsafe-eval'\?\)/]);
+    assert.equal(warning.level, "warn");
+    // The store's own script still works: its cart count is there.
+    assert.equal(await tab.text("[data-cart-count]"), "0");
+    assert.deepEqual(await stats(shop.collector), { events: 0, batches: 0, requests: 0, faulted: 0 });
+    // What the browser itself said about the blocked module (Firefox reports the violation; the
+    // in-page hook cannot see such messages in WebKit).
+    for (const m of (await tab.console()).filter((m) => m.browser)) t.diagnostic(`${engine} reports: ${m.text}`);
+  });
+
+  test("a reload restores the queue: events the collector never got are sent by the reloaded page", async ({ tab, store }) => {
+    const shop = await store();
+    // Every delivery fails (the connection is dropped) for the first page's whole life, its
+    // pagehide beacon included.
+    await shop.collector.control("/_control/fault", { mode: "drop", count: -1 });
+    await visit(tab, shop, ETHIOPIA);
+    await shopper.addToCart(tab);
+    // A request of the page reached the collector (and was dropped): from then on delivery is
+    // in doubt, so the events stay queued whatever becomes of the unload beacon.
+    await waitUntil(async () => (await stats(shop.collector)).faulted >= 1, "a request of the page reached the collector");
+    await tab.reload();
+    await ready(tab);
+    // A fresh collector on the same ports: what it receives was sent after the reload, by the
+    // reloaded page, from the queue the first page stored.
+    const collector = await shop.restartCollector();
+    await assertStored(collector, [
+      "page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY, "Page Engagement",
+      "page /" + ETHIOPIA, "Product Viewed",
+    ], { timeoutMs: 30_000 });
+    await assertConsole(tab);
+  });
+
+  test("consent pending, then granted: nothing leaves before the grant, then the held events in order, once", async ({ tab, store }) => {
+    const shop = await store({ sendLog: true, config: (c) => { c.consent = { required: true }; } });
+    await visit(tab, shop, "/");
+    // Personalization pending: rules run and slots render, on the device.
+    assert.deepEqual(await rendered(tab, "hero"), WELCOME_HERO);
+    assert.deepEqual(await tab.run(() => window.trailmark.consent()), { analytics: "pending", personalization: "pending" });
+    // A conversion event, sent at once when analytics is granted: held.
+    await tab.run(() => window.trailmark.addToCart({ product_id: "colombia-huila", price: 1650, currency: "USD", quantity: 1 }));
+    assert.deepEqual(await sendLog(tab), [], "nothing sent while pending");
+    assert.deepEqual(await stats(shop.collector), { events: 0, batches: 0, requests: 0, faulted: 0 });
+
+    assert.deepEqual(await tab.run(() => window.trailmark.consent({ analytics: "granted" })), { analytics: "granted", personalization: "pending" });
+    await assertStored(shop.collector, ["page /", "Product List Viewed", "Product Added", JOURNEY]);
+
+    // The choice is remembered by the next page load, which sends as usual.
+    await tab.reload();
+    await ready(tab);
+    assert.deepEqual(await tab.run(() => window.trailmark.consent()), { analytics: "granted", personalization: "pending" });
+    await assertStored(shop.collector, ["page /", "Product List Viewed", "Product Added", JOURNEY, "Page Engagement", "page /", "Product List Viewed"]);
+    await assertConsole(tab);
+  });
+
+  test("the profile survives a reload and a new page: cart, views, session", async ({ tab, store }) => {
+    const shop = await store();
+    await visit(tab, shop, ETHIOPIA);
+    await shopper.addToCart(tab);
+    const cart = {
+      items: [{ product_id: "ethiopia-yirgacheffe", name: "Ethiopia Yirgacheffe", price: 1850, quantity: 1, currency: "USD" }],
+      count: 1, value: 1850, currency: "USD",
+    };
+    assert.deepEqual(await tab.run(() => window.trailmark.cart()), cart);
+    const before = await tab.run(() => window.trailmark.profile());
+
+    await tab.reload();
+    await ready(tab);
+    assert.deepEqual(await tab.run(() => window.trailmark.cart()), cart);
+    await visit(tab, shop, "cart.html");
+    const after = await tab.run(() => window.trailmark.profile());
+    assert.deepEqual(after.cart, cart);
+    assert.deepEqual(after.views.products.map((p) => [p.id, p.count]), [["ethiopia-yirgacheffe", 2]]);
+    assert.deepEqual(after.views.pages.map((p) => [p.id, p.count]).sort(), [["/cart.html", 1], ["/product-ethiopia.html", 2]]);
+    assert.equal(after.session.id, before.session.id, "one session across the page loads");
+    assert.equal(after.session.pageViews, 3);
+    assert.equal(after.visitor.visits, 1);
+    // The journey the add to cart entered is remembered too.
+    assert.equal(after.journeys["abandoned-cart"].stage, "in-cart");
+    await assertConsole(tab);
+  });
+
+  test("two tabs: one visitor, a tab id each, and the cart shared through storage events", async ({ browser, tab: a, store }) => {
+    const shop = await store();
+    await visit(a, shop, "gear.html");
+    const b = await browser.newTab();
+    await visit(b, shop, ETHIOPIA);
+    await shopper.addToCart(b);
+    // Tab A hears of it through the stored profile's storage event.
+    await a.waitFor(() => window.trailmark.cart().count === 1);
+    assert.deepEqual(await a.run(() => window.trailmark.cart()), await b.run(() => window.trailmark.cart()));
+    // Each tab's events, in its order. (A tab hidden while the other is shown records a Page
+    // Engagement; how often that happens depends on how each engine shows two tabs.)
+    const rows = await assertStored(shop.collector, [
+      ["page /gear.html", "Product List Viewed"],
+      ["page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY],
+    ], { ignore: ["Page Engagement"] });
+    assert.equal(new Set(rows.map((r) => r.ctx.sessionId)).size, 1, "one session");
+    await assertConsole(a);
+    await assertConsole(b);
+  });
+
+  test("a tab closed while the collector is down: the other tab's next page sends what it left", async ({ browser, tab: a, store }) => {
+    const shop = await store({ sendLog: true });
+    await shop.collector.control("/_control/fault", { mode: "drop", count: -1 });
+    await visit(a, shop, "gear.html");
+    // Tab A's first batch went out too (and was dropped) before tab B hides it: its events stay
+    // queued. (Otherwise the beacon of a tab being hidden takes them, and a collector that drops
+    // a beacon loses what it carried: a beacon has no answer.)
+    await a.waitFor(() => JSON.parse(sessionStorage.getItem("__enginesSendLog") || "[]").some((s) => s.via === "fetch"));
+    const b = await browser.newTab();
+    await visit(b, shop, ETHIOPIA);
+    await shopper.addToCart(b);
+    // Tab B's request went out (and was dropped): its delivery is in doubt, so its events stay
+    // queued whatever becomes of its unload beacon, and are stored (README: in localStorage,
+    // `trailmark:outbox:<tabId>`, at most once a second). The tab is closed once they are:
+    // Firefox may cut a closing tab's pagehide handler short (see the README's "Browser
+    // support"), so what a tab had not stored before it was closed is not asserted here.
+    await b.waitFor(() => JSON.parse(sessionStorage.getItem("__enginesSendLog") || "[]").some((s) => s.via === "fetch"));
+    await b.waitFor(() => Object.keys(localStorage).some((k) => k.startsWith("trailmark:outbox:") && localStorage.getItem(k).includes("Product Added")));
+    await b.close();
+    // A fresh collector on the same ports: nothing tab B sent can reach it.
+    const collector = await shop.restartCollector();
+    // Tab A's next page finds tab B's stored queue (its tab is gone: its Web Lock is free),
+    // takes it over and sends it, with tab B's ids and order.
+    await visit(a, shop, "category.html");
+    await assertStored(collector, [
+      ["page /gear.html", "Product List Viewed", "page /category.html", "Product List Viewed"],
+      ["page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY],
+    ], { ignore: ["Page Engagement"], timeoutMs: 30_000 });
+    await assertConsole(a);
+  });
+});
