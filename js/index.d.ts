@@ -142,7 +142,7 @@ export interface Trailmark {
   removeFromCart(product: Product): void;
   /** The cart from the profile; an empty cart (`{ items: [], count: 0, value: 0, currency: "" }`) when there is none. */
   cart(): Cart;
-  /** Re-evaluates rules and renders slots; returns how many slots changed. */
+  /** Renders the current decisions into the page's slots (new slots included); returns how many slots changed. */
   render(): number;
   /** Which rule and block each slot gets on this page. */
   decisions(): Decision[];
@@ -156,15 +156,50 @@ export interface Trailmark {
   push(command: Command): void;
   /** Calls `fn` once Trailmark is running. */
   ready(fn: (api: Trailmark) => void): void;
-  /** Validates a config without applying it; empty when valid. Needs the module: call inside `ready`. */
-  validateConfig(config: unknown): TrailmarkError[];
-  /** GrowthBook-compatible condition evaluation. Needs the module: call inside `ready`. */
+  /** Validates a config without applying it (loads the tools chunk); resolves to an empty list when valid. */
+  validateConfig(config: unknown): Promise<TrailmarkError[]>;
+  /** GrowthBook-compatible condition evaluation (loads the tools chunk). */
+  evalCondition(attributes: unknown, condition: unknown, savedGroups?: { [id: string]: Json[] }): Promise<boolean>;
+  /** The tools chunk, loaded on first use; `null` where it cannot load. */
+  tools(): Promise<Tools | null>;
+}
+
+/** A diagnostic as the compiler reports it. */
+export interface Diagnostic {
+  severity: "error" | "warning";
+  code: string;
+  path: string;
+  message: string;
+}
+
+/** The tools chunk (`trailmark_tools.js`): the config compiler and GrowthBook's functions, synchronous once loaded. */
+export interface Tools {
+  /** Compiles a JSON config: the program the module reads, the blocks the renderer builds, every diagnostic. */
+  compileConfig(config: unknown): { program: Uint8Array; blocks: { [id: string]: unknown }; diagnostics: Diagnostic[] };
+  validateConfig(config: unknown): Diagnostic[];
   evalCondition(attributes: unknown, condition: unknown, savedGroups?: { [id: string]: Json[] }): boolean;
+  /** GrowthBook's `hash(seed, value, version)`: a number in [0, 1), or `null` for an unknown version. */
+  hash(seed: string, value: string, version: number): number | null;
+  getBucketRanges(numVariations: number, coverage: number, weights?: number[]): Array<[number, number]>;
+  chooseVariation(n: number, ranges: Array<[number, number]>): number;
+  getEqualWeights(n: number): number[];
+  inNamespace(hashValue: string, namespace: [string, number, number]): boolean;
+}
+
+/** A compiled config, as `trailmark build` writes it. */
+export interface CompiledConfig {
+  trailmark: "compiled";
+  format: number;
+  version: string;
+  /** Base64 of the program the module reads. */
+  program: string;
+  /** The content blocks by id, as the renderer builds them. */
+  blocks: { [id: string]: unknown };
 }
 
 export interface InitOptions {
-  /** A config object, or the URL of a JSON config. */
-  config?: Config | string;
+  /** A compiled config (`trailmark build`), a JSON config (compiled in the page by the tools chunk), or the URL of either. */
+  config?: CompiledConfig | Config | string;
   /** Where to fetch `trailmark_core_bg.wasm` from (defaults to beside the module). */
   wasm?: string | URL;
   /**

@@ -221,6 +221,9 @@ export function createRuntime(loadModule, options) {
   const leave = () => {
     if (since !== null) shown += clock() - since;
     since = null;
+    // What is queued goes first (stored, then beaconed): a browser may stop this handler at
+    // any point. Then this page view's engagement, which costs a second, small beacon.
+    call("hide", []);
     engage();
     call("hide", []);
   };

@@ -259,11 +259,13 @@ impl Trailmark {
             Err(e) => return JsValue::from_str(&e.message()),
         };
         if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
-            self.shared.record_calls(&mut t);
             t.set_config(config);
-            // The config may bring journeys that what already happened moves at once.
+            // The config may bring journeys that what already happened moves at once (before
+            // the calls made while it loaded: the page view that brought the shopper back comes
+            // after the cart they abandoned was found abandoned).
             let page = page::current_page(&t.config().redact_params);
             t.check_journeys(&page, now());
+            self.shared.record_calls(&mut t);
         }
         self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
@@ -329,6 +331,11 @@ impl Trailmark {
         };
         self.shared.record_calls(&mut t);
         restore_queue_once(&self.shared, &mut t);
+        // Stored first: a browser may stop a closing page's handler at any point (Firefox was
+        // seen doing so mid-call), and what is stored reaches the collector from the next page
+        // (its dedupe drops a copy a beacon also delivered).
+        queue::persist(&mut t, &self.shared.queue_key);
+        visitor::persist(&mut t);
         if let Some(url) = t.collector_url().map(str::to_owned) {
             // Beacons and keepalive fetches share the browser's per-page budget.
             let budget = UNLOAD_BUDGET.saturating_sub(transport::keepalive_in_flight());
