@@ -221,9 +221,8 @@ export function createRuntime(loadModule, options) {
   const leave = () => {
     if (since !== null) shown += clock() - since;
     since = null;
-    // What is queued goes first (stored, then beaconed): a browser may stop this handler at
-    // any point. Then this page view's engagement, which costs a second, small beacon.
-    call("hide", []);
+    // Recording the engagement only queues it; `hide` stores the whole queue before it
+    // beacons it (a browser may stop this handler at any point: Firefox was seen doing so).
     engage();
     call("hide", []);
   };

@@ -27,6 +27,9 @@ export function safe(f, what) {
         }
     };
 }
+export function soon(f, what) {
+    Promise.resolve().then(() => f());
+}
 export async function gz(s) {
     return new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
 }
@@ -69,6 +72,11 @@ extern "C" {
     /// also makes wasm-bindgen route the call through its glue, which `scripts/minify-names.mjs`
     /// relies on: a binding whose arguments need no conversion is imported directly.)
     pub fn safe(f: &js_sys::Function, what: &str) -> js_sys::Function;
+
+    /// Calls `f` (with no argument) in a microtask: right after the JavaScript now running
+    /// returns. Through a resolved promise, not `queueMicrotask`, which test clocks fake.
+    /// (`what` is only there to route the call through the glue, as for `safe`.)
+    pub fn soon(f: &js_sys::Function, what: &str);
 
     /// Gzips `text` (as UTF-8) to an `ArrayBuffer`; rejects when the browser cannot (no
     /// `CompressionStream`).

@@ -4,8 +4,6 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::prelude::wasm_bindgen;
-
 use super::consent_store::store_consent;
 use super::guard::Entry;
 use super::ids::sync_ids;
@@ -101,20 +99,13 @@ fn header_lines(headers: &[(String, String)]) -> String {
     out
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// The global `queueMicrotask`.
-    #[wasm_bindgen(js_name = queueMicrotask)]
-    fn queue_microtask(f: &js_sys::Function);
-}
-
 /// Runs `pump` right after the current call into the page's JavaScript returns (a microtask):
 /// the calls queued meanwhile are recorded together, off the caller's path, before the browser
 /// renders or runs any other task. Once however many calls ask.
 pub(super) fn soon(shared: &Shared) {
     if !shared.pump_queued.replace(true) {
         // Called with no argument: `false`, the microtask.
-        queue_microtask(&shared.on_timer_safe);
+        super::fetch::soon(&shared.on_timer_safe, "calls");
     }
 }
 

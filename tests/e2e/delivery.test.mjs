@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import {
   startCollector, trailmarkLines, collectorStats, pollUntil, installDeliveryProbe, probeLog,
   settled, driveClock, watchPage, unexpectedConsoleErrors, deliveryCost, logMark, routeConfig,
-  batchRequests, startStoreAndBrowser, stopStoreAndBrowser,
+  batchRequests, startStoreAndBrowser, stopStoreAndBrowser, quiet,
 } from "./harness.mjs";
 
 // The demo config's abandoned-cart journey: the first add to cart of a visitor enters it.
@@ -47,21 +47,6 @@ async function newContext({ clock = true } = {}) {
     await context.clock.pauseAt(t + 1000);
   }
   return context;
-}
-
-/**
- * Waits until no request has reached `c` for 250 ms (at most 3 s). The context the previous
- * test closed may still be delivering its pagehide beacon (a Page Engagement, when that test
- * moved the page clock); landing after the reset, it would count as this test's event.
- */
-async function quiet(c) {
-  let last = -1;
-  let since = Date.now();
-  await pollUntil(async () => {
-    const { requests } = await collectorStats(c);
-    if (requests !== last) [last, since] = [requests, Date.now()];
-    return Date.now() - since >= 250;
-  }, { timeoutMs: 3000, intervalMs: 50 });
 }
 
 /** Resets the collector, opens `path` in a fresh context and waits for Trailmark to run. */

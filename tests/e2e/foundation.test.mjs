@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import { openPage, trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser } from "./harness.mjs";
+import { openPage, trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser, quiet } from "./harness.mjs";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -28,6 +28,7 @@ async function rewriteCsp(page, edit) {
 }
 
 test("home: the hero slot shows the config's block and the page view row is stored", async () => {
+  await quiet(collector);
   await collector.control("/_control/reset");
   const { context, page, consoleMessages, pageErrors } = await openPage(browser);
   await page.goto(collector.store);
@@ -70,6 +71,7 @@ test("home: the hero slot shows the config's block and the page view row is stor
 });
 
 test("product page: a queued call, then an add to cart sent at once", async () => {
+  await quiet(collector);
   await collector.control("/_control/reset");
   const { context, page, pageErrors } = await openPage(browser);
   await page.goto(collector.store + "product-ethiopia.html");
@@ -134,6 +136,7 @@ test("product pages: the regex rule shows the free-shipping note; the home page 
 });
 
 test("leaving the page hands queued events to sendBeacon", async () => {
+  await quiet(collector);
   await collector.control("/_control/reset");
   const { context, page } = await openPage(browser);
   // A frozen clock: the 2 s flush timer never fires, so only the pagehide beacon can deliver.
@@ -201,6 +204,7 @@ test("a missing config keeps default content, logs one error and keeps tracking"
 // A JSON config (not compiled) where a compiled one is expected: the tools chunk compiles it in
 // the page and reports its problems.
 test("an invalid JSON config names each error's code and path; the valid parts still apply", async () => {
+  await quiet(collector);
   await collector.control("/_control/reset");
   const { context, page, consoleMessages, pageErrors } = await openPage(browser);
   await page.route("**/trailmark.compiled.json", async (route) => {

@@ -153,6 +153,21 @@ export async function collectorStats(collector) {
 }
 
 /**
+ * Waits until no request has reached `c` for 250 ms (at most 3 s). A context the previous test
+ * closed may still be delivering its pagehide beacon (a Page Engagement); landing after the
+ * next reset, it would count as that test's event. Call before `/_control/reset`.
+ */
+export async function quiet(c) {
+  let last = -1;
+  let since = Date.now();
+  await pollUntil(async () => {
+    const { requests } = await collectorStats(c);
+    if (requests !== last) [last, since] = [requests, Date.now()];
+    return Date.now() - since >= 250;
+  }, { timeoutMs: 3000, intervalMs: 50 });
+}
+
+/**
  * Polls `check()` (sync or async) every `intervalMs` of real time until it returns a truthy
  * value or `timeoutMs` passes; returns the last value. Polling, never a fixed sleep.
  */
