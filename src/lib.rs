@@ -46,6 +46,7 @@ pub mod privacy;
 pub mod program;
 pub mod render;
 pub mod rules;
+pub mod template;
 pub mod text;
 pub mod time;
 pub mod tracker;
