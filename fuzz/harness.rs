@@ -7,6 +7,9 @@
 //! - `config_compile`: a JSON config.
 //! - `program_decode`: a mode byte, then either raw bytes read as a compiled program (mode even),
 //!   or a JSON config compiled, written and read back, then damaged at one position (mode odd).
+//! - `template_parse`: `template-text \0 attributes-json \0 template-bytes` (attributes that are
+//!   not JSON: a realistic visitor, the template fixtures' `base`; the bytes are read as a
+//!   compiled template, raw).
 //!
 //! A harness panics (= a finding) on any panic inside the crate or on a broken invariant.
 #![allow(dead_code)]
@@ -188,4 +191,124 @@ fn exercise(config: trailmark::config::Config) {
     );
     let _ = t.decide(&page, 1_700_000_002_000);
     t.check_journeys(&page, 1_700_000_003_000);
+}
+
+/// Compiles an arbitrary template text and fills it from arbitrary attributes, and reads
+/// arbitrary bytes as a compiled template and fills that: never panics; diagnostics carry one of
+/// the four codes, the text's path and a position; a text compiles exactly when it has no
+/// error, and a text without `{{` (within the size limit) compiles to itself; what compiles
+/// reads back the same from the program format and fills the same; every fill is bounded
+/// (pieces, text bytes) and its numbers finite, its currency codes three letters; every path a
+/// template reads is a known attribute (or the currency beside an amount).
+pub fn template_parse(data: &[u8]) {
+    use std::sync::OnceLock;
+    use trailmark::template::{compile, Template, KNOWN_PATHS, MAX_PLACEHOLDERS, MAX_TEXT_BYTES};
+    use trailmark::wire::{round_trip, Reader, Wire};
+
+    static BASE: OnceLock<Value> = OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let doc = Value::parse_json(include_str!("../tests/fixtures/templates/fill.json"))
+            .expect("the template fixtures are JSON");
+        doc.get("base").cloned().expect("the fixtures have a base")
+    });
+    let mut split = data.splitn(3, |&b| b == 0);
+    let text = String::from_utf8_lossy(split.next().unwrap_or_default()).into_owned();
+    let attributes = split
+        .next()
+        .and_then(|a| Value::parse_json(&String::from_utf8_lossy(a)).ok())
+        .unwrap_or_else(|| base.clone());
+    let raw = split.next().unwrap_or_default();
+
+    let at = Path::root().key("blocks").key("b").key("text");
+    let mut diags = Diagnostics::default();
+    let compiled = compile(&text, &at, KNOWN_PATHS, &mut diags);
+    for d in &diags.0 {
+        assert!(
+            matches!(
+                d.code,
+                "templates/syntax"
+                    | "templates/unknown-path"
+                    | "templates/bad-format"
+                    | "templates/too-large"
+            ),
+            "unknown code {}",
+            d.code
+        );
+        assert_eq!(d.path, at.as_str());
+        assert!(
+            d.message.contains(" at byte ") || d.message.starts_with("the text is "),
+            "no position: {}",
+            d.message
+        );
+    }
+    assert_eq!(compiled.is_some(), diags.0.is_empty(), "{:?}", diags.0);
+    if !text.contains("{{") && text.len() <= MAX_TEXT_BYTES {
+        assert_eq!(
+            compiled.as_ref().and_then(Template::as_static),
+            Some(text.as_str())
+        );
+    }
+
+    /// A fill is bounded: at most one text, and per placeholder two pieces (a cut value and
+    /// its ellipsis); the template's own text, then a cut value per placeholder.
+    fn bounded(t: &Template, attributes: &Value) {
+        let Some(filled) = t.fill(attributes) else {
+            return;
+        };
+        let mut bytes = 0;
+        for piece in &filled.pieces {
+            use trailmark::template::Piece;
+            match *piece {
+                Piece::Text(s) => bytes += s.len(),
+                Piece::Number(n) => assert!(n.is_finite() && !(n == 0.0 && n.is_sign_negative())),
+                Piece::Money(n, code) => {
+                    assert!(n.is_finite());
+                    assert!(code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()));
+                }
+                Piece::Plural(n, one, other) => {
+                    assert!(n.is_finite());
+                    bytes += one.len() + other.len();
+                }
+            }
+        }
+        assert!(
+            filled.pieces.len() <= 1 + 3 * MAX_PLACEHOLDERS,
+            "{} pieces",
+            filled.pieces.len()
+        );
+        let most = MAX_TEXT_BYTES + MAX_PLACEHOLDERS * (trailmark::template::MAX_VALUE_BYTES + 3);
+        assert!(bytes <= most, "{bytes} bytes of text");
+        assert_eq!(
+            t.fill(attributes),
+            Some(filled),
+            "filling is not deterministic"
+        );
+    }
+
+    if let Some(t) = &compiled {
+        let back = round_trip(t).expect("a compiled template reads back");
+        assert_eq!(&back, t);
+        for a in [&attributes, &Value::Null, base] {
+            bounded(t, a);
+            assert_eq!(back.fill(a), t.fill(a));
+        }
+        for p in t.paths() {
+            let known = KNOWN_PATHS
+                .iter()
+                .any(|k| p == *k || p.strip_prefix(k).is_some_and(|r| r.starts_with('.')));
+            assert!(known || p == "currency" || p.ends_with(".currency"), "{p}");
+        }
+    }
+
+    let mut r = Reader::new(raw);
+    let t = Template::get(&mut r);
+    if r.finish() {
+        bounded(&t, &attributes);
+        let _ = t.paths();
+        assert_eq!(
+            round_trip(&t).as_ref(),
+            Some(&t),
+            "a template read back differs"
+        );
+    }
 }

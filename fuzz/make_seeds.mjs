@@ -64,3 +64,23 @@ tweak((c) => { c.unknown = 1; c.rules[0].extra = true; });
 tweak((c) => { c.rules[1].if = { $and: [{ "page.path": { $exists: true } }, { tags: { $elemMatch: { $eq: "x" } } }] }; });
 tweak((c) => { c.rules[1].if = { version: { $vgt: "1.2.3" }, n: { $in: [1, "1", null] }, s: { $size: { $gte: 2 } } }; });
 write("config_compile", variants.map((v) => Buffer.from(JSON.stringify(v, null, 1))));
+
+// template_parse: template text, NUL, attributes, NUL, a compiled template's bytes.
+const fill = read("tests/fixtures/templates/fill.json");
+const templateErrors = read("tests/fixtures/templates/errors.json");
+const attrsOf = (c) => (c.attributes === undefined ? fill.base : c.attributes === null || typeof c.attributes != "object" ? c.attributes : { ...fill.base, ...c.attributes });
+// The program format (src/template/wire.rs): varints, strings as length and UTF-8, tags.
+const varint = (n) => { const out = []; do { out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n = Math.floor(n / 128); } while (n > 0); return out; };
+const str = (s) => { const b = Buffer.from(s); return [...varint(b.length), ...b]; };
+const program = (bytes) => Buffer.from(bytes);
+write("template_parse", [
+  ...fill.cases.map((c) => Buffer.concat([Buffer.from(c.text), nul, Buffer.from(JSON.stringify(attrsOf(c)))])),
+  ...templateErrors.cases.map((c) => Buffer.from(c.text)),
+  // "You're {{ 5000 - cart.value | money }} away", compiled.
+  Buffer.concat([Buffer.from("x"), nul, nul, program([3, 0, ...str("You're "), 1, 1, ...varint(5000), ...str("cart.value"),
+    2, 1, ...str("cart.currency"), 0, 0, ...str(" away")])]),
+  // "{{ cart.count | plural: 'item', 'items' | else: 'none' }}{{ traits.firstName }}{{ cart.value | money: 'EUR' }}", compiled.
+  Buffer.concat([Buffer.from("x"), nul, Buffer.from(JSON.stringify(fill.base)), nul, program([3, 1, 0, ...str("cart.count"),
+    3, ...str("item"), ...str("items"), 1, ...str("none"), 1, 0, ...str("traits.firstName"), 0, 0,
+    1, 0, ...str("cart.value"), 2, 0, ...str("EUR"), 0])]),
+]);

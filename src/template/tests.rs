@@ -115,15 +115,25 @@ fn what_the_compiler_never_writes_is_refused() {
         parts: vec![slot.clone(); MAX_PLACEHOLDERS + 1]
     }));
     assert!(!refused(&Template {
-        parts: vec![slot; MAX_PLACEHOLDERS]
+        parts: vec![slot.clone(); MAX_PLACEHOLDERS]
     }));
     // More text than a template holds, counting else texts and plural words.
     let text = |n: usize| Part::Text("x".repeat(n));
     assert!(refused(&Template {
-        parts: vec![text(4000), text(97)]
+        parts: vec![text(4000), slot.clone(), text(97)]
     }));
     assert!(!refused(&Template {
-        parts: vec![text(4000), text(96)]
+        parts: vec![text(4000), slot.clone(), text(96)]
+    }));
+    // More texts than the compiler writes around the placeholders: 2n + 1 at most.
+    assert!(refused(&Template {
+        parts: vec![text(1), text(1)]
+    }));
+    assert!(!refused(&Template {
+        parts: vec![text(1), slot.clone(), text(1)]
+    }));
+    assert!(refused(&Template {
+        parts: vec![text(1), slot, text(1), text(1)]
     }));
     let mut over = one_slot(
         Source::Path(path("cart.count")),

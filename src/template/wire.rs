@@ -6,7 +6,8 @@
 //! words) and its `else` (an option of a string). A path is written as its dotted text.
 //!
 //! Reading re-checks what the compiler guaranteed and bounds what filling produces: at most
-//! [`MAX_PLACEHOLDERS`] placeholders, [`MAX_TEXT_BYTES`] of text in all (literals, words,
+//! [`MAX_PLACEHOLDERS`] placeholders and one text before, between and after them,
+//! [`MAX_TEXT_BYTES`] of text in all (literals, words,
 //! `else` texts), thresholds up to [`MAX_THRESHOLD`], paths of at most [`MAX_PATH_NAMES`]
 //! names, currency codes of three ASCII letters.
 
@@ -70,7 +71,10 @@ impl Wire for Template {
                 }
             }
         }
-        r.check(slots <= MAX_PLACEHOLDERS && text <= MAX_TEXT_BYTES);
+        // The compiler writes a text between placeholders at most.
+        r.check(
+            slots <= MAX_PLACEHOLDERS && parts.len() <= 2 * slots + 1 && text <= MAX_TEXT_BYTES,
+        );
         Template { parts }
     }
 }
