@@ -249,34 +249,45 @@ pub fn template_parse(data: &[u8]) {
         );
     }
 
-    /// A fill is bounded: at most one text, and per placeholder two pieces (a cut value and
-    /// its ellipsis); the template's own text, then a cut value per placeholder.
-    fn bounded(t: &Template, attributes: &Value) {
+    /// A fill is bounded: a piece per part (at most one text around each placeholder); the
+    /// template's own `text` bytes, then a cut value per placeholder. Its numbers are finite
+    /// and never `-0`, its currency codes three letters.
+    fn bounded(t: &Template, attributes: &Value, text: usize) {
         let Some(filled) = t.fill(attributes) else {
             return;
         };
-        let mut bytes = 0;
-        for piece in &filled.pieces {
-            use trailmark::template::Piece;
-            match *piece {
-                Piece::Text(s) => bytes += s.len(),
-                Piece::Number(n) => assert!(n.is_finite() && !(n == 0.0 && n.is_sign_negative())),
-                Piece::Money(n, code) => {
-                    assert!(n.is_finite());
-                    assert!(code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()));
-                }
-                Piece::Plural(n, one, other) => {
-                    assert!(n.is_finite());
-                    bytes += one.len() + other.len();
-                }
+        let Value::Array(flat) = &filled else {
+            panic!("not an array: {filled:?}")
+        };
+        let (mut pieces, mut bytes, mut i) = (0, 0, 0);
+        while i < flat.len() {
+            let kind = flat[i].as_f64().expect("a kind");
+            let fields = match kind as u8 {
+                0 | 1 => 1,
+                2 => 2,
+                3 => 3,
+                _ => panic!("kind {kind} in {flat:?}"),
+            };
+            assert_eq!(f64::from(kind as u8), kind, "kind {kind}");
+            let piece = flat.get(i + 1..i + 1 + fields).expect("a whole piece");
+            if let Value::Number(n) = piece[0] {
+                assert!(n.is_finite() && !(n == 0.0 && n.is_sign_negative()), "{n}");
             }
+            if flat[i].as_f64() == Some(2.0) {
+                let code = piece[1].as_str().expect("a code");
+                assert!(code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()));
+            } else {
+                bytes += piece
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::len)
+                    .sum::<usize>();
+            }
+            pieces += 1;
+            i += 1 + fields;
         }
-        assert!(
-            filled.pieces.len() <= 1 + 3 * MAX_PLACEHOLDERS,
-            "{} pieces",
-            filled.pieces.len()
-        );
-        let most = MAX_TEXT_BYTES + MAX_PLACEHOLDERS * (trailmark::template::MAX_VALUE_BYTES + 3);
+        assert!(pieces <= 1 + 2 * MAX_PLACEHOLDERS, "{pieces} pieces");
+        let most = text + MAX_PLACEHOLDERS * trailmark::template::MAX_VALUE_BYTES;
         assert!(bytes <= most, "{bytes} bytes of text");
         assert_eq!(
             t.fill(attributes),
@@ -289,7 +300,7 @@ pub fn template_parse(data: &[u8]) {
         let back = round_trip(t).expect("a compiled template reads back");
         assert_eq!(&back, t);
         for a in [&attributes, &Value::Null, base] {
-            bounded(t, a);
+            bounded(t, a, MAX_TEXT_BYTES);
             assert_eq!(back.fill(a), t.fill(a));
         }
         for p in t.paths() {
@@ -303,7 +314,8 @@ pub fn template_parse(data: &[u8]) {
     let mut r = Reader::new(raw);
     let t = Template::get(&mut r);
     if r.finish() {
-        bounded(&t, &attributes);
+        // Its texts are its own: bounded by its size.
+        bounded(&t, &attributes, raw.len());
         let _ = t.paths();
         assert_eq!(
             round_trip(&t).as_ref(),

@@ -9,8 +9,10 @@
 //   3, number, one, other      one when Intl.PluralRules(locale) selects "one", else other
 // e.g. [0, "You're ", 2, 1250, "USD", 0, " away"] -> "You're $12.50 away" (en-US).
 //
-// formatPieces never throws: a malformed array gives null (the slot keeps what it showed). The
-// output is at most MAX_TEXT UTF-16 units (cut at a character boundary, ending with "…").
+// The pieces come from the module (numbers finite, texts strings, currency codes three letters):
+// formatPieces checks only what would otherwise show garbage or throw. It never throws: an
+// unknown kind, a text that is not a string, or a piece Intl refuses gives null (the slot keeps
+// what it showed). The output is at most MAX_TEXT UTF-16 units (cut between characters).
 
 export const MAX_TEXT = 8192;
 
@@ -20,56 +22,44 @@ export const MAX_TEXT = 8192;
 const ZERO = /BIF|CLP|DJF|GNF|ISK|JPY|KMF|KRW|PYG|RWF|UGX|UYI|VND|VUV|XAF|XOF|XPF/;
 const THREE = /BHD|IQD|JOD|KWD|LYD|OMR|TND/;
 
-const cache = new Map();
-
-// A formatter for locale (the default locale when the page's is not one Intl accepts), cached.
-const get = (Kind, locale, options) => {
-  // The currency is "" or three letters, so no two (locale, currency) pairs share a key.
-  const key = Kind.name + (options ? options.currency : "") + "|" + locale;
-  let f = cache.get(key);
-  if (!f) {
-    try {
-      f = new Kind(locale, options);
-    } catch (_) {
-      f = new Kind(undefined, options);
-    }
-    cache.set(key, f);
+// An Intl formatter for locale, or for the default locale when Intl refuses the page's
+// ("en_US"). Made per piece: a text is filled when a slot renders or its inputs change, rarely
+// enough that a cache would cost more bytes than it saves time.
+const make = (Kind, locale, options) => {
+  try {
+    return new Kind(locale, options);
+  } catch (_) {
+    return new Kind(undefined, options);
   }
-  return f;
 };
 
 /** The text of `pieces` (see above) in `locale` (a BCP 47 tag; undefined: the browser's). */
 export function formatPieces(pieces, locale) {
   let out = "";
   try {
-    for (let i = 0; i < pieces.length && out.length <= MAX_TEXT; ) {
+    for (let i = 0; i < pieces.length && out.length < MAX_TEXT; ) {
       const kind = pieces[i++];
-      let v = pieces[i++];
-      if (kind === 0 && typeof v == "string") {
-        out += v;
-        continue;
-      }
-      if (typeof v != "number" || !isFinite(v)) return null;
-      v += 0; // -0 would show as "-0"
-      if (kind === 1) out += get(Intl.NumberFormat, locale).format(v);
+      const v = pieces[i++];
+      if (kind === 0 && typeof v == "string") out += v;
+      // v + 0: -0 would show as "-0".
+      else if (kind === 1) out += make(Intl.NumberFormat, locale).format(v + 0);
       else if (kind === 2) {
         const cur = pieces[i++].toUpperCase();
-        out += get(Intl.NumberFormat, locale, { style: "currency", currency: cur })
-          .format(v / (ZERO.test(cur) ? 1 : THREE.test(cur) ? 1e3 : 100));
+        out += make(Intl.NumberFormat, locale, { style: "currency", currency: cur })
+          .format((v + 0) / (ZERO.test(cur) ? 1 : THREE.test(cur) ? 1e3 : 100));
       } else if (kind === 3) {
-        const one = pieces[i++], other = pieces[i++];
-        if (typeof one != "string" || typeof other != "string") return null;
-        out += get(Intl.PluralRules, locale).select(v) == "one" ? one : other;
+        const one = pieces[i++];
+        const other = pieces[i++];
+        out += make(Intl.PluralRules, locale).select(v) == "one" ? one : other;
       } else return null;
     }
   } catch (_) {
     return null;
   }
   if (out.length > MAX_TEXT) {
-    out = out.slice(0, MAX_TEXT - 1);
+    out = out.slice(0, MAX_TEXT);
     // Not half of a surrogate pair.
     if (/[\ud800-\udbff]$/.test(out)) out = out.slice(0, -1);
-    out += "…";
   }
   return out;
 }

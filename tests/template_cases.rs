@@ -5,7 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use trailmark::diag::{Diagnostics, Path, Severity};
-use trailmark::template::{compile, Piece, Template, KNOWN_PATHS, MAX_VALUE_BYTES};
+use trailmark::template::{compile, Template, KNOWN_PATHS, MAX_VALUE_BYTES};
 use trailmark::wire::round_trip;
 use trailmark::Value;
 
@@ -45,7 +45,17 @@ fn errors(text: &str, path: &Path, known: &[&str]) -> Vec<(String, String, Strin
 
 /// The flat pieces of `t` filled from `attrs` (`Value::Null` for "not shown").
 fn flat(t: &Template, attrs: &Value) -> Value {
-    t.fill(attrs).map_or(Value::Null, |f| f.to_value())
+    t.fill(attrs).unwrap_or(Value::Null)
+}
+
+/// Pieces written as JSON.
+fn pieces(json: &str) -> Option<Value> {
+    Some(Value::parse_json(json).unwrap())
+}
+
+/// The pieces of `s` then "!", as JSON.
+fn cut(s: &str) -> String {
+    format!(r#"[0, "{s}", 0, "!"]"#)
 }
 
 #[test]
@@ -190,70 +200,56 @@ fn long_values_are_cut_at_a_char_boundary() {
             Value::object(vec![("name", Value::from(name))]),
         )])
     };
-    // 300 ASCII bytes: cut at 256, then an ellipsis.
-    let a = attrs("a".repeat(300));
-    let filled = t.fill(&a).unwrap();
+    // 300 ASCII bytes: cut at 256.
     assert_eq!(
-        filled.pieces,
-        [
-            Piece::Text(&"a".repeat(MAX_VALUE_BYTES)),
-            Piece::Text("…"),
-            Piece::Text("!")
-        ]
+        t.fill(&attrs("a".repeat(300))),
+        pieces(&cut(&"a".repeat(MAX_VALUE_BYTES)))
     );
     // 3-byte chars: 256 is not a boundary, 255 is.
-    let euro = attrs("€".repeat(100));
-    let filled = t.fill(&euro).unwrap();
     assert_eq!(
-        filled.pieces,
-        [
-            Piece::Text(&"€".repeat(85)),
-            Piece::Text("…"),
-            Piece::Text("!")
-        ]
+        t.fill(&attrs("€".repeat(100))),
+        pieces(&cut(&"€".repeat(85)))
     );
     // Exactly 256 bytes is not cut.
-    let exact = attrs("b".repeat(256));
-    assert_eq!(t.fill(&exact).unwrap().pieces.len(), 2);
-    // A megabyte of text is cut the same way, and never parsed.
-    let huge = attrs("{{ cart.value }}<script>".repeat(40_000));
-    let filled = t.fill(&huge).unwrap();
+    let exact = "b".repeat(256);
     assert_eq!(
-        filled.pieces[0],
-        Piece::Text(&"{{ cart.value }}<script>".repeat(11)[..256])
+        t.fill(&attrs(exact.clone())),
+        pieces(&format!(r#"[0, "{exact}", 0, "!"]"#))
     );
+    // A megabyte of text is cut the same way, and never parsed.
+    let unit = "{{ cart.value }}<script>";
+    let huge = t.fill(&attrs(unit.repeat(40_000))).unwrap();
+    assert_eq!(huge, pieces(&cut(&unit.repeat(11)[..256])).unwrap());
 }
 
 #[test]
 fn numbers_cross_as_numbers_never_negative_zero() {
     let t = ok("{{ traits.n }}{{ 5 - traits.n }}");
-    let attrs = Value::object(vec![(
-        "traits",
-        Value::object(vec![("n", Value::Number(-0.0))]),
-    )]);
-    let filled = t.fill(&attrs).unwrap();
-    let [Piece::Number(a), Piece::Number(b)] = filled.pieces[..] else {
-        panic!("{:?}", filled.pieces)
+    let traits = |n: f64| {
+        Value::object(vec![(
+            "traits",
+            Value::object(vec![("n", Value::Number(n))]),
+        )])
     };
-    assert!(a == 0.0 && a.is_sign_positive());
-    assert_eq!(b, 5.0);
+    let numbers = |v: Value| -> Vec<f64> {
+        let Value::Array(items) = v else { panic!() };
+        items
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .map(|n| n.as_f64().unwrap())
+            .collect()
+    };
+    let got = numbers(t.fill(&traits(-0.0)).unwrap());
+    assert_eq!(got, [0.0, 5.0]);
+    assert!(got[0].is_sign_positive());
     // At the threshold: +0, not -0.
-    let at5 = Value::object(vec![(
-        "traits",
-        Value::object(vec![("n", Value::Number(5.0))]),
-    )]);
-    let filled = t.fill(&at5).unwrap();
-    let Piece::Number(z) = filled.pieces[1] else {
-        panic!()
-    };
-    assert!(z == 0.0 && z.is_sign_positive());
+    let got = numbers(t.fill(&traits(5.0)).unwrap());
+    assert_eq!(got, [5.0, 0.0]);
+    assert!(got[1].is_sign_positive());
     // Non-finite numbers (JSON has none; a hostile Value might) are missing.
     for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-        let v = Value::object(vec![(
-            "traits",
-            Value::object(vec![("n", Value::Number(bad))]),
-        )]);
-        assert_eq!(t.fill(&v), None, "{bad}");
+        assert_eq!(t.fill(&traits(bad)), None, "{bad}");
     }
 }
 
@@ -262,19 +258,9 @@ fn the_flat_form_is_kind_then_fields() {
     let t =
         ok("a{{ cart.count }}{{ cart.value | money: 'EUR' }}{{ cart.count | plural: 'x', 'y' }}");
     let attrs = Value::parse_json(r#"{"cart": {"count": 2, "value": 150}}"#).unwrap();
-    let filled = t.fill(&attrs).unwrap();
     assert_eq!(
-        filled.pieces,
-        [
-            Piece::Text("a"),
-            Piece::Number(2.0),
-            Piece::Money(150.0, "EUR"),
-            Piece::Plural(2.0, "x", "y")
-        ]
-    );
-    assert_eq!(
-        filled.to_value(),
-        Value::parse_json(r#"[0, "a", 1, 2, 2, 150, "EUR", 3, 2, "x", "y"]"#).unwrap()
+        t.fill(&attrs),
+        pieces(r#"[0, "a", 1, 2, 2, 150, "EUR", 3, 2, "x", "y"]"#)
     );
 }
 

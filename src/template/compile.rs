@@ -7,9 +7,10 @@
 use super::codes::{BAD_FORMAT, SYNTAX, TOO_LARGE, UNKNOWN_PATH};
 use super::fill::is_currency;
 use super::known::{explain, is_known};
+use super::path::{names, split};
 use super::{
-    Currency, Format, Part, Slot, Source, Template, ValuePath, MAX_PATH_BYTES, MAX_PATH_NAMES,
-    MAX_PLACEHOLDERS, MAX_TEXT_BYTES, MAX_THRESHOLD,
+    Part, Template, LITERAL, MAX_PATH_BYTES, MAX_PATH_NAMES, MAX_PLACEHOLDERS, MAX_TEXT_BYTES,
+    MAX_THRESHOLD, MONEYED, NUMBERED, PLAIN, PLURALIZED, RELATIVE,
 };
 use crate::diag::{Diagnostic, Diagnostics, Path};
 
@@ -47,8 +48,12 @@ struct Reported;
 /// What a placeholder's value is, before its formats.
 enum Value {
     Quoted(String),
-    Source(Source),
+    /// An attribute, or `below - path`.
+    Path(Option<u64>, String),
 }
+
+/// A placeholder's format: its name (for messages), kind and texts (see [`Part`]).
+struct Format<'n>(&'n str, u8, String, String);
 
 struct Compiler<'a> {
     text: &'a str,
@@ -100,8 +105,12 @@ impl Compiler<'_> {
 
     fn flush(&mut self) {
         if !self.literal.is_empty() {
-            self.parts
-                .push(Part::Text(std::mem::take(&mut self.literal)));
+            self.parts.push(Part {
+                kind: LITERAL,
+                below: 0,
+                texts: vec![std::mem::take(&mut self.literal)],
+                names: Vec::new(),
+            });
         }
     }
 
@@ -168,7 +177,7 @@ impl Compiler<'_> {
                 }
                 self.pos += 1;
                 self.skip_ws();
-                Value::Source(Source::Below(n, self.path(open)?))
+                Value::Path(Some(n), self.path(open)?)
             }
             Some(b'}') if self.text[self.pos..].starts_with("}}") => {
                 let msg = Self::message(
@@ -177,15 +186,15 @@ impl Compiler<'_> {
                     "; write an attribute path, as in {{ cart.count }}",
                 );
                 self.error(SYNTAX, msg);
-                self.pos += 2;
+                // Scanning resumes after this `}}`.
                 return Err(Reported);
             }
-            Some(b) if name_byte(b) => Value::Source(Source::Path(self.path(open)?)),
+            Some(b) if name_byte(b) => Value::Path(None, self.path(open)?),
             _ => {
                 return Err(self.unexpected(open, "an attribute path, a number or quoted text"));
             }
         };
-        let mut format: Option<(&str, Format)> = None;
+        let mut format: Option<Format> = None;
         let mut fallback = None;
         loop {
             self.skip_ws();
@@ -224,7 +233,7 @@ impl Compiler<'_> {
             }
             self.format(name, start, args, &mut format, &mut fallback);
         }
-        let source = match value {
+        let (below, path) = match value {
             Value::Quoted(text) => {
                 if format.is_some() || fallback.is_some() {
                     let msg = Self::message(
@@ -237,7 +246,7 @@ impl Compiler<'_> {
                 self.literal.push_str(&text);
                 return Ok(());
             }
-            Value::Source(source) => source,
+            Value::Path(below, path) => (below, path),
         };
         self.placeholders += 1;
         if self.placeholders == MAX_PLACEHOLDERS + 1 {
@@ -249,26 +258,30 @@ impl Compiler<'_> {
             self.error(TOO_LARGE, msg);
         }
         if self.diags.errors().count() == errors {
-            let format = match format {
-                None => Format::Plain,
+            let Format(_, kind, text, mut other) =
+                format.unwrap_or(Format("", PLAIN, String::new(), String::new()));
+            if kind == MONEYED && text.is_empty() {
                 // The currency beside the amount: `cart.currency` for `cart.value`.
-                Some((_, Format::Money(Currency::At(_)))) => {
-                    let (Source::Path(p) | Source::Below(_, p)) = &source;
-                    let mut beside = match p.as_str().rfind('.') {
-                        Some(dot) => p.as_str()[..=dot].to_owned(),
-                        None => String::new(),
-                    };
-                    beside.push_str("currency");
-                    Format::Money(Currency::At(ValuePath::new(beside)))
-                }
-                Some((_, f)) => f,
-            };
+                other = match path.rfind('.') {
+                    Some(dot) => path[..=dot].to_owned(),
+                    None => String::new(),
+                };
+                other.push_str("currency");
+            }
+            let names = split(&path);
+            let mut texts = vec![text, other, path];
+            texts.extend(fallback);
             self.flush();
-            self.parts.push(Part::Slot(Slot {
-                source,
-                format,
-                fallback,
-            }));
+            self.parts.push(Part {
+                kind: if below.is_some() {
+                    kind | RELATIVE
+                } else {
+                    kind
+                },
+                below: below.unwrap_or(0),
+                texts,
+                names,
+            });
         }
         Ok(())
     }
@@ -279,7 +292,7 @@ impl Compiler<'_> {
         name: &'n str,
         start: usize,
         mut args: Vec<String>,
-        format: &mut Option<(&'n str, Format)>,
+        format: &mut Option<Format<'n>>,
         fallback: &mut Option<String>,
     ) {
         let (want, usage) = match name {
@@ -321,7 +334,7 @@ impl Compiler<'_> {
             *fallback = args.pop();
             return;
         }
-        if let Some((first, _)) = format {
+        if let Some(Format(first, ..)) = format {
             let mut rest = String::from(" after ");
             rest.push_str(first);
             rest.push_str("; a placeholder has one format (number, money or plural)");
@@ -329,15 +342,15 @@ impl Compiler<'_> {
             return self.error(BAD_FORMAT, msg);
         }
         let f = match name {
-            "number" => Format::Number,
+            "number" => Format(name, NUMBERED, String::new(), String::new()),
             "plural" => {
                 let other = args.pop().unwrap_or_default();
-                Format::Plural(args.pop().unwrap_or_default(), other)
+                Format(name, PLURALIZED, args.pop().unwrap_or_default(), other)
             }
-            // money: a code named, or the currency beside the amount (filled in by the caller
-            // once the path is known: see `placeholder`).
+            // money: a code named, or "" for the currency beside the amount (whose path is
+            // set once the placeholder is read: see `placeholder`).
             _ => match args.pop() {
-                Some(code) if is_currency(&code) => Format::Money(Currency::Code(code)),
+                Some(code) if is_currency(&code) => Format(name, MONEYED, code, String::new()),
                 Some(code) => {
                     let mut rest = String::from(": \"");
                     rest.push_str(&code);
@@ -345,10 +358,10 @@ impl Compiler<'_> {
                     let msg = bad("", &rest);
                     return self.error(BAD_FORMAT, msg);
                 }
-                None => Format::Money(Currency::At(ValuePath::new(String::new()))),
+                None => Format(name, MONEYED, String::new(), String::new()),
             },
         };
-        *format = Some((name, f));
+        *format = Some(f);
     }
 
     /// Quoted text at `pos` (single or double quotes; `\'`, `\"` and `\\` escapes).
@@ -416,7 +429,7 @@ impl Compiler<'_> {
     }
 
     /// A dot path at `pos`, checked against the known paths.
-    fn path(&mut self, open: usize) -> Result<ValuePath, Reported> {
+    fn path(&mut self, open: usize) -> Result<String, Reported> {
         let start = self.pos;
         loop {
             let name = self.pos;
@@ -432,8 +445,7 @@ impl Compiler<'_> {
             self.pos += 1;
         }
         let text = &self.text[start..self.pos];
-        let path = ValuePath::new(text.to_owned());
-        if path.len() > MAX_PATH_NAMES || text.len() > MAX_PATH_BYTES {
+        if names(text) > MAX_PATH_NAMES || text.len() > MAX_PATH_BYTES {
             let msg = Self::message(
                 "path",
                 start,
@@ -447,6 +459,6 @@ impl Compiler<'_> {
             let msg = Self::message(&what, start, &explain(text, self.known));
             self.error(UNKNOWN_PATH, msg);
         }
-        Ok(path)
+        Ok(text.to_owned())
     }
 }

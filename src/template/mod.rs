@@ -54,7 +54,7 @@
 //!
 //! Values come from the visitor (cart item names, traits) and are hostile: they are never
 //! parsed again (a `{{` inside a value is text) and are shown with `textContent`, never as
-//! HTML. A string value is cut at [`MAX_VALUE_BYTES`] (then `…`).
+//! HTML. A string value is cut at [`MAX_VALUE_BYTES`] (at a char boundary).
 //!
 //! ## Compile, fill, format
 //!
@@ -62,12 +62,12 @@
 //!   attributes Trailmark provides ([`KNOWN_PATHS`]) and reports every problem as a
 //!   [`Diagnostic`](crate::diag::Diagnostic) with a code from [`codes`] at the text's JSON path.
 //! * A [`Template`] travels in the compiled program ([`crate::wire::Wire`]).
-//! * [`Template::fill`] reads the attributes and answers a short list of [`Piece`]s: text,
-//!   numbers, money and plural choices, no formatting. Their flat form
-//!   ([`Filled::to_value`], one array: `[0, "You're ", 2, 1250, "USD", 0, " away"]`) crosses to
-//!   JavaScript in one call, where `formatPieces(pieces, locale)` (`js/template.js`) formats
-//!   numbers with `Intl.NumberFormat` and picks plurals with `Intl.PluralRules`. No number is
-//!   ever formatted in Rust.
+//! * [`Template::fill`] reads the attributes and answers the *pieces*: text, numbers, money and
+//!   plural choices, unformatted, as one flat array that crosses to JavaScript in one call
+//!   (`[0, "You're ", 2, 1250, "USD", 0, " away"]`, see [`TEXT`]), where
+//!   `formatPieces(pieces, locale)` (`js/template.js`) formats numbers with
+//!   `Intl.NumberFormat` and picks plurals with `Intl.PluralRules`. No number is ever formatted
+//!   in Rust.
 //! * [`Template::paths`] lists the attribute paths a template reads, so it is filled again
 //!   only when one of them changes (a bar's remaining amount follows the cart).
 
@@ -86,11 +86,21 @@ mod tests;
 
 #[cfg(feature = "compiler")]
 pub use compile::compile;
-pub use fill::{Filled, Piece, MONEY, NUMBER, PLURAL, TEXT};
 #[cfg(feature = "compiler")]
 pub use known::KNOWN_PATHS;
 
-use path::ValuePath;
+/// Kind of a text piece: `0, text`, shown as it is.
+pub const TEXT: u8 = 0;
+/// Kind of a number piece: `1, number`, shown with `Intl.NumberFormat(locale)`. Always finite,
+/// never `-0`.
+pub const NUMBER: u8 = 1;
+/// Kind of a money piece: `2, minor units, currency code` (three ASCII letters, any case),
+/// shown with `Intl.NumberFormat(locale, {style: "currency", currency})` after dividing by
+/// 10^(the currency's ISO 4217 minor digits).
+pub const MONEY: u8 = 2;
+/// Kind of a plural piece: `3, number, singular, plural`: the singular word when
+/// `Intl.PluralRules(locale)` selects `one` for the number, else the plural word.
+pub const PLURAL: u8 = 3;
 
 /// Longest template text, in bytes (a block node's text limit,
 /// [`crate::limits::MAX_BLOCK_TEXT_BYTES`]); literal text, quoted text, plural words and
@@ -104,61 +114,81 @@ pub const MAX_PATH_NAMES: usize = 16;
 pub const MAX_PATH_BYTES: usize = 200;
 /// Largest number before `-` in a relative amount (15 digits: exact as a JavaScript number).
 pub const MAX_THRESHOLD: u64 = 999_999_999_999_999;
-/// Longest string value shown, in bytes; a longer one is cut at a char boundary and ends
-/// with `…`.
+/// Longest string value shown, in bytes; a longer one is cut at a char boundary.
 pub const MAX_VALUE_BYTES: usize = 256;
 
-/// A compiled text with placeholders.
+/// A compiled text with placeholders: literal texts and placeholders, in order (never two
+/// texts in a row).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Template {
     parts: Vec<Part>,
 }
 
-/// Literal text, or one placeholder.
-#[derive(Clone, Debug, PartialEq)]
-enum Part {
-    Text(String),
-    Slot(Slot),
+// What a part is (`Part::kind`; not the kinds of pieces above).
+/// Literal text.
+const LITERAL: u8 = 0;
+/// A placeholder without a format: a string as it is, a number as a number.
+const PLAIN: u8 = 1;
+/// `| number`.
+#[cfg(feature = "compiler")]
+const NUMBERED: u8 = 2;
+/// `| money`, `| money: 'EUR'`.
+const MONEYED: u8 = 3;
+/// `| plural: 'item', 'items'`.
+const PLURALIZED: u8 = 4;
+/// Added to a placeholder's kind when its value is `below - path`, clamped at 0.
+const RELATIVE: u8 = 8;
+
+/// A literal text or one placeholder, flat: one shape for every kind, its texts and names in
+/// lists of strings, keeps the module's reader and filler small (no nested enums to build,
+/// match and drop; lists of strings are read by code the module has anyway).
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Part {
+    /// [`LITERAL`], or a placeholder: [`PLAIN`] (a string as it is, a number as a number),
+    /// [`NUMBERED`], [`MONEYED`] or [`PLURALIZED`], plus [`RELATIVE`] for `below - path`.
+    kind: u8,
+    /// The number a relative amount is taken from.
+    below: u64,
+    /// `[text, other, path]`, then the `else` text if there is one (see the accessors); a
+    /// literal has only its text.
+    texts: Vec<String>,
+    /// The names of the value's path (`["cart", "value"]`; none for a literal). Money without
+    /// a code reads the currency beside the amount: the same path with `currency` as its last
+    /// name.
+    names: Vec<String>,
 }
 
-/// One placeholder: where its value comes from, how it is shown, what shows when it is
-/// missing.
-#[derive(Clone, Debug, PartialEq)]
-struct Slot {
-    source: Source,
-    format: Format,
-    fallback: Option<String>,
+/// Text `i` of `texts`, `""` when there is none (one function for every field: the module
+/// carries one copy).
+fn field(texts: &[String], i: usize) -> &str {
+    texts.get(i).map_or("", String::as_str)
 }
 
-/// Where a placeholder's value comes from.
-#[derive(Clone, Debug, PartialEq)]
-enum Source {
-    /// The attribute at a path.
-    Path(ValuePath),
-    /// `threshold - path`, clamped at 0.
-    Below(u64, ValuePath),
-}
+impl Part {
+    /// The literal text; the singular word; the currency code (`""`: the currency beside the
+    /// amount, the second path).
+    #[inline(always)]
+    fn text(&self) -> &str {
+        field(&self.texts, 0)
+    }
 
-/// How a placeholder's value is shown.
-#[derive(Clone, Debug, PartialEq)]
-enum Format {
-    /// A string as it is, a number as [`Format::Number`].
-    Plain,
-    /// A number, formatted in JavaScript.
-    Number,
-    /// An amount in minor units of a currency.
-    Money(Currency),
-    /// The singular or the plural word, chosen in JavaScript.
-    Plural(String, String),
-}
+    /// The plural word; for money in the currency beside the amount, that currency's path
+    /// (`cart.currency`).
+    #[inline(always)]
+    fn other(&self) -> &str {
+        field(&self.texts, 1)
+    }
 
-/// The currency of a `money` placeholder.
-#[derive(Clone, Debug, PartialEq)]
-enum Currency {
-    /// Named in the template (`money: 'EUR'`): three ASCII letters.
-    Code(String),
-    /// The `currency` beside the amount (`cart.currency` for `cart.value`).
-    At(ValuePath),
+    /// The value's path as written (`cart.value`; the names are in `names`).
+    #[inline(always)]
+    fn path(&self) -> &str {
+        field(&self.texts, 2)
+    }
+
+    /// The `else` text.
+    fn fallback(&self) -> Option<&str> {
+        self.texts.get(3).map(String::as_str)
+    }
 }
 
 impl Template {
@@ -168,14 +198,12 @@ impl Template {
     /// again only when the value at one of these paths changed.
     pub fn paths(&self) -> Vec<&str> {
         let mut out: Vec<&str> = Vec::new();
-        for part in &self.parts {
-            let Part::Slot(slot) = part else { continue };
-            let (Source::Path(p) | Source::Below(_, p)) = &slot.source;
-            let currency = match &slot.format {
-                Format::Money(Currency::At(c)) => Some(c.as_str()),
-                _ => None,
-            };
-            for path in [Some(p.as_str()), currency].into_iter().flatten() {
+        for part in self.parts.iter().filter(|p| p.kind != LITERAL) {
+            let beside = part.kind & !RELATIVE == MONEYED && part.text().is_empty();
+            for path in [Some(part.path()), beside.then(|| part.other())]
+                .into_iter()
+                .flatten()
+            {
                 if !out.contains(&path) {
                     out.push(path);
                 }
@@ -188,7 +216,7 @@ impl Template {
     pub fn as_static(&self) -> Option<&str> {
         match self.parts.as_slice() {
             [] => Some(""),
-            [Part::Text(t)] => Some(t),
+            [p] if p.kind == LITERAL => Some(p.text()),
             _ => None,
         }
     }

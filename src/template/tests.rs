@@ -64,96 +64,90 @@ fn damaged_bytes_are_refused_or_read_harmlessly() {
     }
 }
 
-/// A template of one placeholder written part by part.
-fn one_slot(source: Source, format: Format, fallback: Option<String>) -> Template {
-    Template {
-        parts: vec![Part::Slot(Slot {
-            source,
-            format,
-            fallback,
-        })],
+/// A placeholder part of `kind` reading `path`.
+fn slot(kind: u8, path: &str) -> Part {
+    Part {
+        kind,
+        below: 0,
+        texts: vec![String::new(), String::new(), path.into()],
+        names: path::split(path),
     }
 }
 
-fn path(text: &str) -> ValuePath {
-    ValuePath::new(text.into())
+fn text(n: usize) -> Part {
+    Part {
+        kind: LITERAL,
+        below: 0,
+        texts: vec!["x".repeat(n)],
+        names: Vec::new(),
+    }
+}
+
+/// `part` with `texts[i]` set (the list padded with empty texts).
+fn with(mut part: Part, i: usize, text: String) -> Part {
+    while part.texts.len() <= i {
+        part.texts.push(String::new());
+    }
+    part.texts[i] = text;
+    part
+}
+
+fn one(part: Part) -> Template {
+    Template { parts: vec![part] }
 }
 
 #[test]
 fn what_the_compiler_never_writes_is_refused() {
     let refused = |t: &Template| read(&bytes(t)).is_none();
-    // A currency code that is not three letters.
-    assert!(refused(&one_slot(
-        Source::Path(path("cart.value")),
-        Format::Money(Currency::Code("E1R".into())),
-        None
-    )));
-    // A threshold past 15 digits.
-    assert!(refused(&one_slot(
-        Source::Below(MAX_THRESHOLD + 1, path("cart.value")),
-        Format::Number,
-        None
-    )));
-    assert!(!refused(&one_slot(
-        Source::Below(MAX_THRESHOLD, path("cart.value")),
-        Format::Number,
-        None
-    )));
-    // A path of 17 names.
-    assert!(refused(&one_slot(
-        Source::Path(path("a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q")),
-        Format::Plain,
-        None
-    )));
+    assert!(!refused(&one(slot(PLAIN, "cart.value"))));
+    // Unknown kinds, and a relative literal.
+    for kind in [5, 6, 7, 13, 16, 0x80, 0xff, LITERAL | RELATIVE] {
+        assert!(refused(&one(slot(kind, "cart.value"))), "{kind}");
+    }
+    for kind in [PLAIN, NUMBERED, MONEYED, PLURALIZED] {
+        assert!(
+            !refused(&one(slot(kind | RELATIVE, "cart.value"))),
+            "{kind}"
+        );
+    }
+    // What filling checks itself reads back as written: a currency code that is not three
+    // letters (filling treats it as missing), a number past 15 digits, a path of 17 names.
+    let money = with(slot(MONEYED, "cart.value"), 0, "E1R".into());
+    let mut below = slot(NUMBERED | RELATIVE, "cart.value");
+    below.below = u64::MAX;
+    let deep = one(slot(PLAIN, "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q"));
+    let attrs = crate::value::Value::parse_json(r#"{"cart": {"value": 1}}"#).unwrap();
+    let filled = |t: &Template| {
+        t.fill(&attrs)
+            .map(|v| crate::json::to_string(&v, crate::json::native_float))
+    };
+    for t in [one(money.clone()), one(below.clone()), deep.clone()] {
+        assert_eq!(read(&bytes(&t)).as_ref(), Some(&t));
+    }
+    assert_eq!(filled(&one(money)), None);
+    assert_eq!(
+        filled(&one(below)),
+        Some("[1,1.8446744073709552e19]".into())
+    );
+    assert_eq!(filled(&deep), None);
     // 33 placeholders.
-    let slot = Part::Slot(Slot {
-        source: Source::Path(path("cart.count")),
-        format: Format::Plain,
-        fallback: None,
-    });
+    let count = slot(PLAIN, "cart.count");
     assert!(refused(&Template {
-        parts: vec![slot.clone(); MAX_PLACEHOLDERS + 1]
+        parts: vec![count.clone(); MAX_PLACEHOLDERS + 1]
     }));
     assert!(!refused(&Template {
-        parts: vec![slot.clone(); MAX_PLACEHOLDERS]
-    }));
-    // More text than a template holds, counting else texts and plural words.
-    let text = |n: usize| Part::Text("x".repeat(n));
-    assert!(refused(&Template {
-        parts: vec![text(4000), slot.clone(), text(97)]
-    }));
-    assert!(!refused(&Template {
-        parts: vec![text(4000), slot.clone(), text(96)]
+        parts: vec![count.clone(); MAX_PLACEHOLDERS]
     }));
     // More texts than the compiler writes around the placeholders: 2n + 1 at most.
     assert!(refused(&Template {
         parts: vec![text(1), text(1)]
     }));
     assert!(!refused(&Template {
-        parts: vec![text(1), slot.clone(), text(1)]
+        parts: vec![text(1), count.clone(), text(1)]
     }));
     assert!(refused(&Template {
-        parts: vec![text(1), slot, text(1), text(1)]
+        parts: vec![text(1), count, text(1), text(1)]
     }));
-    let mut over = one_slot(
-        Source::Path(path("cart.count")),
-        Format::Plural("x".repeat(2000), "y".repeat(2000)),
-        Some("z".repeat(97)),
-    );
-    assert!(refused(&over));
-    if let Part::Slot(s) = &mut over.parts[0] {
-        s.fallback = Some("z".repeat(96));
-    }
-    assert!(!refused(&over));
-    // Unknown tags: a part, a source, a format, a currency.
-    for bad in [
-        &[1u8, 2][..],
-        &[1, 1, 2],
-        &[1, 1, 0, 0, 4],
-        &[1, 1, 0, 0, 2, 2],
-    ] {
-        assert_eq!(read(bad), None, "{bad:?}");
-    }
 }
 
 #[test]
@@ -166,9 +160,8 @@ fn odd_paths_a_program_may_carry_fill_harmlessly() {
         ("a..", None),
         ("a.length.length", None),
     ] {
-        let t = one_slot(Source::Path(path(p)), Format::Plain, None);
-        let t = read(&bytes(&t)).unwrap();
-        let got = t.fill(&attrs).map(|f| f.pieces);
-        assert_eq!(got, want.map(|s| vec![Piece::Text(s)]), "{p:?}");
+        let t = read(&bytes(&one(slot(PLAIN, p)))).unwrap();
+        let want = want.map(|s| crate::value::Value::Array(vec![0.0.into(), s.into()]));
+        assert_eq!(t.fill(&attrs), want, "{p:?}");
     }
 }
