@@ -7,6 +7,9 @@
 //! - `config_compile`: a JSON config.
 //! - `program_decode`: a mode byte, then either raw bytes read as a compiled program (mode even),
 //!   or a JSON config compiled, written and read back, then damaged at one position (mode odd).
+//! - `template_parse`: `template-text \0 attributes-json \0 template-bytes` (attributes that are
+//!   not JSON: a realistic visitor, the template fixtures' `base`; the bytes are read as a
+//!   compiled template, raw).
 //!
 //! A harness panics (= a finding) on any panic inside the crate or on a broken invariant.
 #![allow(dead_code)]
@@ -188,4 +191,136 @@ fn exercise(config: trailmark::config::Config) {
     );
     let _ = t.decide(&page, 1_700_000_002_000);
     t.check_journeys(&page, 1_700_000_003_000);
+}
+
+/// Compiles an arbitrary template text and fills it from arbitrary attributes, and reads
+/// arbitrary bytes as a compiled template and fills that: never panics; diagnostics carry one of
+/// the four codes, the text's path and a position; a text compiles exactly when it has no
+/// error, and a text without `{{` (within the size limit) compiles to itself; what compiles
+/// reads back the same from the program format and fills the same; every fill is bounded
+/// (pieces, text bytes) and its numbers finite, its currency codes three letters; every path a
+/// template reads is a known attribute (or the currency beside an amount).
+pub fn template_parse(data: &[u8]) {
+    use std::sync::OnceLock;
+    use trailmark::template::{compile, Template, KNOWN_PATHS, MAX_PLACEHOLDERS, MAX_TEXT_BYTES};
+    use trailmark::wire::{round_trip, Reader, Wire};
+
+    static BASE: OnceLock<Value> = OnceLock::new();
+    let base = BASE.get_or_init(|| {
+        let doc = Value::parse_json(include_str!("../tests/fixtures/templates/fill.json"))
+            .expect("the template fixtures are JSON");
+        doc.get("base").cloned().expect("the fixtures have a base")
+    });
+    let mut split = data.splitn(3, |&b| b == 0);
+    let text = String::from_utf8_lossy(split.next().unwrap_or_default()).into_owned();
+    let attributes = split
+        .next()
+        .and_then(|a| Value::parse_json(&String::from_utf8_lossy(a)).ok())
+        .unwrap_or_else(|| base.clone());
+    let raw = split.next().unwrap_or_default();
+
+    let at = Path::root().key("blocks").key("b").key("text");
+    let mut diags = Diagnostics::default();
+    let compiled = compile(&text, &at, KNOWN_PATHS, &mut diags);
+    for d in &diags.0 {
+        assert!(
+            matches!(
+                d.code,
+                "templates/syntax"
+                    | "templates/unknown-path"
+                    | "templates/bad-format"
+                    | "templates/too-large"
+            ),
+            "unknown code {}",
+            d.code
+        );
+        assert_eq!(d.path, at.as_str());
+        assert!(
+            d.message.contains(" at byte ") || d.message.starts_with("the text is "),
+            "no position: {}",
+            d.message
+        );
+    }
+    assert_eq!(compiled.is_some(), diags.0.is_empty(), "{:?}", diags.0);
+    if !text.contains("{{") && text.len() <= MAX_TEXT_BYTES {
+        assert_eq!(
+            compiled.as_ref().and_then(Template::as_static),
+            Some(text.as_str())
+        );
+    }
+
+    /// A fill is bounded: a piece per part (at most one text around each placeholder); the
+    /// template's own `text` bytes, then a cut value per placeholder. Its numbers are finite
+    /// and never `-0`, its currency codes three letters.
+    fn bounded(t: &Template, attributes: &Value, text: usize) {
+        let Some(filled) = t.fill(attributes) else {
+            return;
+        };
+        let Value::Array(flat) = &filled else {
+            panic!("not an array: {filled:?}")
+        };
+        let (mut pieces, mut bytes, mut i) = (0, 0, 0);
+        while i < flat.len() {
+            let kind = flat[i].as_f64().expect("a kind");
+            let fields = match kind as u8 {
+                0 | 1 => 1,
+                2 => 2,
+                3 => 3,
+                _ => panic!("kind {kind} in {flat:?}"),
+            };
+            assert_eq!(f64::from(kind as u8), kind, "kind {kind}");
+            let piece = flat.get(i + 1..i + 1 + fields).expect("a whole piece");
+            if let Value::Number(n) = piece[0] {
+                assert!(n.is_finite() && !(n == 0.0 && n.is_sign_negative()), "{n}");
+            }
+            if flat[i].as_f64() == Some(2.0) {
+                let code = piece[1].as_str().expect("a code");
+                assert!(code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic()));
+            } else {
+                bytes += piece
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::len)
+                    .sum::<usize>();
+            }
+            pieces += 1;
+            i += 1 + fields;
+        }
+        assert!(pieces <= 1 + 2 * MAX_PLACEHOLDERS, "{pieces} pieces");
+        let most = text + MAX_PLACEHOLDERS * trailmark::template::MAX_VALUE_BYTES;
+        assert!(bytes <= most, "{bytes} bytes of text");
+        assert_eq!(
+            t.fill(attributes),
+            Some(filled),
+            "filling is not deterministic"
+        );
+    }
+
+    if let Some(t) = &compiled {
+        let back = round_trip(t).expect("a compiled template reads back");
+        assert_eq!(&back, t);
+        for a in [&attributes, &Value::Null, base] {
+            bounded(t, a, MAX_TEXT_BYTES);
+            assert_eq!(back.fill(a), t.fill(a));
+        }
+        for p in t.paths() {
+            let known = KNOWN_PATHS
+                .iter()
+                .any(|k| p == *k || p.strip_prefix(k).is_some_and(|r| r.starts_with('.')));
+            assert!(known || p == "currency" || p.ends_with(".currency"), "{p}");
+        }
+    }
+
+    let mut r = Reader::new(raw);
+    let t = Template::get(&mut r);
+    if r.finish() {
+        // Its texts are its own: bounded by its size.
+        bounded(&t, &attributes, raw.len());
+        let _ = t.paths();
+        assert_eq!(
+            round_trip(&t).as_ref(),
+            Some(&t),
+            "a template read back differs"
+        );
+    }
 }

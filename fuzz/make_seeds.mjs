@@ -64,3 +64,27 @@ tweak((c) => { c.unknown = 1; c.rules[0].extra = true; });
 tweak((c) => { c.rules[1].if = { $and: [{ "page.path": { $exists: true } }, { tags: { $elemMatch: { $eq: "x" } } }] }; });
 tweak((c) => { c.rules[1].if = { version: { $vgt: "1.2.3" }, n: { $in: [1, "1", null] }, s: { $size: { $gte: 2 } } }; });
 write("config_compile", variants.map((v) => Buffer.from(JSON.stringify(v, null, 1))));
+
+// template_parse: template text, NUL, attributes, NUL, a compiled template's bytes.
+const fill = read("tests/fixtures/templates/fill.json");
+const templateErrors = read("tests/fixtures/templates/errors.json");
+const attrsOf = (c) => (c.attributes === undefined ? fill.base : c.attributes === null || typeof c.attributes != "object" ? c.attributes : { ...fill.base, ...c.attributes });
+// The program format (src/template/wire.rs): varints, strings as length and UTF-8; a part is
+// its kind, the number of a relative amount, its texts ([text, other, path, else?]) and the
+// names of its path.
+const varint = (n) => { const out = []; do { out.push((n & 0x7f) | (n > 0x7f ? 0x80 : 0)); n = Math.floor(n / 128); } while (n > 0); return out; };
+const str = (s) => { const b = Buffer.from(s); return [...varint(b.length), ...b]; };
+const list = (items) => [...varint(items.length), ...items.flatMap(str)];
+const part = (kind, below, texts, names) => [kind, ...varint(below), ...list(texts), ...list(names)];
+write("template_parse", [
+  ...fill.cases.map((c) => Buffer.concat([Buffer.from(c.text), nul, Buffer.from(JSON.stringify(attrsOf(c)))])),
+  ...templateErrors.cases.map((c) => Buffer.from(c.text)),
+  // "You're {{ 5000 - cart.value | money }} away", compiled.
+  Buffer.concat([Buffer.from("x"), nul, nul, Buffer.from([3, ...part(0, 0, ["You're "], []),
+    ...part(3 + 8, 5000, ["", "cart.currency", "cart.value"], ["cart", "value"]), ...part(0, 0, [" away"], [])])]),
+  // "{{ cart.count | plural: 'item', 'items' | else: 'none' }}{{ traits.firstName }}{{ cart.value | money: 'EUR' }}", compiled.
+  Buffer.concat([Buffer.from("x"), nul, Buffer.from(JSON.stringify(fill.base)), nul, Buffer.from([3,
+    ...part(4, 0, ["item", "items", "cart.count", "none"], ["cart", "count"]),
+    ...part(1, 0, ["", "", "traits.firstName"], ["traits", "firstName"]),
+    ...part(3, 0, ["EUR", "", "cart.value"], ["cart", "value"])])]),
+]);

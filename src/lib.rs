@@ -47,6 +47,7 @@ pub mod program;
 #[cfg(feature = "compiler")]
 pub mod render;
 pub mod rules;
+pub mod template;
 pub mod text;
 pub mod time;
 pub mod tracker;

@@ -51,3 +51,8 @@ fn config_compile() {
 fn program_decode() {
     assert!(replay("program_decode", harness::program_decode) > 0);
 }
+
+#[test]
+fn template_parse() {
+    assert!(replay("template_parse", harness::template_parse) > 0);
+}
