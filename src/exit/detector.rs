@@ -142,8 +142,8 @@ impl Detector {
         }
         match sample {
             Sample::Land { .. } => None,
-            Sample::Leave { at, x, y, vx, vy } => {
-                self.leave(at, x, y, vx, vy);
+            Sample::Leave { at, x, y, vy, .. } => {
+                self.leave(at, x, y, vy);
                 self.tick(at)
             }
             Sample::Enter { at, y, .. } => {
@@ -222,11 +222,14 @@ impl Detector {
     }
 
     /// The pointer left the window.
-    fn leave(&mut self, at: Millis, x: i32, y: i32, vx: i32, vy: i32) {
+    fn leave(&mut self, at: Millis, x: i32, y: i32, vy: i32) {
         let Some(p) = self.s.pointer_top else { return };
         let up = -i64::from(vy);
+        // Through the top edge between the side edges (a corner exit went out sideways), and
+        // moving up: toward the tab strip is often more sideways than up, so only the upward
+        // part is measured.
         let through_top = i64::from(y) <= i64::from(p.edge_px) && x >= 0 && x <= self.viewport_w;
-        let upward = up >= i64::from(p.min_speed).max(1) && 2 * up >= i64::from(vx).abs();
+        let upward = up >= i64::from(p.min_speed).max(1);
         let typing = self.focus == Focus::Text && since(at, self.last_key) < i64::from(p.typing_ms);
         let quiet = at < self.armed_at
             || self.focus == Focus::Select
@@ -263,6 +266,14 @@ impl Detector {
         self.scroll_at = at;
         let depth = self.depth_percent();
         let Some(s) = self.s.scroll_up else { return };
+        if y <= 0 {
+            // At the very top: the shopper went for the header (its menu, its search), not
+            // for the address bar, which shows as soon as the page moves up.
+            if matches!(self.pending, Some(p) if p.signal == Signal::ScrollUp) {
+                self.pending = None;
+            }
+            return;
+        }
         let distance = i64::from(self.run_y) - i64::from(y);
         let took = since(at, self.run_at).max(1);
         let speed = distance.saturating_mul(1000) / took;
@@ -286,12 +297,15 @@ impl Detector {
     /// The page was hidden or shown.
     fn visibility(&mut self, at: Millis, hidden: bool) -> Option<Detection> {
         if hidden {
-            if self.hidden_at.is_none() {
-                self.hidden_at = Some(at);
+            if self.hidden_at.is_some() {
+                return None;
             }
-            // Nobody sees an offer made now.
-            self.pending = None;
-            return None;
+            // Switching away while a detection waits for its grace period confirms it: the
+            // pointer went out through the top (or the page was pulled up) and the shopper
+            // left for another tab or app. The caller may show its offer on the return.
+            let done = self.pending.take();
+            self.hidden_at = Some(at);
+            return done.and_then(|p| self.fire(p.signal, at, p.measure));
         }
         let away = self.hidden_at.take()?;
         self.touched(at);

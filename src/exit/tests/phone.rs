@@ -54,10 +54,25 @@ fn a_tap_before_the_scroll_settles_cancels_it() {
 }
 
 #[test]
-fn hiding_the_page_before_the_scroll_settles_cancels_it() {
+fn hiding_the_page_before_the_scroll_settles_confirms_it() {
+    // Pulled up, then off to another app.
     let mut s = read_then_flick_up();
     s.push(visibility(10_400, true));
-    assert_eq!(when(&s, 60_000), None);
+    assert_eq!(when(&s, 60_000), Some((Signal::ScrollUp, 10_400)));
+}
+
+#[test]
+fn scrolling_up_to_the_very_top_is_going_for_the_header() {
+    let mut s = read_then_flick_up();
+    s.extend([scroll(10_400, 500), scroll(10_500, 0)]);
+    assert_eq!(when(&s, 19_000), None);
+    // A run that starts again from the top is nothing either.
+    s.extend([scroll(12_000, 0)]);
+    assert_eq!(when(&s, 19_000), None);
+    // Stopping one pixel below the top is still a pull.
+    let mut s = read_then_flick_up();
+    s.extend([scroll(10_400, 500), scroll(10_500, 1)]);
+    assert_eq!(when(&s, 19_000), Some((Signal::ScrollUp, 10_750)));
 }
 
 #[test]
