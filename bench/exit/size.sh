@@ -10,8 +10,12 @@ out="$root/target/exit-size"
 mkdir -p "$out"
 for variant in base detector; do
   features=(); [ "$variant" = detector ] && features=(--features detector)
-  cargo build --release --target wasm32-unknown-unknown --target-dir "$out/target" "${features[@]}" -q
-  "$root/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers \
+  # The shipped module's flags (scripts/build): std rebuilt with panics that abort at once.
+  RUSTC_BOOTSTRAP=1 RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+    cargo build --release --target wasm32-unknown-unknown --target-dir "$out/target" "${features[@]}" -q \
+    -Zbuild-std=std,panic_abort
+  "$root/node_modules/.bin/wasm-opt" -Oz --strip-debug --strip-producers --enable-bulk-memory \
+    --enable-nontrapping-float-to-int --enable-sign-ext \
     "$out/target/wasm32-unknown-unknown/release/exit_size.wasm" -o "$out/$variant.wasm"
 done
 "$root/node_modules/.bin/esbuild" "$root/js/exit.js" --minify --format=esm --log-level=warning > "$out/exit.min.js"
