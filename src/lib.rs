@@ -35,6 +35,7 @@ pub mod config;
 pub mod consent;
 pub mod diag;
 pub mod event;
+pub mod experiments;
 pub mod history;
 pub mod ids;
 pub mod journeys;
