@@ -6,7 +6,8 @@
 //   cargo build --release -p trailmark-collector && node --test tests/experiments_sql.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { execFileSync } from "node:child_process";
 import { startCollector } from "./e2e/harness.mjs";
 
@@ -91,7 +92,10 @@ before(async () => {
   const stored = collector.query("SELECT COUNT(*) AS n FROM events")[0].n;
   assert.equal(stored, events.length);
 });
-after(() => collector?.stop());
+after(() => {
+  collector?.stop();
+  if (collector) rmSync(dirname(collector.db), { recursive: true, force: true });
+});
 
 const run = (sql) => JSON.parse(execFileSync("sqlite3", ["-json", collector.db], { input: sql, encoding: "utf8" }) || "[]");
 const row = (experiment_id, variation_id, exposed, converted, conversion_rate, orders, revenue, planned_share, expected_exposed, srm_chi2, srm, excluded) =>
