@@ -44,9 +44,9 @@ fn summary(e: &Experiment, blocks: &[Value]) -> Value {
         (
             "ranges",
             Value::Array(
-                e.ranges
+                e.variants
                     .iter()
-                    .map(|&(a, b)| Value::Array(vec![num(a), num(b)]))
+                    .map(|v| Value::Array(vec![num(v.range.0), num(v.range.1)]))
                     .collect(),
             ),
         ),

@@ -54,12 +54,11 @@ impl Keys {
                 && o.hash_version == e.hash_version
                 && o.hash_attribute == e.hash_attribute
                 && o.namespace == e.namespace
-                && o.ranges == e.ranges
                 && o.variants.len() == e.variants.len()
                 && o.variants
                     .iter()
                     .zip(&e.variants)
-                    .all(|(a, b)| a.id == b.id)
+                    .all(|(a, b)| a.id == b.id && a.range == b.range)
         };
         match self.0.iter().find(|o| o.key == e.key) {
             Some(o) if same(o) => true,
@@ -199,6 +198,7 @@ pub fn compile_holdout(
         id: id.to_owned(),
         name: id.to_owned(),
         block: None,
+        range: (0.0, 0.0),
     };
     let ranges = get_bucket_ranges(2, 1.0, Some(&[share, 1.0 - share]));
     let key = settings.key.clone().unwrap_or_else(|| HOLDOUT.to_owned());
@@ -293,6 +293,7 @@ fn compile_variants(
                 name: name.unwrap_or_else(|| id.clone()),
                 id,
                 block: shown,
+                range: (0.0, 0.0),
             });
         }
     }
@@ -346,8 +347,11 @@ impl Settings {
         key: String,
         namespace: Option<Namespace>,
         ranges: Vec<(f64, f64)>,
-        variants: Vec<Variant>,
+        mut variants: Vec<Variant>,
     ) -> Experiment {
+        for (v, range) in variants.iter_mut().zip(ranges) {
+            v.range = range;
+        }
         Experiment {
             name: self.name.unwrap_or_else(|| key.clone()),
             // GrowthBook: `seed || key`.
@@ -356,7 +360,6 @@ impl Settings {
             hash_version: self.hash_version,
             hash_attribute: self.hash_attribute,
             namespace,
-            ranges,
             variants,
         }
     }

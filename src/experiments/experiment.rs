@@ -10,7 +10,7 @@
 //! the namespace test and the range lookup.
 
 use super::sticky::Assignments;
-use crate::rules::bucket::{choose_variation, fnv1a32, hash, in_namespace};
+use crate::rules::bucket::{hash, in_namespace};
 
 /// Which id an experiment hashes (GrowthBook's `hashAttribute`, with its `fallbackAttribute`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,6 +50,9 @@ pub struct Variant {
     /// The block it shows (index into the config's blocks), or `None` for a control: the slot
     /// keeps the page's default content.
     pub block: Option<usize>,
+    /// Its `[start, end)` bucket range, coverage applied: GrowthBook's
+    /// `getBucketRanges(variants, coverage, weights)`, computed by the compiler.
+    pub range: (f64, f64),
 }
 
 /// A compiled experiment: a rule's variants, or the global holdout's two groups.
@@ -67,10 +70,7 @@ pub struct Experiment {
     pub hash_attribute: HashAttribute,
     /// GrowthBook's `namespace`, if any.
     pub namespace: Option<Namespace>,
-    /// One `[start, end)` bucket range per variant, coverage applied (GrowthBook's
-    /// `getBucketRanges(variants, coverage, weights)`, computed by the compiler).
-    pub ranges: Vec<(f64, f64)>,
-    /// The variants, in config order; as many as `ranges`, at least two.
+    /// The variants, in config order; at least two.
     pub variants: Vec<Variant>,
 }
 
@@ -86,9 +86,6 @@ pub const MAX_VARIANTS: usize = 20;
 pub struct Assignment {
     /// Index into [`Experiment::variants`].
     pub variant: usize,
-    /// Whose id it belongs to: `Some(fingerprint)` of the user id when the user id was hashed
-    /// (or a sticky assignment of that user was found), `None` for the device's assignment key.
-    pub user: Option<u32>,
     /// GrowthBook's `bucket`: the hash of the id, in `[0, 1)`.
     pub bucket: f64,
     /// Whether the variant came from a sticky assignment rather than from the hash.
@@ -114,21 +111,16 @@ impl Experiment {
         (!picked.0.is_empty()).then_some(picked)
     }
 
-    /// The visitor's variant: the sticky one in `store` if there is one (the user's, then the
-    /// device's) whose variant still exists, else the one the hash gives; `None` when the
-    /// visitor is not in the experiment (no id to hash, outside the namespace or the coverage):
-    /// the rule is then skipped, as GrowthBook skips a feature rule.
+    /// The visitor's variant: the sticky one in `store` if there is one whose variant still
+    /// exists, else the one the hash gives; `None` when the visitor is not in the experiment
+    /// (no id to hash, outside the namespace or the coverage): the rule is then skipped, as
+    /// GrowthBook skips a feature rule.
     pub fn assign(&self, user_id: Option<&str>, store: &Assignments) -> Option<Assignment> {
-        let (value, by_user) = self.hash_value(store.key(), user_id)?;
-        let user = by_user.then(|| fnv1a32(value));
+        let (value, _) = self.hash_value(store.key(), user_id)?;
         let n = hash(&self.seed, value, self.hash_version)?;
-        let found = user
-            .and_then(|u| store.find(self, Some(u)).map(|v| (v, user)))
-            .or_else(|| store.find(self, None).map(|v| (v, None)));
-        if let Some((variant, user)) = found {
+        if let Some(variant) = store.find(self) {
             return Some(Assignment {
                 variant,
-                user,
                 bucket: n,
                 sticky: true,
             });
@@ -138,11 +130,14 @@ impl Experiment {
                 return None;
             }
         }
-        // -1 (outside the coverage) does not convert.
-        let variant = usize::try_from(choose_variation(n, &self.ranges)).ok()?;
+        // GrowthBook's `chooseVariation`: the first range holding `n`; none outside the
+        // coverage.
+        let variant = self
+            .variants
+            .iter()
+            .position(|v| n >= v.range.0 && n < v.range.1)?;
         Some(Assignment {
             variant,
-            user,
             bucket: n,
             sticky: false,
         })

@@ -89,9 +89,16 @@
 //! Experiments with `"hashAttribute": "userId"` (and `"fallbackAttribute": "id"`) keep
 //! signed-in shoppers in the same variant across devices and storage loss.
 //!
-//! **Across tabs** every tab merges the stored record before writing its own
-//! ([`Assignments::merge`]): entries are united, the first exposed variant wins, the most
-//! recently set key wins, eviction is deterministic, so all tabs converge whatever the order.
+//! **Across tabs** every tab merges the stored record before writing its own, and again on
+//! a storage event ([`Assignments::merge`]): entries are united, the record's variant wins a
+//! conflict (two tabs that exposed two variants before seeing each other's write), the most
+//! recently set key wins and eviction is deterministic, so the tabs converge on one record.
+//!
+//! Entries are kept per device, not per user id: the store is erased by `reset()` (sign-out),
+//! so a user-id experiment keeps, on this device, the variant its visitor was exposed to (also
+//! across signing in, with `"fallbackAttribute": "id"`: GrowthBook's fallback). Unlike
+//! GrowthBook, whose sticky assignments are kept per hashed id, a *second* user id given to
+//! `identify` on the same device without a `reset()` keeps that variant too.
 //!
 //! ## The holdout
 //!

@@ -2,10 +2,16 @@
 //! later change of weights, coverage or namespace does not move them, and the device's
 //! assignment key.
 //!
-//! One entry per experiment (and seed, and user: see [`Assignments::remember`]), written when
-//! the visitor is *exposed* (an `Experiment Viewed` event), not when merely assigned: a
-//! visitor who never saw a variant has nothing to keep. At most [`MAX_ASSIGNMENTS`] entries;
-//! past that, the one exposed least recently is forgotten.
+//! One entry per experiment (and seed), written when the visitor is *exposed* (an `Experiment
+//! Viewed` event), not when merely assigned: a visitor who never saw a variant has nothing to
+//! keep. At most [`MAX_ASSIGNMENTS`] entries; past that, the one exposed least recently is
+//! forgotten.
+//!
+//! The store belongs to the device's visitor and is erased with the profile (and by `reset()`,
+//! which sign-out calls), so its entries are not keyed by user: an experiment that hashes the
+//! user id keeps, on this device, the variant its visitor was exposed to, even if another user
+//! id is given to `identify` later without a `reset()` in between (GrowthBook, which keys
+//! sticky assignments by the hashed id, would assign that user afresh).
 //!
 //! Restarting an experiment (everyone assigned afresh) is changing its key or its seed: entries
 //! are found by key and seed, so the old ones are simply never read again, and age out.
@@ -32,20 +38,16 @@ pub(super) struct Entry {
     pub experiment: String,
     /// [`fnv1a32`] of the experiment's seed: a new seed restarts the experiment.
     pub seed: u32,
-    /// [`fnv1a32`] of the user id it was assigned to, `None` for the device.
-    pub user: Option<u32>,
     /// The variant's id.
     pub variant: String,
-    /// When it was first exposed.
-    pub first: Millis,
     /// When it was last exposed (to within [`TOUCH_MS`]).
     pub last: Millis,
 }
 
 impl Entry {
-    /// Whether both remember the same assignment (experiment, seed and user).
+    /// Whether both remember the same assignment (experiment and seed).
     pub(super) fn same(&self, other: &Entry) -> bool {
-        self.experiment == other.experiment && self.seed == other.seed && self.user == other.user
+        self.experiment == other.experiment && self.seed == other.seed
     }
 }
 
@@ -94,14 +96,14 @@ impl Assignments {
         }
     }
 
-    /// The index of the variant `user` (a fingerprint, `None` for the device) is stuck to in
-    /// `experiment`, if one is remembered and still exists.
-    pub fn find(&self, experiment: &Experiment, user: Option<u32>) -> Option<usize> {
+    /// The index of the variant the visitor is stuck to in `experiment`, if one is remembered
+    /// and still exists.
+    pub fn find(&self, experiment: &Experiment) -> Option<usize> {
         let seed = fnv1a32(&experiment.seed);
         let entry = self
             .entries
             .iter()
-            .find(|e| e.experiment == experiment.key && e.seed == seed && e.user == user)?;
+            .find(|e| e.experiment == experiment.key && e.seed == seed)?;
         experiment
             .variants
             .iter()
@@ -122,9 +124,7 @@ impl Assignments {
         let entry = Entry {
             experiment: experiment.key.clone(),
             seed: fnv1a32(&experiment.seed),
-            user: assignment.user,
             variant: variant.id.clone(),
-            first: now,
             last: now,
         };
         match self.entries.iter_mut().find(|e| e.same(&entry)) {
@@ -159,9 +159,9 @@ impl Assignments {
     /// Merges the record another tab (or an earlier page) stored, so that all tabs converge
     /// on the same store whatever order they write in:
     ///
-    /// * entries are united; for the same experiment, seed and user, the variant exposed
-    ///   *first* wins (the shopper saw it first; equal times: the smaller id) and the later
-    ///   last exposure is kept;
+    /// * entries are united; for the same experiment and seed, the record's variant wins (two
+    ///   tabs exposed the visitor to two variants before either saw the other's write: rare,
+    ///   and the analysis leaves such visitors out anyway) and the later exposure is kept;
     /// * the assignment key set most recently wins (equal times: the greater key);
     /// * then the least recently exposed entries beyond [`MAX_ASSIGNMENTS`] are forgotten.
     ///
@@ -169,28 +169,35 @@ impl Assignments {
     /// [`is_dirty`](Self::is_dirty) says whether this tab knew something the record did not
     /// (so it must write the merged record back).
     pub fn merge(&mut self, stored: &Value) -> bool {
-        let Some(theirs) = super::sticky_record::parse(stored) else {
+        let Some(mut merged) = super::sticky_record::parse(stored) else {
             return false;
         };
-        let mut merged = theirs.clone();
+        // Whether this tab knows something the record does not (computed as it goes: cheaper
+        // in the module than comparing the two stores afterwards).
+        let mut news = false;
         if (self.key_at, &self.key) > (merged.key_at, &merged.key) {
             merged.key = std::mem::take(&mut self.key);
             merged.key_at = self.key_at;
+            news = true;
         }
         for ours in self.entries.drain(..) {
             match merged.entries.iter_mut().find(|e| e.same(&ours)) {
                 Some(e) => {
-                    let last = e.last.max(ours.last);
-                    if (ours.first, &ours.variant) < (e.first, &e.variant) {
-                        *e = ours;
+                    if ours.last > e.last {
+                        e.last = ours.last;
+                        news = true;
                     }
-                    e.last = last;
                 }
-                None => merged.entries.push(ours),
+                None => {
+                    merged.entries.push(ours);
+                    news = true;
+                }
             }
         }
+        // Only what this tab added can push the store past the cap (the record holds at most
+        // as many), so eviction never makes news on its own.
         evict(&mut merged.entries);
-        merged.dirty = merged != theirs;
+        merged.dirty = news;
         *self = merged;
         true
     }
@@ -214,19 +221,18 @@ impl Assignments {
 }
 
 /// Forgets the least recently exposed entries beyond [`MAX_ASSIGNMENTS`] (ties broken by
-/// identity, so that every tab forgets the same ones).
+/// seed then key, so that every tab forgets the same ones).
 fn evict(entries: &mut Vec<Entry>) {
-    fn age(e: &Entry) -> (Millis, &str, u32, Option<u32>) {
-        (e.last, &e.experiment, e.seed, e.user)
-    }
     while entries.len() > MAX_ASSIGNMENTS {
-        let oldest = entries
-            .iter()
-            .enumerate()
-            .min_by_key(|(_, e)| age(e))
-            .map(|(i, _)| i);
-        if let Some(i) = oldest {
-            entries.remove(i);
+        let mut oldest = 0;
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(o) = entries.get(oldest) {
+                let (a, b) = ((e.last, e.seed), (o.last, o.seed));
+                if a < b || (a == b && e.experiment < o.experiment) {
+                    oldest = i;
+                }
+            }
         }
+        entries.remove(oldest);
     }
 }

@@ -2,12 +2,11 @@
 //!
 //! ```json
 //! {"v":1,"key":"5f0c…","keyAt":1765090000000,
-//!  "a":[["hero-test",2166136261,null,"big-banner",1765090000000,1765093600000]]}
+//!  "a":[["hero-test",2166136261,"big-banner",1765093600000]]}
 //! ```
 //!
-//! `a` holds `[experiment key, seed fingerprint, user fingerprint or null, variant id, first
-//! exposure, last exposure]` (fingerprints are [`fnv1a32`](crate::rules::bucket::fnv1a32),
-//! times are milliseconds since the epoch). Storage is hostile (other scripts, other versions,
+//! `a` holds `[experiment key, seed fingerprint, variant id, last exposure]` (the fingerprint
+//! is [`fnv1a32`](crate::rules::bucket::fnv1a32), times are milliseconds since the epoch). Storage is hostile (other scripts, other versions,
 //! hand edits, quota truncation): a record that is not exactly a version-1 record of sane
 //! values, or that names the same assignment twice, is rejected whole, and the visitor starts
 //! with an empty store (and a new key), never with half-read assignments. More than
@@ -39,14 +38,7 @@ pub fn write(a: &Assignments) -> String {
         out.push(',');
         push_u64(&mut out, u64::from(e.seed));
         out.push(',');
-        match e.user {
-            Some(u) => push_u64(&mut out, u64::from(u)),
-            None => out.push_str("null"),
-        }
-        out.push(',');
         write_str(&mut out, &e.variant);
-        out.push(',');
-        push_i64(&mut out, e.first.max(0));
         out.push(',');
         push_i64(&mut out, e.last.max(0));
         out.push(']');
@@ -69,45 +61,42 @@ fn fingerprint(v: &Value) -> Option<u32> {
     whole(v, u32::MAX as f64).map(|x| x as u32)
 }
 
-fn text(v: &Value, max: usize) -> Option<String> {
+/// A stored key or variant id: non-empty, at most [`MAX_ID_BYTES`].
+fn id(v: &Value) -> Option<&str> {
     v.as_str()
-        .filter(|t| !t.is_empty() && t.len() <= max)
-        .map(str::to_owned)
+        .filter(|t| !t.is_empty() && t.len() <= MAX_ID_BYTES)
 }
 
 /// The store in a stored record (the value `JSON.parse` made of [`write`]'s output), or `None`
 /// when it is not a readable version-1 record.
 pub fn parse(stored: &Value) -> Option<Assignments> {
-    if stored.get("v")?.as_f64()? != VERSION {
-        return None;
-    }
-    // An empty key is what a store without one writes.
     let key = stored.get("key")?.as_str()?;
-    if key.len() > MAX_KEY_BYTES {
+    let key_at = time(stored.get("keyAt")?)?;
+    let list = stored.get("a")?.as_array()?;
+    if stored.get("v")?.as_f64()? != VERSION || key.len() > MAX_KEY_BYTES {
         return None;
     }
-    let mut a = Assignments {
-        key: key.to_owned(),
-        key_at: time(stored.get("keyAt")?)?,
-        ..Assignments::default()
-    };
-    for item in stored.get("a")?.as_array()?.iter().take(MAX_ASSIGNMENTS) {
-        let t = item.as_array().filter(|t| t.len() == 6)?;
-        let entry = Entry {
-            experiment: text(&t[0], MAX_ID_BYTES)?,
-            seed: fingerprint(&t[1])?,
-            user: match &t[2] {
-                Value::Null => None,
-                other => Some(fingerprint(other)?),
-            },
-            variant: text(&t[3], MAX_ID_BYTES)?,
-            first: time(&t[4])?,
-            last: time(&t[5])?,
+    let mut entries: Vec<Entry> = Vec::new();
+    for item in list.iter().take(MAX_ASSIGNMENTS) {
+        // Everything is checked before anything is copied.
+        let Some([experiment, seed, variant, last]) = item.as_array() else {
+            return None;
         };
-        if entry.first > entry.last || a.entries.iter().any(|e| e.same(&entry)) {
+        let entry = Entry {
+            experiment: id(experiment)?.to_owned(),
+            seed: fingerprint(seed)?,
+            variant: id(variant)?.to_owned(),
+            last: time(last)?,
+        };
+        if entries.iter().any(|e| e.same(&entry)) {
             return None;
         }
-        a.entries.push(entry);
+        entries.push(entry);
     }
-    Some(a)
+    Some(Assignments {
+        key: key.to_owned(),
+        key_at,
+        entries,
+        dirty: false,
+    })
 }

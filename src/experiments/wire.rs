@@ -1,6 +1,6 @@
 //! Experiments and the holdout in the program format (see [`crate::wire`]).
 //!
-//! Reading checks what assignment relies on (as many ranges as variants, at least two, a known
+//! Reading checks what assignment relies on (at least two variants, a known
 //! hash version and hash attribute, ids short enough to be stored) and nothing else: odd ranges
 //! or namespace bounds can only change who gets what, as a config could. Block indexes are
 //! checked by the config reader, which knows how many blocks there are
@@ -17,16 +17,22 @@ impl Wire for Variant {
     fn put(&self, w: &mut Writer) {
         self.id.put(w);
         self.name.put(w);
-        self.block.put(w);
+        // The block as index + 1, 0 for a control: one varint, no option.
+        w.u(self.block.map_or(0, |b| b as u64 + 1));
+        self.range.0.put(w);
+        self.range.1.put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         let id = String::get(r);
         let name = String::get(r);
         r.check(id.len() <= MAX_ID_BYTES);
+        let block = usize::get(r).checked_sub(1);
+        let start = f64::get(r);
         Variant {
             id,
             name,
-            block: Option::get(r),
+            block,
+            range: (start, f64::get(r)),
         }
     }
 }
@@ -62,7 +68,6 @@ impl Wire for Experiment {
             HashAttribute::UserIdElseId => 2,
         });
         self.namespace.put(w);
-        self.ranges.put(w);
         self.variants.put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
@@ -79,13 +84,11 @@ impl Wire for Experiment {
             }
         };
         let namespace = Option::get(r);
-        let ranges: Vec<(f64, f64)> = Vec::get(r);
         let variants: Vec<Variant> = Vec::get(r);
         r.check(
             key.len() <= MAX_ID_BYTES
                 && (hash_version == 1 || hash_version == 2)
-                && variants.len() >= 2
-                && variants.len() == ranges.len(),
+                && variants.len() >= 2,
         );
         Experiment {
             key,
@@ -94,7 +97,6 @@ impl Wire for Experiment {
             hash_version,
             hash_attribute,
             namespace,
-            ranges,
             variants,
         }
     }

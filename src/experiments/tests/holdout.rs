@@ -8,7 +8,7 @@ use crate::rules::bucket::hash;
 fn membership_is_the_hash_below_the_share() {
     let h = holdout(r#"{"share": 0.05, "seed": "holdout-2026"}"#);
     assert_eq!(h.experiment.key, "holdout");
-    assert_eq!(h.experiment.ranges, vec![(0.0, 0.05), (0.05, 1.0)]);
+    assert_eq!(ranges(&h.experiment), vec![(0.0, 0.05), (0.05, 1.0)]);
     let mut held = 0;
     for id in ids(20_000) {
         let group = h.assign(None, &Assignments::with_key(&id));

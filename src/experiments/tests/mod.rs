@@ -53,6 +53,11 @@ fn ids(n: usize) -> Vec<String> {
     (0..n).map(|i| format!("visitor-{i}")).collect()
 }
 
+/// The variants' bucket ranges.
+fn ranges(e: &Experiment) -> Vec<(f64, f64)> {
+    e.variants.iter().map(|v| v.range).collect()
+}
+
 /// The index of the variant with id `id`.
 fn variant(e: &Experiment, id: &str) -> usize {
     e.variants

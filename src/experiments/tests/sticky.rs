@@ -199,14 +199,13 @@ fn a_repeated_exposure_refreshes_the_entry_at_most_hourly() {
     store.remember(&e, &a, T0 + HOUR);
     assert!(store.is_dirty());
     assert_eq!(store.entries[0].last, T0 + HOUR);
-    assert_eq!(store.entries[0].first, T0);
 }
 
 #[test]
 fn the_record_round_trips_exactly() {
     let e = split((0.5, 0.5));
     let by_user = experiment(
-        r#"{"id": "u", "variants": [{"id": "a\"quoted"}, {"id": "ü-😀"}],
+        r#"{"id": "u", "variants": [{"id": "b"}, {"id": "ü-😀"}],
             "experiment": {"hashAttribute": "userId"}}"#,
     );
     let mut store = Assignments::default();
@@ -218,13 +217,21 @@ fn the_record_round_trips_exactly() {
     let text = store.take_record();
     let back = Assignments::from_stored(&Value::parse_json(&text).expect("JSON")).expect("ok");
     assert_eq!(back, store);
-    assert_eq!(back.entries[1].user, Some(fnv1a32("user-é")));
-    assert!(text.starts_with(r#"{"v":1,"key":"key-1","keyAt":1765090000000,"a":[["exit-offer","#));
+    assert_eq!(
+        text,
+        format!(
+            r#"{{"v":1,"key":"key-1","keyAt":1765090000000,"a":[["exit-offer",{},"{}",1765090000000],["u",{},"{}",1765090000005]]}}"#,
+            fnv1a32("exit-offer"),
+            e.variants[a.variant].id,
+            fnv1a32("u"),
+            by_user.variants[u.variant].id,
+        )
+    );
 }
 
 #[test]
 fn a_record_that_is_not_exactly_a_record_is_refused_whole() {
-    let good = r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,null,"a",1,2],["e",1,7,"b",1,2]]}"#;
+    let good = r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"a",2],["e",7,"b",2]]}"#;
     assert!(Assignments::from_stored(&Value::parse_json(good).expect("JSON")).is_some());
     let long = "x".repeat(MAX_ID_BYTES + 1);
     let bad = [
@@ -234,14 +241,17 @@ fn a_record_that_is_not_exactly_a_record_is_refused_whole() {
         r#"{"v":1,"key":"k","keyAt":-5,"a":[]}"#.to_owned(),
         r#"{"v":1,"key":"k","keyAt":5.5,"a":[]}"#.to_owned(),
         r#"{"v":1,"key":"k","keyAt":5,"a":{}}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,null,"a",1]]}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["",1,null,"a",1,2]]}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",-1,null,"a",1,2]]}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",4294967296,null,"a",1,2]]}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"u","a",1,2]]}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,null,"a",3,2]]}"#.to_owned(),
-        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,null,"a",1,2],["e",1,null,"b",1,2]]}"#.to_owned(),
-        format!(r#"{{"v":1,"key":"k","keyAt":5,"a":[["{long}",1,null,"a",1,2]]}}"#),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"a"]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"a",2,3]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["",1,"a",2]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"",2]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",-1,"a",2]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1.5,"a",2]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",4294967296,"a",2]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,7,2]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"a",null]]}"#.to_owned(),
+        r#"{"v":1,"key":"k","keyAt":5,"a":[["e",1,"a",2],["e",1,"b",2]]}"#.to_owned(),
+        format!(r#"{{"v":1,"key":"k","keyAt":5,"a":[["{long}",1,"a",2]]}}"#),
         format!(r#"{{"v":1,"key":"{long}","keyAt":5,"a":[]}}"#),
         "[]".to_owned(),
         "null".to_owned(),
@@ -255,7 +265,7 @@ fn a_record_that_is_not_exactly_a_record_is_refused_whole() {
     }
     // A record with more entries than the cap (written by another version) keeps the first.
     let many: Vec<String> = (0..MAX_ASSIGNMENTS + 10)
-        .map(|i| format!(r#"["e{i}",1,null,"a",1,2]"#))
+        .map(|i| format!(r#"["e{i}",1,"a",2]"#))
         .collect();
     let text = format!(r#"{{"v":1,"key":"k","keyAt":5,"a":[{}]}}"#, many.join(","));
     let store = Assignments::from_stored(&Value::parse_json(&text).expect("JSON")).expect("ok");
@@ -263,71 +273,82 @@ fn a_record_that_is_not_exactly_a_record_is_refused_whole() {
     assert_eq!(store.entries[0].experiment, "e0");
 }
 
+/// Two tabs sharing one stored record, as localStorage holds it: each merges the record
+/// before writing its own, and merges again when told the other wrote (a storage event).
+struct Shared(Option<Value>);
+
+impl Shared {
+    /// `tab` writes: merges the stored record first; returns whether it wrote.
+    fn write(&mut self, tab: &mut Assignments) -> bool {
+        if let Some(record) = &self.0 {
+            assert!(tab.merge(record));
+        }
+        if !tab.is_dirty() {
+            return false;
+        }
+        self.0 = Some(stored(tab));
+        true
+    }
+}
+
 #[test]
-fn tabs_converge_whatever_order_they_merge_in() {
+fn tabs_converge_on_one_record() {
     let e = split((0.5, 0.5));
     let other = experiment(r#"{"id": "other", "variants": [{"id": "a"}, {"id": "b"}]}"#);
     let third = experiment(r#"{"id": "third", "variants": [{"id": "a"}, {"id": "b"}]}"#);
-    // Tab A: exposed to the control of exit-offer first, then to `other`.
-    let mut a = Assignments::default();
-    a.sync_key("key-a", false, T0);
-    let control = Assignment {
-        variant: variant(&e, "control"),
-        user: None,
-        bucket: 0.1,
-        sticky: false,
-    };
-    a.remember(&e, &control, T0 + 10);
-    let oa = other.assign(None, &a).expect("assigned");
-    a.remember(&other, &oa, T0 + 20);
-    // Tab B: started a moment later with its own key, exposed to the offer of exit-offer
-    // later (it had not seen A's write yet), and to `third`.
-    let mut b = Assignments::default();
-    b.sync_key("key-b", false, T0 + 1);
-    let offer = Assignment {
-        variant: variant(&e, "offer"),
-        ..control
-    };
-    b.remember(&e, &offer, T0 + 15 + 2 * HOUR);
-    let tb = third.assign(None, &b).expect("assigned");
-    b.remember(&third, &tb, T0 + 30);
+    for a_writes_first in [true, false] {
+        // Both tabs start before either wrote: each has its own key, and each exposed the
+        // visitor to another variant of exit-offer (a config change between their loads).
+        let mut a = Assignments::default();
+        a.sync_key("key-a", false, T0);
+        let control = Assignment {
+            variant: variant(&e, "control"),
+            bucket: 0.1,
+            sticky: false,
+        };
+        a.remember(&e, &control, T0 + 10);
+        let oa = other.assign(None, &a).expect("assigned");
+        a.remember(&other, &oa, T0 + 20);
+        let mut b = Assignments::default();
+        b.sync_key("key-b", false, T0 + 1);
+        let offer = Assignment {
+            variant: variant(&e, "offer"),
+            ..control
+        };
+        b.remember(&e, &offer, T0 + 15 + 2 * HOUR);
+        let tb = third.assign(None, &b).expect("assigned");
+        b.remember(&third, &tb, T0 + 30);
 
-    let (mut a1, mut b1) = (a.clone(), b.clone());
-    let (ra, rb) = (stored(&mut a1), stored(&mut b1));
-    // A merges B's record; B merges A's.
-    assert!(a1.merge(&rb));
-    assert!(b1.merge(&ra));
-    for merged in [&a1, &b1] {
-        // The most recently set key; the variant exposed first; the later last exposure.
-        assert_eq!(merged.key(), "key-b");
-        assert_eq!(merged.len(), 3);
-        let got = e.assign(None, merged).expect("sticky");
-        assert_eq!((got.variant, got.sticky), (variant(&e, "control"), true));
-        let entry = merged
-            .entries
-            .iter()
-            .find(|x| x.experiment == "exit-offer")
-            .expect("kept");
-        assert_eq!((entry.first, entry.last), (T0 + 10, T0 + 15 + 2 * HOUR));
-        assert!(other.assign(None, merged).expect("sticky").sticky);
-        assert!(third.assign(None, merged).expect("sticky").sticky);
-        // Both knew something the other's record lacked: both write back.
-        assert!(merged.is_dirty());
+        let mut shared = Shared(None);
+        let (first, second) = if a_writes_first {
+            (&mut a, &mut b)
+        } else {
+            (&mut b, &mut a)
+        };
+        assert!(shared.write(first));
+        // The second merges the first's record before writing its own.
+        assert!(shared.write(second));
+        // The first hears of it and merges: it knows nothing more, so it does not write.
+        assert!(!shared.write(first));
+        let record = shared.0.clone().expect("written");
+        for tab in [&a, &b] {
+            // The key set most recently; every experiment; the first writer's variant of
+            // exit-offer, with the later exposure time.
+            assert_eq!(tab.key(), "key-b");
+            assert_eq!(tab.len(), 3);
+            let want = if a_writes_first { "control" } else { "offer" };
+            let got = e.assign(None, tab).expect("sticky");
+            assert_eq!((got.variant, got.sticky), (variant(&e, want), true));
+            let entry = tab.entries.iter().find(|x| x.experiment == "exit-offer");
+            assert_eq!(entry.map(|x| x.last), Some(T0 + 15 + 2 * HOUR));
+            assert!(other.assign(None, tab).expect("sticky").sticky);
+            assert!(third.assign(None, tab).expect("sticky").sticky);
+            assert_eq!(
+                Assignments::from_stored(&record).expect("readable").entries,
+                tab.entries
+            );
+        }
     }
-    let (ja, jb) = (stored(&mut a1), stored(&mut b1));
-    let (sa, sb) = (
-        Assignments::from_stored(&ja).expect("ok"),
-        Assignments::from_stored(&jb).expect("ok"),
-    );
-    let mut ea = sa.entries.clone();
-    let mut eb = sb.entries.clone();
-    ea.sort_by(|x, y| x.experiment.cmp(&y.experiment));
-    eb.sort_by(|x, y| x.experiment.cmp(&y.experiment));
-    assert_eq!((ea, sa.key), (eb, sb.key));
-    // Merging a record that already holds everything this tab knows: nothing to write.
-    let mut again = Assignments::from_stored(&ja).expect("ok");
-    assert!(again.merge(&ja));
-    assert!(!again.is_dirty());
 }
 
 #[test]
@@ -357,13 +378,19 @@ fn merging_past_the_cap_forgets_the_same_entries_in_every_tab() {
     assert_eq!(a.len(), MAX_ASSIGNMENTS);
     assert_eq!(names(&a), names(&b));
     // The ten forgotten are the ten exposed earliest: rules 0 to 8 (before T0 + 3 h), then,
-    // of the three tied at T0 + 3 h (9, 10, 11), the smallest key, "rule-10".
+    // of the three tied at T0 + 3 h (9, 10, 11), the one whose seed (the key) has the
+    // smallest fingerprint.
     let forgotten: Vec<String> = experiments
         .iter()
         .map(|e| e.key.clone())
         .filter(|k| !names(&a).contains(k))
         .collect();
+    let tied = ["rule-9", "rule-10", "rule-11"];
+    let first_of_tie = tied.iter().min_by_key(|k| fnv1a32(k)).expect("three");
     let mut expected: Vec<String> = (0..=8).map(|i| format!("rule-{i}")).collect();
-    expected.push("rule-10".into());
+    expected.push((*first_of_tie).into());
+    expected.sort();
+    let mut forgotten = forgotten;
+    forgotten.sort();
     assert_eq!(forgotten, expected);
 }

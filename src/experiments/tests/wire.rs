@@ -38,18 +38,15 @@ fn experiments_and_holdouts_round_trip() {
 fn what_assignment_relies_on_is_checked_on_read() {
     let good = experiment(r#"{"id": "a", "variants": [{"id": "c"}, {"id": "v"}]}"#);
     assert!(!refused(&good));
-    let mut fewer_ranges = good.clone();
-    fewer_ranges.ranges.pop();
     let mut one_variant = good.clone();
     one_variant.variants.pop();
-    one_variant.ranges.pop();
     let mut version = good.clone();
     version.hash_version = 3;
     let mut long_key = good.clone();
     long_key.key = "k".repeat(MAX_ID_BYTES + 1);
     let mut long_variant = good.clone();
     long_variant.variants[0].id = "v".repeat(MAX_ID_BYTES + 1);
-    for bad in [fewer_ranges, one_variant, version, long_key, long_variant] {
+    for bad in [one_variant, version, long_key, long_variant] {
         assert!(refused(&bad), "{bad:?}");
     }
     // An unknown hash attribute tag (the byte after the seed's and the version's).
@@ -69,7 +66,6 @@ fn what_assignment_relies_on_is_checked_on_read() {
         .experiment
         .variants
         .push(three.experiment.variants[1].clone());
-    three.experiment.ranges.push((1.0, 1.0));
     assert!(refused(&three));
     // Every truncation is refused, never a panic.
     let full = bytes(&good);
