@@ -36,6 +36,7 @@ pub mod consent;
 pub mod diag;
 pub mod event;
 pub mod exit;
+pub mod experiments;
 pub mod history;
 pub mod ids;
 pub mod journeys;

@@ -161,3 +161,104 @@ pub fn in_namespace(user_id: &str, namespace: JsValue) -> bool {
     let at = |i| ns.get(i).as_f64().unwrap_or(f64::NAN);
     bucket::in_namespace(user_id, (&id, at(1), at(2)))
 }
+
+/// Which variant of a rule's experiment a visitor gets, as GrowthBook's `run()` reports it:
+/// `rule` is a rule object (`{id, variants, experiment}`; a variant's `show` is not checked
+/// against any blocks), `attributes` `{id, userId}` (`id` is the assignment key: the anonymous
+/// id). Answers `{inExperiment, variationId, key, hashAttribute, hashValue, hashUsed, bucket,
+/// diagnostics}` with GrowthBook's meanings (`key` is the variant id; `variationId` is 0 and
+/// `bucket` absent when not in the experiment); sticky assignments are not consulted. Never
+/// throws: an invalid rule answers `inExperiment: false` with its diagnostics.
+#[wasm_bindgen(js_name = assignVariation)]
+pub fn assign_variation(rule: JsValue, attributes: JsValue) -> Object {
+    let Some(_entry) = Entry::enter() else {
+        return Object::new();
+    };
+    let (experiment, diagnostics) = compile_experiment(&rule);
+    let out = assignment_to_js(experiment.as_ref(), &attributes);
+    let _ = Reflect::set(&out, &JsValue::from_str("diagnostics"), &diagnostics);
+    out
+}
+
+/// [`assign_variation`] for many visitors of one rule, compiled once:
+/// `{results: [{inExperiment, ...}, ...], diagnostics}`, one result per element of
+/// `attributes` (an array of `{id, userId}`).
+#[wasm_bindgen(js_name = assignVariations)]
+pub fn assign_variations(rule: JsValue, attributes: JsValue) -> Object {
+    let out = Object::new();
+    let Some(_entry) = Entry::enter() else {
+        return out;
+    };
+    let (experiment, diagnostics) = compile_experiment(&rule);
+    let results: Array = attributes
+        .dyn_ref::<Array>()
+        .map(|a| {
+            a.iter()
+                .map(|attrs| JsValue::from(assignment_to_js(experiment.as_ref(), &attrs)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let _ = Reflect::set(&out, &JsValue::from_str("results"), &results);
+    let _ = Reflect::set(&out, &JsValue::from_str("diagnostics"), &diagnostics);
+    out
+}
+
+/// The experiment of a rule object, and its diagnostics for JavaScript.
+fn compile_experiment(rule: &JsValue) -> (Option<crate::experiments::Experiment>, Array) {
+    let rule = to_value(rule, Limits::CONFIG).value;
+    let mut diags = crate::diag::Diagnostics::default();
+    let empty = Map::new();
+    let experiment = crate::experiments::compile_rule(
+        rule.as_object().unwrap_or(&empty),
+        &crate::diag::Path::root(),
+        rule.get("id").and_then(Value::as_str),
+        |_| Some(0),
+        &mut crate::experiments::Keys::default(),
+        &mut diags,
+    );
+    (experiment, diagnostics_to_js(&diags.0))
+}
+
+/// GrowthBook's `run()` result fields for a visitor with `attributes` (`{id, userId}`).
+fn assignment_to_js(
+    experiment: Option<&crate::experiments::Experiment>,
+    attributes: &JsValue,
+) -> Object {
+    use crate::experiments::{Assignments, HashAttribute};
+    let text = |key: &str| {
+        Reflect::get(attributes, &JsValue::from_str(key))
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    let (key, user) = (text("id"), text("userId"));
+    let assigned = experiment.and_then(|e| e.assign(Some(&user), &Assignments::with_key(&key)));
+    let by_user = match experiment.map(|e| e.hash_attribute) {
+        Some(HashAttribute::UserId) => true,
+        Some(HashAttribute::UserIdElseId) => !user.is_empty(),
+        _ => false,
+    };
+    let out = Object::new();
+    let put = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&out, &JsValue::from_str(k), &v);
+    };
+    put("inExperiment", assigned.is_some().into());
+    put("hashUsed", assigned.is_some().into());
+    let variant = assigned.map_or(0, |a| a.variant);
+    put("variationId", (variant as u32).into());
+    if let Some(v) = experiment.and_then(|e| e.variants.get(variant)) {
+        put("key", JsValue::from_str(&v.id));
+    }
+    put(
+        "hashAttribute",
+        JsValue::from_str(if by_user { "userId" } else { "id" }),
+    );
+    put(
+        "hashValue",
+        JsValue::from_str(if by_user { &user } else { &key }),
+    );
+    if let Some(a) = assigned {
+        put("bucket", a.bucket.into());
+    }
+    out
+}
