@@ -10,7 +10,7 @@ use super::experiment::{
 };
 use super::holdout::{Holdout, HOLDOUT, PERSONALIZED};
 use crate::diag::{Diagnostic, Diagnostics, Path};
-use crate::render::expected;
+use crate::diag::expected;
 use crate::rules::bucket::{get_bucket_ranges, get_equal_weights};
 use crate::value::{Map, Value};
 
