@@ -153,7 +153,7 @@ pub(crate) fn lower_eq(a: &str, lower: &str) -> bool {
     to_lower(a) == lower
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

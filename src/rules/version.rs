@@ -161,7 +161,7 @@ pub(super) fn compare(actual: &Value, expected: &[u16]) -> Ordering {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

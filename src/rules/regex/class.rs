@@ -135,7 +135,7 @@ impl crate::wire::Wire for Class {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

@@ -79,7 +79,7 @@ pub(super) fn repeat(e: &[Inst], min: u32, max: Option<u32>, out: &mut Vec<Inst>
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
     use Inst::*;

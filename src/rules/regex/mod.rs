@@ -171,7 +171,7 @@ impl crate::wire::Wire for Regex {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::*;
 

@@ -235,7 +235,7 @@ fn search(prog: &Program, hay: &str, scratch: &mut Scratch) -> (bool, u64) {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "compiler"))]
 mod tests {
     use super::super::Regex;
     use super::SPARE;
