@@ -7,6 +7,8 @@
 // parsing: safe under a strict CSP and Trusted Types), and a block that fails the checks is not
 // shown: the slot keeps its default content.
 
+import { createOverlays } from "./overlays.js";
+
 export const SLOT = "data-trailmark-slot";
 const RULE = "data-trailmark-rule";
 const BLOCK = "data-trailmark-block";
@@ -54,17 +56,87 @@ export function build(doc, node, budget = { nodes: MAX_NODES }, depth = 0) {
   return el;
 }
 
+/** The outcome events, and the page events (`trailmark:<type>`) they are announced as. */
+const EVENTS = { viewed: ["Block Viewed", "show"], clicked: ["Block Clicked", "click"], dismissed: ["Block Dismissed", "dismiss"], accepted: ["Offer Accepted", "accept"] };
+
 /**
- * A renderer for one page: `render(decisions, blocks)` puts each decision's block into every
- * element of its slot and gives a slot without a decision its default content back; returns
- * how many slots changed. Idempotent: a slot already showing the decided block is left alone
- * (same nodes, no flicker).
+ * A renderer for one page: `render(decisions, blocks)` puts each slot decision's block into
+ * every element of its slot, gives a slot without a decision its default content back, and
+ * shows the overlay decisions (see overlays.js); returns how many slots changed. Idempotent:
+ * a slot already showing the decided block is left alone (same nodes, no flicker).
+ *
+ * It records what each block did, as events (`hooks.track`) and as DOM events on `document`
+ * (`trailmark:show`, `trailmark:click`, `trailmark:dismiss`, `trailmark:accept`, with the
+ * decision in `detail`): a slot's block is viewed once at least half of it was visible for a
+ * second (once per page per slot), an overlay when it opens. `hooks.claim(decision)` claims the
+ * session's dialog across tabs.
  */
-export function createRenderer(warn) {
+export function createRenderer(warn, hooks) {
   const defaults = new WeakMap(); // slot element -> the child nodes it had before
+  const viewed = new Set(); // slots (and overlays) whose block was viewed on this page
+  const timers = new Map(); // slot element -> the pending one-second view check
+  const live = new Map(); // slot element -> its decision
   let warned = false;
+
+  const outcome = (kind, d, extra) => {
+    const detail = { rule: d.rule, block: d.block, placement: d.placement, ...(d.slot ? { slot: d.slot } : {}), ...extra };
+    if (kind !== "viewed" || d.placement !== "dialog") hooks.track(EVENTS[kind][0], detail);
+    try { document.dispatchEvent(new CustomEvent("trailmark:" + EVENTS[kind][1], { detail })); } catch (_) { /* no CustomEvent */ }
+  };
+  const seen = (d) => {
+    const key = d.slot || d.placement;
+    if (!viewed.has(key)) { viewed.add(key); outcome("viewed", d, {}); }
+  };
+  // The code of an offer: copied to the clipboard, or shown selected where the clipboard is
+  // refused (then the block stays open, so the shopper can copy it).
+  const accept = (target, d, close) => {
+    const code = d.offer;
+    outcome("accepted", d, code ? { code } : {});
+    const link = target.closest("a[href]");
+    const fallback = () => {
+      const input = document.createElement("input");
+      input.readOnly = true;
+      input.value = code;
+      input.className = "tm-code";
+      input.setAttribute("aria-label", "Your code");
+      target.after(input);
+      input.select();
+    };
+    if (!code) { if (!link) close("accept"); return; }
+    try {
+      navigator.clipboard.writeText(code).then(() => { if (!link) close("accept"); }, fallback);
+    } catch (_) { fallback(); }
+  };
+  const actions = (root, d, close) => root.addEventListener("click", (e) => {
+    const target = e.target && e.target.closest ? e.target.closest("a,button,[data-trailmark-action]") : null;
+    if (!target || !root.contains(target)) return;
+    const action = target.getAttribute("data-trailmark-action");
+    if (action === "accept") accept(target, d, close);
+    // A dialog's own close button closes it natively (it works with no script).
+    else if (action === "dismiss") { if (!target.closest("form")) close("dismiss"); }
+    else outcome("clicked", d, target.href ? { href: target.href } : {});
+  });
+  const overlays = createOverlays({
+    build: (block) => build(document, block),
+    claim: hooks.claim,
+    shown: (d) => seen(d),
+    closed: (d, how) => { if (how !== "accept") outcome("dismissed", d, {}); },
+    actions,
+  });
+  // A slot's block is viewed once at least half of it was visible for a second.
+  const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      clearTimeout(timers.get(e.target));
+      if (e.intersectionRatio >= 0.5) {
+        timers.set(e.target, setTimeout(() => { const d = live.get(e.target); if (d) seen(d); }, 1000));
+      }
+    }
+  }, { threshold: 0.5 }) : null;
+
   const restore = (el) => {
     const saved = defaults.get(el);
+    live.delete(el);
+    if (observer) observer.unobserve(el);
     if (!saved) return false; // filled by another copy of Trailmark: not ours to undo
     el.replaceChildren(...saved);
     defaults.delete(el);
@@ -72,11 +144,14 @@ export function createRenderer(warn) {
     el.removeAttribute(BLOCK);
     return true;
   };
-  return (decisions, blocks) => {
+  const render = (decisions, blocks) => {
     const bySlot = new Map();
-    for (const d of decisions) bySlot.set(d.slot, d);
+    for (const d of decisions) if (d.placement === "slot") bySlot.set(d.slot, d);
     let changed = 0;
     for (const el of document.querySelectorAll("[" + SLOT + "]")) {
+      // Decided: whatever the page marked as waiting for the decision (the no-flicker snippet)
+      // shows now.
+      el.removeAttribute("data-trailmark-pending");
       const d = bySlot.get(el.getAttribute(SLOT));
       if (!d) {
         if (el.hasAttribute(RULE) && restore(el)) changed++;
@@ -96,8 +171,15 @@ export function createRenderer(warn) {
       el.replaceChildren(built);
       el.setAttribute(RULE, d.rule);
       el.setAttribute(BLOCK, d.block);
+      actions(built, d, () => { outcome("dismissed", d, {}); restore(el); });
+      live.set(el, d);
+      if (observer) observer.observe(el);
       changed++;
     }
+    overlays.sync(decisions, blocks);
     return changed;
   };
+  /** A new page view (a route of a single-page app): blocks may be viewed again. */
+  render.newPage = () => { viewed.clear(); overlays.newPage(); };
+  return render;
 }

@@ -45,7 +45,16 @@ export function createRuntime(loadModule, options) {
   let adapt = null; // the adapters chunk's adapt(source, payload), once loaded
   let chunk = null; // its loading, when a store turned an adapter on
   let blocks = {}; // the content blocks of the config in use, by id
-  const renderer = createRenderer(warn);
+  // The session's dialog is claimed across tabs: the module checks and records it while this
+  // tab holds the Web Lock, so two tabs never both open it (without Web Locks: just checked).
+  const claim = (d) => {
+    const ask = () => !!call("claimDialog", [d.rule]);
+    try {
+      if (navigator.locks) return navigator.locks.request("trailmark:dialog", ask).catch(() => false);
+    } catch (_) { /* locks refused here */ }
+    return Promise.resolve(ask());
+  };
+  const renderer = createRenderer(warn, { track: (name, props) => api.track(name, props), claim });
   // The module's decisions, built into the slots (the module hands over new decisions whenever
   // they change; `render()` asks for them).
   const render = (decisions) => (core && !dead ? renderer(decisions || call("decisions", []) || [], blocks) : 0);
@@ -207,6 +216,7 @@ export function createRuntime(loadModule, options) {
   };
   const view = (properties) => {
     engage();
+    renderer.newPage();
     lastUrl = here();
     shown = reported = depth = 0;
     since = document.hidden ? null : clock();
@@ -272,6 +282,11 @@ export function createRuntime(loadModule, options) {
     cart: () => (api.profile() || {}).cart || { items: [], count: 0, value: 0, currency: "" },
     /** Re-evaluates rules and renders slots. */
     render: () => { try { return render(); } catch (e) { die(e); return 0; } },
+    /**
+     * Asks that no dialog open (`true`: while the page's own consent banner is open, on the
+     * checkout, ...) or lifts that (`false`). An open dialog stays open.
+     */
+    suppressDialogs: (on) => { call("suppressDialogs", [!!on]); },
     /** Which rule and block each slot gets: `[{ slot, rule, block }]`. */
     decisions: () => call("decisions", []) || [],
     /** Consent: `consent({ analytics: "granted", personalization: "denied" })`; returns the states. */

@@ -31,6 +31,7 @@
 // else (native tests, clippy) the code is the same, just optimized as the profile says.
 #![cfg_attr(trailmark_speed, feature(optimize_attribute))]
 
+pub mod caps;
 pub mod config;
 pub mod consent;
 pub mod diag;

@@ -77,16 +77,7 @@ impl Call {
     }
 }
 
-/// Which block a slot shows, and why.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Decision<'a> {
-    /// The slot (`data-trailmark-slot`).
-    pub slot: &'a str,
-    /// The rule that matched.
-    pub rule: &'a str,
-    /// The block id (the page's renderer holds the blocks).
-    pub block_id: &'a str,
-}
+pub use decide::{Decision, PageState};
 
 /// The tracker.
 #[derive(Debug)]
@@ -128,6 +119,10 @@ pub struct Tracker {
     reporting: bool,
     /// The attribute roots the config's conditions read (the others are never built for them).
     roots: Roots,
+    /// The rules in the order they are tried: highest priority first, then config order.
+    order: Vec<usize>,
+    /// What this page view has seen: rules shown, exit intent, suppression (see `decide.rs`).
+    here: PageState,
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -158,6 +153,8 @@ impl Tracker {
             ..Consent::default()
         };
         let effects = consent.effects();
+        let roots = Roots::of_paths(config.conditions.paths());
+        let order = decide::order(&config.rules);
         Self {
             config,
             visitor: Visitor::new(identity.seq_base, effects.use_profile),
@@ -180,7 +177,9 @@ impl Tracker {
             journeys_checked: 0,
             in_journeys: false,
             reporting: false,
-            roots: Roots::default(),
+            roots,
+            order,
+            here: PageState::default(),
         }
     }
 
@@ -191,6 +190,7 @@ impl Tracker {
             .set_policy(policy_for(config.collector.as_ref()));
         self.consent.settings = config.consent;
         self.roots = Roots::of_paths(config.conditions.paths());
+        self.order = decide::order(&config.rules);
         self.config = config;
         self.apply_consent();
     }
@@ -318,6 +318,7 @@ impl Tracker {
     /// Records a page view.
     pub fn page(&mut self, page: &Page, extra: Map, message_id: String, now: Millis) {
         self.page_start = now;
+        self.here.new_page();
         let mut properties = page.to_map();
         for (k, v) in extra.iter() {
             properties.insert(k, v.clone());
@@ -369,6 +370,10 @@ impl Tracker {
             traits,
         } = call;
         self.tick(now);
+        if kind == Kind::Track {
+            self.here
+                .observe(name.as_deref().unwrap_or_default(), &properties);
+        }
         let campaign = campaign_from_search(&page.search);
         // The visitor model learns from every event, also while analytics is denied: rules may
         // still run on the device (it keeps no profile while personalization is denied).
@@ -491,35 +496,6 @@ impl Tracker {
         &self.visitor
     }
 
-    /// For each slot with a matching rule, the first matching rule's block (config order).
-    /// Nothing while personalization is denied: every slot keeps its default content.
-    pub fn decide(&self, page: &Page, now: Millis) -> Vec<Decision<'_>> {
-        let mut out: Vec<Decision<'_>> = Vec::new();
-        // Called after every event: without rules, the attributes are not even built.
-        if !self.effects.run_rules || self.config.rules.is_empty() {
-            return out;
-        }
-        let attributes = self.rule_attributes(page);
-        let scope = self.scope(now);
-        let mut pass = self.config.conditions.pass(&attributes, &scope);
-        for rule in &self.config.rules {
-            if out.iter().any(|d| d.slot == rule.slot) {
-                continue;
-            }
-            if rule.condition.is_some_and(|c| !pass.holds(c)) {
-                continue;
-            }
-            if let Some(block_id) = self.config.block(rule.block) {
-                out.push(Decision {
-                    slot: &rule.slot,
-                    rule: &rule.id,
-                    block_id,
-                });
-            }
-        }
-        out
-    }
-
     fn frame(&self) -> Option<Frame> {
         let c = self.config.collector.as_ref()?;
         Some(Frame {
@@ -614,6 +590,7 @@ impl Tracker {
     }
 }
 
+mod decide;
 mod identity;
 mod journeys;
 mod persist;

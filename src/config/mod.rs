@@ -22,6 +22,8 @@ mod identity;
 #[cfg(feature = "compiler")]
 mod journeys;
 #[cfg(feature = "compiler")]
+mod overlays;
+#[cfg(feature = "compiler")]
 mod privacy;
 #[cfg(feature = "compiler")]
 mod read;
@@ -29,7 +31,7 @@ mod rules;
 mod wire;
 
 pub use collector::{Collector, WireFormat};
-pub use rules::Rule;
+pub use rules::{Placement, Rule, Trigger};
 
 #[cfg(feature = "compiler")]
 use crate::diag::expected;
@@ -39,7 +41,7 @@ use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::limits::MAX_BLOCKS;
 #[cfg(feature = "compiler")]
 use crate::render::{compile_block, Node};
-use crate::rules::Conditions;
+use crate::rules::{ConditionId, Conditions};
 #[cfg(feature = "compiler")]
 use crate::value::{Map, Value};
 
@@ -71,6 +73,26 @@ pub struct Config {
     /// Extra query parameter names whose values are redacted from every URL
     /// (`/privacy/redactParams`, normalized; see [`crate::privacy`]).
     pub redact_params: Vec<String>,
+    /// How overlays share the page (`/overlays`).
+    pub overlays: Overlays,
+}
+
+/// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overlays {
+    /// Dialogs one session may show, across tabs (default 1).
+    pub dialogs_per_session: u32,
+    /// Pages (a condition, e.g. the checkout) where no dialog opens.
+    pub suppress: Option<ConditionId>,
+}
+
+impl Default for Overlays {
+    fn default() -> Self {
+        Overlays {
+            dialogs_per_session: 1,
+            suppress: None,
+        }
+    }
 }
 
 #[cfg(feature = "compiler")]
@@ -97,6 +119,7 @@ const FIELDS: &[&str] = &[
     "journeys",
     "identity",
     "privacy",
+    "overlays",
 ];
 
 /// Compiles a parsed config.
@@ -155,6 +178,9 @@ pub fn compile(raw: &Value) -> Compiled {
     let redact_params = read::object(obj, "privacy", &root, &mut diags)
         .map(|p| privacy::compile(p, &root.key("privacy"), &mut diags))
         .unwrap_or_default();
+    let overlays = read::object(obj, "overlays", &root, &mut diags)
+        .map(|o| overlays::compile(o, &root.key("overlays"), &mut conditions, &mut diags))
+        .unwrap_or_default();
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
@@ -169,6 +195,7 @@ pub fn compile(raw: &Value) -> Compiled {
             journeys,
             cookie_domain,
             redact_params,
+            overlays,
         },
         diagnostics: diags,
         blocks: block_trees,

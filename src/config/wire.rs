@@ -5,7 +5,8 @@
 //! differently. Content blocks are not in the program: they travel beside it as JSON, and the
 //! page's renderer re-checks them (tags, attributes, URL schemes) as it builds them.
 
-use super::{Collector, Config, Rule, WireFormat};
+use super::{Collector, Config, Overlays, Placement, Rule, Trigger, WireFormat};
+use crate::caps::{Caps, Schedule};
 use crate::consent::Settings;
 use crate::journeys::{Journey, Reentry, Stage};
 use crate::rules::{ConditionId, Conditions};
@@ -71,19 +72,54 @@ impl Wire for Rule {
     #[cfg(feature = "compiler")]
     fn put(&self, w: &mut Writer) {
         self.id.put(w);
+        w.tag(self.placement as u8);
         self.slot.put(w);
         self.condition.put(w);
         self.block.put(w);
+        i64::from(self.priority).put(w);
+        self.caps.put(w);
+        self.schedule.put(w);
+        self.until.put(w);
+        self.offer.put(w);
+        w.tag(self.trigger as u8);
     }
     fn get(r: &mut Reader<'_>) -> Self {
+        const PLACEMENTS: [Placement; 5] = [
+            Placement::Slot,
+            Placement::BarTop,
+            Placement::BarBottom,
+            Placement::Corner,
+            Placement::Dialog,
+        ];
         let id = String::get(r);
+        let placement = r.tag() as usize;
+        r.check(placement < PLACEMENTS.len());
         let slot = String::get(r);
         let condition = Option::get(r);
+        let block = usize::get(r);
+        let priority = i64::get(r).clamp(-1000, 1000) as i32;
+        let caps = Caps::get(r);
+        let schedule = Schedule::get(r);
+        let until = Option::get(r);
+        let offer = Option::get(r);
+        let trigger = r.tag();
+        r.check(trigger <= 1);
         Rule {
             id,
+            placement: PLACEMENTS[placement % PLACEMENTS.len()],
             slot,
             condition,
-            block: usize::get(r),
+            block,
+            priority,
+            caps,
+            schedule,
+            until,
+            offer,
+            trigger: if trigger == 1 {
+                Trigger::Exit
+            } else {
+                Trigger::Always
+            },
         }
     }
 }
@@ -152,6 +188,7 @@ impl Wire for Config {
         self.conditions.put(w);
         self.rules.put(w);
         self.journeys.put(w);
+        self.overlays.put(w);
         self.cookie_domain.put(w);
         self.redact_params.put(w);
     }
@@ -163,11 +200,12 @@ impl Wire for Config {
         let conditions = Conditions::get(r);
         let rules: Vec<Rule> = Vec::get(r);
         let journeys: Vec<Journey> = Vec::get(r);
+        let overlays = Overlays::get(r);
         let known = |c: &Option<ConditionId>| c.is_none_or(|c| conditions.has(c));
         r.check(
-            rules
-                .iter()
-                .all(|rule| rule.block < blocks.len() && known(&rule.condition))
+            rules.iter().all(|rule| {
+                rule.block < blocks.len() && known(&rule.condition) && known(&rule.until)
+            }) && known(&overlays.suppress)
                 && journeys.iter().all(|j| {
                     conditions.has(j.entry)
                         && known(&j.goal)
@@ -185,6 +223,22 @@ impl Wire for Config {
             journeys,
             cookie_domain,
             redact_params: Vec::get(r),
+            overlays,
+        }
+    }
+}
+
+impl Wire for Overlays {
+    #[cfg(feature = "compiler")]
+    fn put(&self, w: &mut Writer) {
+        self.dialogs_per_session.put(w);
+        self.suppress.put(w);
+    }
+    fn get(r: &mut Reader<'_>) -> Self {
+        let dialogs_per_session = u32::get(r);
+        Overlays {
+            dialogs_per_session,
+            suppress: Option::get(r),
         }
     }
 }

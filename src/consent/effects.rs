@@ -9,8 +9,8 @@ use super::State;
 /// | analytics | `granted` | `send_events`, `persist_queue`: events are queued (durably, once the queue persists) and sent |
 /// | analytics | `pending` | `hold_in_memory`: events are kept in memory only, never persisted, and go to the queue in order once analytics is granted |
 /// | analytics | `denied` | `discard_events`: new events are discarded; events held in memory or queued are dropped at the moment of denial |
-/// | personalization | `granted` | `run_rules`, `render`, `use_profile`, `store_profile`: rules run, slots render, the visitor profile is kept on the device |
-/// | personalization | `pending` | `run_rules`, `render`, `use_profile`: rules run and slots render, the profile lives in memory only |
+/// | personalization | `granted` | `run_rules`, `render`, `use_profile`, `store_profile`, `open_dialogs`: rules run, slots and overlays render, dialogs open, the visitor profile is kept on the device |
+/// | personalization | `pending` | `run_rules`, `render`, `use_profile`: rules run, slots and bars render (caps counted in memory), no dialog opens, the profile lives in memory only |
 /// | personalization | `denied` | `erase_profile`: no rule runs, nothing renders (default content only, no overlays), nothing is stored, a stored profile and history are erased |
 ///
 /// Always, whatever the states: the shopper's consent choice itself is stored (a denial must be
@@ -43,6 +43,9 @@ pub struct Effects {
     pub store_profile: bool,
     /// A stored profile and history must be erased (personalization denied).
     pub erase_profile: bool,
+    /// Dialogs may open (personalization granted: a dialog interrupts the shopper, which a
+    /// pending choice does not allow).
+    pub open_dialogs: bool,
     /// Personalization runs while no event leaves the device (analytics not granted,
     /// personalization not denied).
     pub local_only: bool,
@@ -62,6 +65,7 @@ impl Effects {
             use_profile: personalize,
             store_profile: personalization == State::Granted,
             erase_profile: personalization == State::Denied,
+            open_dialogs: personalization == State::Granted,
             local_only: analytics != State::Granted && personalize,
         }
     }

@@ -9,8 +9,8 @@ use super::experiment::{
     Experiment, HashAttribute, Namespace, Variant, MAX_ID_BYTES, MAX_VARIANTS,
 };
 use super::holdout::{Holdout, HOLDOUT, PERSONALIZED};
-use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::diag::expected;
+use crate::diag::{Diagnostic, Diagnostics, Path};
 use crate::rules::bucket::{get_bucket_ranges, get_equal_weights};
 use crate::value::{Map, Value};
 

@@ -150,6 +150,9 @@ impl Visitor {
                 self.profile
                     .history
                     .record(op.at, session, tab, name, &op.properties);
+                self.profile
+                    .displays
+                    .apply(&op.name, &op.properties, op.at, session);
             }
         }
         self.mark_seen(tab, op.seq, op.at);

@@ -57,6 +57,8 @@ pub struct Profile {
     pub journeys: Vec<Progress>,
     /// The event history that history predicates read.
     pub history: History,
+    /// What each rule's blocks did (views, dismissals, acceptances), for caps.
+    pub displays: crate::caps::Displays,
 }
 
 impl Profile {

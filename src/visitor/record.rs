@@ -132,6 +132,7 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
                     Value::Array(p.journeys.iter().map(progress).collect()),
                 ),
                 ("history", p.history.to_value()),
+                ("disp", p.displays.to_value()),
             ]),
         );
     }
@@ -273,5 +274,10 @@ fn profile(f: &Fields) -> Option<Profile> {
             .map(progress_from)
             .collect::<Option<_>>()?,
         history: History::from_value(f.0.get("history")?)?,
+        // Absent in records written before caps existed.
+        displays: match f.0.get("disp") {
+            None => crate::caps::Displays::default(),
+            Some(d) => crate::caps::Displays::from_value(d)?,
+        },
     })
 }

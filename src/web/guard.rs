@@ -2,7 +2,8 @@
 //!
 //! It does two jobs with one flag. While a call runs, a second (re-entrant) call, e.g. from a
 //! page's property getter or a patched `console.warn` that calls `trailmark.track`, is refused
-//! instead of touching state that is mid-update. And if a call never returns because the module
+//! instead of touching state that is mid-update (`track` and `page` only queue, so they are let
+//! through: [`enter_to_queue`]). And if a call never returns because the module
 //! trapped (a panic aborts with a trap, in every build profile), the flag is never cleared: from
 //! then on every entry is refused, so the instance is a no-op without any handler having to run
 //! at the moment of the failure.
@@ -24,6 +25,17 @@ impl Entry {
         }
         (!BUSY.swap(true, Ordering::Acquire)).then_some(Entry(()))
     }
+}
+
+/// For calls that only queue (track, page): allowed inside another call too, since they touch
+/// nothing but the call queue. A page's handler of an event Trailmark dispatches while it
+/// applies its decisions (`trailmark:show`) may call `track()`; refusing it would lose the event.
+/// `None` only when a trap left the module dead; `Some(None)` inside another call.
+pub fn enter_to_queue() -> Option<Option<Entry>> {
+    if super::panic::is_dead() {
+        return None;
+    }
+    Some(Entry::enter())
 }
 
 impl Drop for Entry {

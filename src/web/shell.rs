@@ -21,12 +21,13 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::consent_store::restore_consent;
 use super::convert::{js_float, to_js, to_value, Limits};
-use super::guard::Entry;
+use super::guard::{self, Entry};
 use super::ids::{read_id, read_tab, store_tab, ANON_KEY};
 use super::pump::{pump, soon};
 use super::storage::{self, Area};
 use super::{console, cookie, fetch, now, page, panic, queue, random, signals, transport, visitor};
-use crate::config;
+use crate::caps::BLOCK_VIEWED;
+use crate::config::{self, Placement};
 use crate::diag::Severity;
 use crate::outbox::Outcome;
 use crate::time::Millis;
@@ -88,7 +89,7 @@ pub(super) struct Shared {
     /// Something a decision reads changed since the decisions were last worked out.
     pub(super) decisions_dirty: Cell<bool>,
     /// The decisions the runtime's renderer last got, `[slot, rule, block]` each.
-    pub(super) last_decisions: RefCell<Vec<[String; 3]>>,
+    pub(super) last_decisions: RefCell<Vec<Owned>>,
     /// The runtime's renderer, called with the decisions (as `decisions()` returns them)
     /// whenever they change.
     pub(super) on_decisions: RefCell<Option<Function>>,
@@ -131,11 +132,7 @@ impl Shared {
             return;
         };
         let page = page::current_page(&t.config().redact_params);
-        let now: Vec<[String; 3]> = t
-            .decide(&page, now())
-            .iter()
-            .map(|d| [d.slot.to_owned(), d.rule.to_owned(), d.block_id.to_owned()])
-            .collect();
+        let now: Vec<Owned> = t.decide(&page, now()).iter().map(Owned::of).collect();
         drop(t);
         if *self.last_decisions.borrow() == now {
             return;
@@ -275,7 +272,7 @@ impl Trailmark {
     /// Records a page view of the current page, with optional extra properties (in the next
     /// task, see the module docs).
     pub fn page(&self, properties: JsValue) {
-        let Some(_entry) = Entry::enter() else {
+        let Some(_entry) = guard::enter_to_queue() else {
             return;
         };
         let properties = self.properties(&properties);
@@ -288,7 +285,7 @@ impl Trailmark {
     /// Records an event (`Product Added`, ...) with properties (in the next task, see the
     /// module docs).
     pub fn track(&self, name: JsValue, properties: JsValue) {
-        let Some(_entry) = Entry::enter() else {
+        let Some(_entry) = guard::enter_to_queue() else {
             return;
         };
         let Some(name) = name.as_string().filter(|n| valid_event_name(n)) else {
@@ -313,11 +310,7 @@ impl Trailmark {
         };
         self.shared.record_calls(&mut t);
         let page = page::current_page(&t.config().redact_params);
-        let now: Vec<[String; 3]> = t
-            .decide(&page, now())
-            .iter()
-            .map(|d| [d.slot.to_owned(), d.rule.to_owned(), d.block_id.to_owned()])
-            .collect();
+        let now: Vec<Owned> = t.decide(&page, now()).iter().map(Owned::of).collect();
         decisions_to_js(&now)
     }
 
@@ -533,6 +526,56 @@ impl Trailmark {
         self.consent_states()
     }
 
+    /// Claims the session's dialog for `rule` (the runtime calls it holding the Web Lock
+    /// `trailmark:dialog`, so two tabs never both open it): reads the visitor record again
+    /// (another tab may just have shown one), and if the rule's dialog may still open, records
+    /// its `Block Viewed` and stores the record at once. Returns whether the dialog may open.
+    #[wasm_bindgen(js_name = claimDialog)]
+    pub fn claim_dialog(&self, rule: String) -> bool {
+        let Some(entry) = Entry::enter() else {
+            return false;
+        };
+        let claimed = match self.shared.tracker.try_borrow_mut() {
+            Ok(mut t) => {
+                self.shared.record_calls(&mut t);
+                self.merge_visitor(&mut t);
+                let page = page::current_page(&t.config().redact_params);
+                let decided = t
+                    .decide(&page, now())
+                    .iter()
+                    .find(|d| d.placement == Placement::Dialog && d.rule == rule)
+                    .map(|d| (d.block_id.to_owned(), d.placement.name()));
+                if let Some((block, placement)) = &decided {
+                    let mut props = Map::new();
+                    props.insert("rule", Value::from(rule.as_str()));
+                    props.insert("block", Value::from(block.as_str()));
+                    props.insert("placement", Value::from(*placement));
+                    t.track(BLOCK_VIEWED, props, &page, random::uuid(), now());
+                    visitor::persist(&mut t);
+                }
+                decided.is_some()
+            }
+            Err(_) => false,
+        };
+        self.shared.decisions_dirty.set(true);
+        pump(&self.shared, &entry);
+        claimed
+    }
+
+    /// The page asks that no dialog open (`true`: while its own consent banner is open, on the
+    /// checkout...) or lifts that (`false`). An open dialog stays open.
+    #[wasm_bindgen(js_name = suppressDialogs)]
+    pub fn suppress_dialogs(&self, on: bool) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        if let Ok(mut t) = self.shared.tracker.try_borrow_mut() {
+            t.page_state().suppress_dialogs = on;
+        }
+        self.shared.decisions_dirty.set(true);
+        pump(&self.shared, &entry);
+    }
+
     /// Events waiting on the device (for tests and debugging).
     pub fn queued(&self) -> u32 {
         let Some(_entry) = Entry::enter() else {
@@ -629,15 +672,41 @@ fn set(obj: &Object, key: &str, value: &str) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), &JsValue::from_str(value));
 }
 
-/// `[{slot, rule, block}]`.
-fn decisions_to_js(decisions: &[[String; 3]]) -> Array {
+/// A decision as handed to the runtime's renderer (owned: compared with the next ones).
+#[derive(PartialEq)]
+pub(super) struct Owned {
+    slot: String,
+    placement: &'static str,
+    rule: String,
+    block: String,
+    offer: Option<String>,
+}
+
+impl Owned {
+    fn of(d: &crate::tracker::Decision<'_>) -> Owned {
+        Owned {
+            slot: d.slot.to_owned(),
+            placement: d.placement.name(),
+            rule: d.rule.to_owned(),
+            block: d.block_id.to_owned(),
+            offer: d.offer.map(str::to_owned),
+        }
+    }
+}
+
+/// `[{slot, placement, rule, block, offer?}]`.
+fn decisions_to_js(decisions: &[Owned]) -> Array {
     decisions
         .iter()
-        .map(|[slot, rule, block]| {
+        .map(|d| {
             let o = Object::new();
-            set(&o, "slot", slot);
-            set(&o, "rule", rule);
-            set(&o, "block", block);
+            set(&o, "slot", &d.slot);
+            set(&o, "placement", d.placement);
+            set(&o, "rule", &d.rule);
+            set(&o, "block", &d.block);
+            if let Some(code) = &d.offer {
+                set(&o, "offer", code);
+            }
             JsValue::from(o)
         })
         .collect()

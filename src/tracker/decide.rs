@@ -1,0 +1,146 @@
+//! Deciding what each slot and overlay shows: the rules in priority order, their conditions,
+//! triggers, schedules and caps (see [`crate::caps`]), consent, and the session's dialog.
+
+use super::{Page, Tracker};
+use crate::caps::BLOCK_VIEWED;
+use crate::config::{Placement, Rule, Trigger};
+use crate::time::Millis;
+use crate::value::{Map, Value};
+
+/// Which block a slot or overlay shows, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision<'a> {
+    /// The slot (`data-trailmark-slot`); empty for an overlay.
+    pub slot: &'a str,
+    /// Where the block goes.
+    pub placement: Placement,
+    /// The rule that matched.
+    pub rule: &'a str,
+    /// The block id (the page's renderer holds the blocks).
+    pub block_id: &'a str,
+    /// The code an `accept` action copies.
+    pub offer: Option<&'a str>,
+}
+
+/// What the current page view has seen: its decisions depend on it, and it starts empty with
+/// every page view.
+#[derive(Clone, Debug, Default)]
+pub struct PageState {
+    /// Rules whose block was viewed on this page: caps count new showings, so they keep
+    /// showing here.
+    shown: Vec<String>,
+    /// Exit intent was detected on this page (rules with `"trigger": "exit"` may show).
+    pub exit: bool,
+    /// The page asked that no dialog open (`trailmark.suppressDialogs(true)`).
+    pub suppress_dialogs: bool,
+}
+
+impl PageState {
+    /// A new page view.
+    pub fn new_page(&mut self) {
+        self.shown.clear();
+        self.exit = false;
+    }
+
+    /// Notes what an event recorded on this page says about it.
+    pub fn observe(&mut self, name: &str, properties: &Map) {
+        if name != BLOCK_VIEWED {
+            return;
+        }
+        if let Some(rule) = properties.get("rule").and_then(Value::as_str) {
+            if !self.shown.iter().any(|r| r == rule) {
+                self.shown.push(rule.to_owned());
+            }
+        }
+    }
+
+    fn shown(&self, rule: &str) -> bool {
+        self.shown.iter().any(|r| r == rule)
+    }
+}
+
+/// The indices of `rules` in the order they are tried: highest priority first, then config
+/// order (a stable insertion sort: configs hold at most 1,000 rules, and `sort_by` costs the
+/// module a few kilobytes).
+pub fn order(rules: &[Rule]) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..rules.len()).collect();
+    for i in 1..out.len() {
+        let mut j = i;
+        while j > 0 && rules[out[j - 1]].priority < rules[out[j]].priority {
+            out.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    out
+}
+
+impl Tracker {
+    /// For each slot and overlay placement, the block of the first rule (by priority, then
+    /// config order) that may show now: its trigger fired, its schedule is open, no cap holds
+    /// it back, its `until` condition (a goal) does not hold and its condition holds. At most one dialog, and only while dialogs may open
+    /// (personalization granted, the session's dialogs not used up, the page not suppressing
+    /// them). Nothing while personalization is denied: every slot keeps its default content.
+    pub fn decide(&self, page: &Page, now: Millis) -> Vec<Decision<'_>> {
+        let mut out: Vec<Decision<'_>> = Vec::new();
+        // Called after every event: without rules, the attributes are not even built.
+        if !self.effects.run_rules || self.config.rules.is_empty() {
+            return out;
+        }
+        let attributes = self.rule_attributes(page);
+        let scope = self.scope(now);
+        let mut pass = self.config.conditions.pass(&attributes, &scope);
+        let session = self.visitor.session.id;
+        let displays = &self.visitor.profile.displays;
+        let mut dialogs = self.effects.open_dialogs
+            && !self.here.suppress_dialogs
+            && displays.dialogs_in(session) < self.config.overlays.dialogs_per_session;
+        for &i in &self.order {
+            let Some(rule) = self.config.rules.get(i) else {
+                continue;
+            };
+            let taken = out
+                .iter()
+                .any(|d| d.placement == rule.placement && d.slot == rule.slot);
+            let shown = self.here.shown(&rule.id);
+            // An open dialog stays decided: its own view used up the session's dialogs.
+            let dialog_blocked = rule.placement == Placement::Dialog && !dialogs && !shown;
+            if taken
+                || dialog_blocked
+                || (rule.trigger == Trigger::Exit && !self.here.exit && !shown)
+                || !rule.schedule.open(now)
+                || rule
+                    .caps
+                    .held(displays.of(&rule.id), session, now, shown)
+                    .is_some()
+                || rule.until.is_some_and(|c| pass.holds(c))
+                || rule.condition.is_some_and(|c| !pass.holds(c))
+            {
+                continue;
+            }
+            if rule.placement == Placement::Dialog {
+                // Suppressed from here on for lower-priority dialogs (one at a time), and the
+                // page's own suppression condition is asked only when a dialog would open.
+                if self.config.overlays.suppress.is_some_and(|c| pass.holds(c)) && !shown {
+                    dialogs = false;
+                    continue;
+                }
+                dialogs = false;
+            }
+            if let Some(block_id) = self.config.block(rule.block) {
+                out.push(Decision {
+                    slot: &rule.slot,
+                    placement: rule.placement,
+                    rule: &rule.id,
+                    block_id,
+                    offer: rule.offer.as_deref(),
+                });
+            }
+        }
+        out
+    }
+
+    /// What this page view has seen (exit intent, suppression), for the shell to update.
+    pub fn page_state(&mut self) -> &mut PageState {
+        &mut self.here
+    }
+}
