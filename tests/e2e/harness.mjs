@@ -429,3 +429,12 @@ export function batchRequests(collector, { logFrom = 0 } = {}) {
   const preflights = lines.filter((l) => /^\[collect\] OPTIONS \/v1\/batch\b/.test(l)).length;
   return { posts, preflights, bytes: posts.reduce((s, p) => s + p.bytes, 0) };
 }
+
+/**
+ * The outcome events the renderer records when a block is seen or used (`Block Viewed` once half
+ * of a slot's block was visible for a second, ...). Their timing depends on the page's layout,
+ * so tests about other things leave them out of their exact lists (`WHERE ${NOT_OUTCOME}`);
+ * overlays.test.mjs checks them exactly.
+ */
+export const OUTCOME_EVENTS = ["Block Viewed", "Block Clicked", "Block Dismissed", "Offer Accepted"];
+export const NOT_OUTCOME = `(event IS NULL OR event NOT IN (${OUTCOME_EVENTS.map((e) => `'${e}'`).join(", ")}))`;

@@ -85,7 +85,7 @@ test("the block is built into every element of its slot, exactly", TIMEOUT, asyn
     assert.deepEqual(kids[3].attrs, [["src", "https://cdn.example.com/hero.png"], ["alt", ""], ["width", "640"]]);
   }
   assert.equal(await page.innerHTML("#side"), "<b>sidebar</b> default");
-  assert.deepEqual(await page.evaluate(() => window.trailmark.decisions()), [{ slot: "hero", rule: "home-hero", block: "welcome" }]);
+  assert.deepEqual(await page.evaluate(() => window.trailmark.decisions()), [{ slot: "hero", placement: "slot", rule: "home-hero", block: "welcome" }]);
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(trailmarkLines(consoleMessages), []);
   await context.close();

@@ -13,10 +13,12 @@ import assert from "node:assert/strict";
 import {
   startCollector, launchBrowser, trailmarkLines, pollUntil, startStoreAndBrowser,
   stopStoreAndBrowser,
+  NOT_OUTCOME,
 } from "./harness.mjs";
 
 const TIMEOUT = { timeout: 60_000 };
-const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
+// Outcome events (Block Viewed, ...) are checked in overlays.test.mjs.
+const ALL = `SELECT * FROM events WHERE ${NOT_OUTCOME} ORDER BY tab_id, seq`;
 const UTM = "?utm_source=newsletter&utm_medium=email&utm_campaign=spring";
 // What each test's browser context emulates, so the context fields are not the defaults.
 const TIMEZONE = "America/Chicago";
