@@ -44,6 +44,11 @@ pub const BLOCK_DISMISSED: &str = "Block Dismissed";
 /// The shopper accepted an offer (an `accept` action).
 pub const OFFER_ACCEPTED: &str = "Offer Accepted";
 
+/// Whether `name` is one of the outcome events above.
+pub fn is_outcome(name: &str) -> bool {
+    [BLOCK_VIEWED, BLOCK_CLICKED, BLOCK_DISMISSED, OFFER_ACCEPTED].contains(&name)
+}
+
 /// Most rules whose displays are remembered (the one shown least recently goes first).
 pub const MAX_RULES: usize = 64;
 /// Most recent views remembered per rule (for per-session and per-window caps).

@@ -38,6 +38,10 @@ pub const MAX_BYTES: usize = 64 * 1024;
 /// How long the log keeps an entry: entries at or before `newest - MAX_AGE_MS` are evicted
 /// (30 days), so a 30-day window (`"in": "30d"`) is fully covered by the log.
 pub const MAX_AGE_MS: Millis = 30 * 86_400_000;
+/// Most outcome events (`Block Viewed`, ... see [`crate::caps`]) in the log: a page full of
+/// banners must not push out the events journeys read. Older ones leave the log first (their
+/// totals stay).
+pub const MAX_OUTCOME_ENTRIES: usize = 50;
 /// Most event names with totals.
 pub const MAX_NAMES: usize = 100;
 /// Most properties kept per entry.
@@ -202,6 +206,18 @@ impl History {
                 _ => continue,
             };
             kept.insert(key, value);
+        }
+        if crate::caps::is_outcome(&name) {
+            let mut outcomes = self
+                .log
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| crate::caps::is_outcome(&e.name));
+            if let Some((oldest, _)) = outcomes.next() {
+                if outcomes.count() + 1 >= MAX_OUTCOME_ENTRIES {
+                    self.log.remove(oldest);
+                }
+            }
         }
         let at_index = self.log.partition_point(|e| e.at <= at);
         self.log.insert(

@@ -221,3 +221,30 @@ fn scope() {
     let e = Scope::empty();
     assert!(e.history.log.is_empty() && e.history.totals.is_empty());
 }
+
+#[test]
+fn outcome_events_have_a_bounded_share_of_the_log() {
+    let mut h = History::default();
+    let none = Map::new();
+    h.record(T0, T0, "a", "Product Viewed", &none);
+    for i in 0..200 {
+        h.record(T0 + 1 + i, T0, "a", crate::caps::BLOCK_VIEWED, &none);
+    }
+    h.record(T0 + 500, T0, "a", "Product Added", &none);
+    let outcomes = h
+        .log
+        .iter()
+        .filter(|e| e.name == crate::caps::BLOCK_VIEWED)
+        .count();
+    assert_eq!(outcomes, MAX_OUTCOME_ENTRIES);
+    // The newest ones stay; the journey's events stay; the totals count every one.
+    assert_eq!(h.log[1].at, T0 + 1 + 200 - MAX_OUTCOME_ENTRIES as Millis);
+    assert_eq!(h.log.first().unwrap().name, "Product Viewed");
+    assert_eq!(h.log.last().unwrap().name, "Product Added");
+    let total = h
+        .totals
+        .iter()
+        .find(|t| t.name == crate::caps::BLOCK_VIEWED)
+        .unwrap();
+    assert_eq!(total.count, 200);
+}

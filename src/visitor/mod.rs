@@ -121,7 +121,10 @@ impl Visitor {
         // that are no activity of the shopper's: a page's engagement report (it measures the
         // past: a page left open for an hour must not start a session when it is closed) and a
         // journey transition (time passing moved it).
-        let passive = op.name == ENGAGEMENT || op.name == crate::journeys::STAGE_ENTERED;
+        // A block the page showed (Block Viewed) is not the shopper's doing either.
+        let passive = op.name == ENGAGEMENT
+            || op.name == crate::journeys::STAGE_ENTERED
+            || op.name == crate::caps::BLOCK_VIEWED;
         let current = op.at >= self.session.id && !passive;
         // Only landing on a page with a new campaign starts a session; later events on that
         // page carry the campaign too, and must not restart it at every click.
