@@ -128,6 +128,16 @@ impl Scan<'_> {
         true
     }
 
+    /// Four hex digits, as a number.
+    fn hex4(&mut self) -> Option<u32> {
+        let mut v = 0;
+        for &c in self.b.get(self.i..self.i + 4)? {
+            v = v * 16 + char::from(c).to_digit(16)?;
+        }
+        self.i += 4;
+        Some(v)
+    }
+
     /// A string starting at the opening quote: closed, no raw control characters, only the
     /// escapes JSON has. (The bytes are UTF-8 already: they came from a `&str`.)
     fn string(&mut self) -> bool {
@@ -146,11 +156,21 @@ impl Scan<'_> {
                     };
                     self.i += 1;
                     if e == b'u' {
-                        let hex = self.b.get(self.i..self.i + 4);
-                        if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-                            return false;
+                        // A lone surrogate is valid grammar, but the collector's parser (serde_json)
+                        // refuses it, and with it the whole batch: a pair or nothing.
+                        match self.hex4() {
+                            Some(0xD800..=0xDBFF) => {
+                                if !self.b[self.i..].starts_with(b"\\u") {
+                                    return false;
+                                }
+                                self.i += 2;
+                                if !matches!(self.hex4(), Some(0xDC00..=0xDFFF)) {
+                                    return false;
+                                }
+                            }
+                            Some(0xDC00..=0xDFFF) | None => return false,
+                            Some(_) => {}
                         }
-                        self.i += 4;
                     } else if !b"\"\\/bfnrt".contains(&e) {
                         return false;
                     }
