@@ -17,110 +17,115 @@ pub fn is_one_object(s: &str) -> bool {
         b: s.as_bytes(),
         i: 0,
     };
-    scan.ws();
-    scan.peek() == Some(b'{') && scan.value(0) && {
-        scan.ws();
-        scan.i == scan.b.len()
-    }
+    let c = scan.token();
+    // Past the end, `token` reads 0; a NUL byte inside the text reads 0 too, but earlier.
+    c == b'{' && scan.value(c, 0) && scan.token() == 0 && scan.i > s.len()
 }
 
+/// Bytes are read one at a time; past the end they read as 0, which no rule accepts (a raw NUL
+/// is not valid JSON anywhere), so every loop ends there without separate end checks.
 struct Scan<'a> {
     b: &'a [u8],
     i: usize,
 }
 
 impl Scan<'_> {
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
+    fn peek(&self) -> u8 {
+        self.b.get(self.i).copied().unwrap_or(0)
     }
 
-    fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.i += 1;
+    fn next(&mut self) -> u8 {
+        let c = self.peek();
+        self.i += 1;
+        c
+    }
+
+    /// The next byte that is not whitespace, consumed.
+    fn token(&mut self) -> u8 {
+        loop {
+            let c = self.next();
+            if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+                return c;
+            }
         }
-    }
-
-    /// Skips whitespace, then consumes `c` if it is next.
-    fn eat(&mut self, c: u8) -> bool {
-        self.ws();
-        let hit = self.peek() == Some(c);
-        self.i += usize::from(hit);
-        hit
     }
 
     /// Consumes ASCII digits; how many.
     fn digits(&mut self) -> usize {
         let start = self.i;
-        while matches!(self.peek(), Some(b'0'..=b'9')) {
+        while self.peek().is_ascii_digit() {
             self.i += 1;
         }
         self.i - start
     }
 
-    fn value(&mut self, depth: u32) -> bool {
-        self.ws();
-        let Some(c) = self.peek() else {
-            return false;
-        };
+    /// The value whose first byte, `c`, was just consumed.
+    fn value(&mut self, c: u8, depth: u32) -> bool {
         match c {
             b'{' | b'[' => {
                 let close = c + 2; // `}` and `]` follow `{` and `[` by two in ASCII
                 if depth >= MAX_DEPTH {
                     return false;
                 }
-                self.i += 1;
-                if self.eat(close) {
+                let mut t = self.token();
+                if t == close {
                     return true;
                 }
                 loop {
                     if c == b'{' {
-                        self.ws();
-                        if self.peek() != Some(b'"') || !self.string() || !self.eat(b':') {
+                        if t != b'"' || !self.string() || self.token() != b':' {
                             return false;
                         }
+                        t = self.token();
                     }
-                    if !self.value(depth + 1) {
+                    if !self.value(t, depth + 1) {
                         return false;
                     }
-                    if self.eat(close) {
+                    t = self.token();
+                    if t == close {
                         return true;
                     }
-                    if !self.eat(b',') {
+                    if t != b',' {
                         return false;
                     }
+                    t = self.token();
                 }
             }
             b'"' => self.string(),
-            b't' => self.word(b"true"),
-            b'f' => self.word(b"false"),
-            b'n' => self.word(b"null"),
-            _ => self.number(),
+            b't' => self.rest(b"rue"),
+            b'f' => self.rest(b"alse"),
+            b'n' => self.rest(b"ull"),
+            _ => {
+                self.i -= 1;
+                self.number()
+            }
         }
     }
 
-    fn word(&mut self, w: &[u8]) -> bool {
-        let hit = self.b[self.i..].starts_with(w);
+    /// The rest of a literal.
+    fn rest(&mut self, w: &[u8]) -> bool {
+        let hit = self.b.get(self.i..self.i + w.len()) == Some(w);
         self.i += w.len();
         hit
     }
 
     /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     fn number(&mut self) -> bool {
-        self.i += usize::from(self.peek() == Some(b'-'));
+        self.i += usize::from(self.peek() == b'-');
         let lead = self.peek();
         let int = self.digits();
-        if int == 0 || (lead == Some(b'0') && int > 1) {
+        if int == 0 || (lead == b'0' && int > 1) {
             return false;
         }
-        if self.peek() == Some(b'.') {
+        if self.peek() == b'.' {
             self.i += 1;
             if self.digits() == 0 {
                 return false;
             }
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
+        if self.peek() | 0x20 == b'e' {
             self.i += 1;
-            self.i += usize::from(matches!(self.peek(), Some(b'+' | b'-')));
+            self.i += usize::from(matches!(self.peek(), b'+' | b'-'));
             if self.digits() == 0 {
                 return false;
             }
@@ -131,50 +136,37 @@ impl Scan<'_> {
     /// Four hex digits, as a number.
     fn hex4(&mut self) -> Option<u32> {
         let mut v = 0;
-        for &c in self.b.get(self.i..self.i + 4)? {
-            v = v * 16 + char::from(c).to_digit(16)?;
+        for _ in 0..4 {
+            v = v * 16 + char::from(self.next()).to_digit(16)?;
         }
-        self.i += 4;
         Some(v)
     }
 
-    /// A string starting at the opening quote: closed, no raw control characters, only the
-    /// escapes JSON has. (The bytes are UTF-8 already: they came from a `&str`.)
+    /// A string after its opening quote: closed, no raw control characters, only the escapes
+    /// JSON has. (The bytes are UTF-8 already: they came from a `&str`.)
     fn string(&mut self) -> bool {
-        self.i += 1;
         loop {
-            let Some(c) = self.peek() else {
-                return false;
-            };
-            self.i += 1;
-            match c {
+            match self.next() {
                 b'"' => return true,
                 0..=0x1f => return false,
-                b'\\' => {
-                    let Some(e) = self.peek() else {
-                        return false;
-                    };
-                    self.i += 1;
-                    if e == b'u' {
-                        // A lone surrogate is valid grammar, but the collector's parser (serde_json)
-                        // refuses it, and with it the whole batch: a pair or nothing.
-                        match self.hex4() {
-                            Some(0xD800..=0xDBFF) => {
-                                if !self.b[self.i..].starts_with(b"\\u") {
-                                    return false;
-                                }
-                                self.i += 2;
-                                if !matches!(self.hex4(), Some(0xDC00..=0xDFFF)) {
-                                    return false;
-                                }
+                b'\\' => match self.next() {
+                    // A lone surrogate is valid grammar, but the collector's parser (serde_json)
+                    // refuses it, and with it the whole batch: a pair or nothing.
+                    b'u' => match self.hex4() {
+                        Some(0xD800..=0xDBFF) => {
+                            if self.next() != b'\\'
+                                || self.next() != b'u'
+                                || !matches!(self.hex4(), Some(0xDC00..=0xDFFF))
+                            {
+                                return false;
                             }
-                            Some(0xDC00..=0xDFFF) | None => return false,
-                            Some(_) => {}
                         }
-                    } else if !b"\"\\/bfnrt".contains(&e) {
-                        return false;
-                    }
-                }
+                        Some(0xDC00..=0xDFFF) | None => return false,
+                        Some(_) => {}
+                    },
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    _ => return false,
+                },
                 _ => {}
             }
         }

@@ -155,8 +155,9 @@ impl Outbox {
     ///
     /// Storage is hostile input: anything but a well-formed snapshot of this version within the
     /// caps is an error, and then nothing changes. Within a well-formed snapshot, an entry whose
-    /// event is not exactly one JSON object (as a string) is dropped and counted as rejected. Call it before the first
-    /// [`poll`](Self::poll): events already in flight cannot be reordered after restored ones.
+    /// event is not exactly one JSON object (as a string) is dropped and counted as rejected.
+    /// Call it before the first [`poll`](Self::poll): events already in flight cannot be
+    /// reordered after restored ones.
     pub fn restore(&mut self, snapshot: &Value, now: Millis) -> Result<(), RestoreError> {
         let (entries, bad, counts) = self.read_snapshot(snapshot, now)?;
         let bytes: usize = entries.iter().map(|e| e.json.len()).sum();
