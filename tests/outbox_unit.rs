@@ -400,14 +400,6 @@ fn hostile_snapshots_are_refused_with_a_clear_error_and_change_nothing() {
             malformed("/q/0/0", "0 or 1"),
         ),
         (
-            r#"{"v":1,"q":[[0,{"messageId":"m1"}]],"d":[0,0,0]}"#.into(),
-            malformed("/q/0/1", "an event object as a JSON string"),
-        ),
-        (
-            r#"{"v":1,"q":[[0,"{\"messageId\":\"m1"]],"d":[0,0,0]}"#.into(),
-            malformed("/q/0/1", "an event object as a JSON string"),
-        ),
-        (
             r#"{"v":1,"q":[[0,"{}","yesterday"]],"d":[0,0,0]}"#.into(),
             malformed("/q/0/2", "a time in milliseconds"),
         ),
@@ -729,4 +721,135 @@ fn beacons_that_cannot_be_trusted_leave_the_queue_alone() {
     assert!(o
         .beacon_bodies(60 * 1024, 60 * 1024, &frame(), 2, true)
         .is_empty());
+}
+
+/// A snapshot of `events` (each one item's event string, or any JSON value in its place).
+fn snapshot_of(events: &[serde_json::Value]) -> Value {
+    let q: Vec<serde_json::Value> = events.iter().map(|e| serde_json::json!([0, e])).collect();
+    let text = serde_json::json!({ "v": 1, "q": q, "d": [0, 0, 0] }).to_string();
+    Value::parse_json(&text).unwrap()
+}
+
+/// Issue 11, finding 4: a stored event is spliced into request bodies as it is, so a planted
+/// entry that closes the batch and opens a second `"batch"` would replace the real events with
+/// forged ones. Each entry must be exactly one JSON object; others are dropped and counted.
+#[test]
+fn a_planted_entry_cannot_add_a_second_batch_to_the_body() {
+    let forged = r#"{"messageId":"m1"}],"batch":[{"messageId":"forged"}"#;
+    let mut o = eager();
+    o.restore(&snapshot_of(&[forged.into(), ev(2).into()]), 0)
+        .unwrap();
+    o.push(ev(3), false, 0);
+    let body = poll(&mut o, 0).body;
+    assert!(!body.contains("forged"), "{body}");
+    // The body is one batch with the real events only (serde_json keeps the last duplicate key,
+    // as the collector would).
+    assert_eq!(ids(&body), names(&[2, 3]));
+    assert_eq!(body.matches("\"batch\"").count(), 1);
+    assert_eq!(o.rejected(), 1);
+    assert_eq!(
+        o.take_drop_report(),
+        Some(DropReport {
+            dropped: 0,
+            rejected: 1,
+            expired: 0
+        })
+    );
+}
+
+#[test]
+fn only_entries_that_are_exactly_one_json_object_are_restored() {
+    let kept = [
+        r#"{}"#,
+        r#" {"a" : [1, -0.5e+3, 2E-2, 0, true, false, null, "x\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"]} "#,
+        "{\"nested\":{\"a\":[[],{},[{}]]},\"k\":\"\u{e9}\u{1F600}\"}",
+        "\t\r\n{}\n",
+    ];
+    let deep_ok = format!("{}{}", "{\"a\":".repeat(63) + "{}", "}".repeat(63));
+    let deep_bad = format!("{}{}", "{\"a\":".repeat(64) + "{}", "}".repeat(64));
+    let refused = [
+        "",
+        " ",
+        "[]",
+        "\"{}\"",
+        "1",
+        "null",
+        "{",
+        "}",
+        "{}}",
+        "{}{}",
+        "{},{}",
+        "{} x",
+        "{}]",
+        r#"{"a":1}],"batch":[{"b":2}"#,
+        r#"{"a":1},{"b":2}"#,
+        r#"{"a"}"#,
+        r#"{"a":}"#,
+        r#"{"a":1,}"#,
+        r#"{,"a":1}"#,
+        r#"{"a":1 "b":2}"#,
+        r#"{a:1}"#,
+        r#"{'a':1}"#,
+        r#"{"a":[1,]}"#,
+        r#"{"a":[1}"#,
+        r#"{"a":{]}"#,
+        r#"{"a":"unclosed}"#,
+        r#"{"a":"x\"}"#,
+        r#"{"a":"\x"}"#,
+        r#"{"a":"\u12"}"#,
+        r#"{"a":"\u12g4"}"#,
+        r#"{"a":"\uD800"}"#,
+        r#"{"a":"\udc00"}"#,
+        r#"{"a":"\uD800\u0041"}"#,
+        r#"{"a":"\uD800x"}"#,
+        r#"{"a":"\uDBFF\uDBFF"}"#,
+        "{\"a\":\"tab\tinside\"}",
+        "{\"a\":\"nul\u{0}\"}",
+        r#"{"a":01}"#,
+        r#"{"a":-}"#,
+        r#"{"a":1.}"#,
+        r#"{"a":.5}"#,
+        r#"{"a":1e}"#,
+        r#"{"a":+1}"#,
+        r#"{"a":NaN}"#,
+        r#"{"a":Infinity}"#,
+        r#"{"a":tru}"#,
+        r#"{"a":nul}"#,
+        r#"{"a":truex}"#,
+        r#"{"a":undefined}"#,
+        "{}\u{0}",
+        "\u{feff}{}",
+        r#"{"a":1}/*comment*/"#,
+    ];
+    let mut events: Vec<serde_json::Value> = Vec::new();
+    for s in kept.iter().copied().chain([deep_ok.as_str()]) {
+        assert!(serde_json::from_str::<serde_json::Value>(s).is_ok(), "{s}");
+        events.push(s.into());
+    }
+    for s in refused.iter().copied().chain([deep_bad.as_str()]) {
+        events.push(s.into());
+    }
+    // Not a string at all: an object, a number, null.
+    events.push(serde_json::json!({"messageId": "m1"}));
+    events.push(serde_json::json!(1));
+    events.push(serde_json::Value::Null);
+    let policy = Policy {
+        flush_at: 1000,
+        ..Policy::default()
+    };
+    let mut o = Outbox::new(policy);
+    o.restore(&snapshot_of(&events), 0).unwrap();
+    assert_eq!(o.len(), kept.len() + 1);
+    assert_eq!(o.rejected(), (refused.len() + 1 + 3) as u64);
+    let snap = o.snapshot();
+    let back: serde_json::Value = serde_json::from_str(&snap).unwrap();
+    let restored: Vec<&str> = back["q"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[1].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<&str> = kept.to_vec();
+    expected.push(&deep_ok);
+    assert_eq!(restored, expected);
 }

@@ -333,3 +333,102 @@ fn to_js_round_trips_and_keeps_key_order() {
     assert!(!back.clamped);
     assert_eq!(back.value, v);
 }
+
+/// Issue 11, finding 5: values that throw when the walk asks about them. Each is skipped
+/// (`null` in its place, or its key left out), the conversion says it cut something, and
+/// nothing is thrown into the module.
+const THROWING: &[(&str, &str)] = &[
+    (
+        "a throwing getter in an array element",
+        "(() => { const a = [1, 2, 3]; \
+          Object.defineProperty(a, 1, { get() { throw new Error('nope'); } }); \
+          return { items: a }; })()",
+    ),
+    (
+        "a revoked Proxy as a nested value",
+        "(() => { const r = Proxy.revocable({}, {}); r.revoke(); \
+          return { a: 1, p: r.proxy }; })()",
+    ),
+    (
+        "a revoked Proxy of an array inside an array",
+        "(() => { const r = Proxy.revocable([], {}); r.revoke(); \
+          return { items: [1, r.proxy, 3] }; })()",
+    ),
+    (
+        "a Proxy of an array whose get trap throws",
+        "({ items: new Proxy([1, 2], { get() { throw new Error('nope'); } }) })",
+    ),
+    (
+        "a Proxy whose ownKeys trap throws",
+        "({ a: 1, p: new Proxy({}, { ownKeys() { throw new Error('nope'); } }) })",
+    ),
+];
+
+#[wasm_bindgen_test]
+fn values_that_throw_when_read_are_skipped() {
+    let expected = [
+        obj(&[(
+            "items",
+            Value::Array(vec![Value::from(1.0), Value::Null, Value::from(3.0)]),
+        )]),
+        obj(&[("a", Value::from(1.0)), ("p", Value::Null)]),
+        obj(&[(
+            "items",
+            Value::Array(vec![Value::from(1.0), Value::Null, Value::from(3.0)]),
+        )]),
+        obj(&[("items", Value::Null)]),
+        obj(&[("a", Value::from(1.0)), ("p", Value::Null)]),
+    ];
+    for ((what, expr), want) in THROWING.iter().zip(expected) {
+        let c = convert(expr);
+        assert!(c.clamped, "{what}");
+        assert_eq!(c.value, want, "{what}");
+    }
+    // The revoked Proxy as the whole value, and as an array.
+    for expr in [
+        "(() => { const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy; })()",
+        "(() => { const r = Proxy.revocable([], {}); r.revoke(); return r.proxy; })()",
+    ] {
+        let c = convert(expr);
+        assert!(c.clamped, "{expr}");
+        assert_eq!(c.value, Value::Null, "{expr}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_proxy_whose_prototype_trap_throws_is_read_by_its_keys() {
+    // `instanceof` would run the trap; the Date brand check does not.
+    let c = convert("new Proxy({ a: 1 }, { getPrototypeOf() { throw new Error('nope'); } })");
+    assert!(!c.clamped);
+    assert_eq!(c.value, obj(&[("a", Value::from(1.0))]));
+}
+
+#[wasm_bindgen_test]
+fn track_survives_values_that_throw_with_one_warning() {
+    let mut warnings = ConsoleSpy::new("warn");
+    let tm = Trailmark::new(JsValue::UNDEFINED);
+    for (_, expr) in THROWING {
+        tm.track(
+            JsValue::from_str("Hostile"),
+            js(&format!("return ({expr});")),
+        );
+    }
+    // The revoked Proxy as the properties: the event is recorded without them.
+    tm.track(
+        JsValue::from_str("Revoked"),
+        js("const r = Proxy.revocable({}, {}); r.revoke(); return r.proxy;"),
+    );
+    tm.identify(
+        JsValue::from_str("customer-1"),
+        js("const r = Proxy.revocable({}, {}); r.revoke(); return { plan: 'club', p: r.proxy };"),
+    );
+    tm.track(JsValue::from_str("After"), JsValue::UNDEFINED);
+    warnings.restore();
+    assert!(!trailmark::web::is_dead());
+    assert_eq!(
+        warnings.messages(),
+        vec!["[trailmark] event properties were too large, too deep, cyclic or unreadable and were cut to fit the limits"]
+    );
+    // Every event is recorded: the hostile ones, the identify, and the one after them.
+    assert_eq!(tm.queued() as usize, THROWING.len() + 3);
+}

@@ -18,6 +18,7 @@
 //! The queue survives reloads through [`Outbox::snapshot`] / [`Outbox::restore`];
 //! [`Outbox::generation`] tells the shell when a new snapshot is worth writing.
 
+mod one_object;
 mod snapshot;
 
 pub use snapshot::{RestoreError, SNAPSHOT_VERSION};
@@ -107,7 +108,8 @@ pub enum Outcome {
 pub struct DropReport {
     /// Evicted because the queue was full (oldest non-urgent first).
     pub dropped: u64,
-    /// Refused by the collector (a 4xx other than 408/429, or 413 for a single event).
+    /// Refused by the collector (a 4xx other than 408/429, or 413 for a single event), or a
+    /// stored event that was not exactly one JSON object (see [`Outbox::restore`]).
     pub rejected: u64,
     /// Given up on after failing for longer than [`Policy::give_up_ms`].
     pub expired: u64,

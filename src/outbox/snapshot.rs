@@ -15,7 +15,8 @@
 //! Events in flight are included: the page may go away before the outcome arrives, and a
 //! resend is safe because collectors dedupe on `messageId`.
 
-use super::{DropReport, Entry, Outbox};
+use super::one_object::is_one_object;
+use super::{DropKind, DropReport, Entry, Outbox};
 use crate::json::write_str;
 use crate::text::{push_i64, push_u64};
 use crate::time::Millis;
@@ -153,10 +154,12 @@ impl Outbox {
     /// The caps then apply as on every push (oldest non-urgent evicted first, counted).
     ///
     /// Storage is hostile input: anything but a well-formed snapshot of this version within the
-    /// caps is an error, and then nothing changes. Call it before the first
-    /// [`poll`](Self::poll): events already in flight cannot be reordered after restored ones.
+    /// caps is an error, and then nothing changes. Within a well-formed snapshot, an entry whose
+    /// event is not exactly one JSON object (as a string) is dropped and counted as rejected.
+    /// Call it before the first [`poll`](Self::poll): events already in flight cannot be
+    /// reordered after restored ones.
     pub fn restore(&mut self, snapshot: &Value, now: Millis) -> Result<(), RestoreError> {
-        let (entries, counts) = self.read_snapshot(snapshot, now)?;
+        let (entries, bad, counts) = self.read_snapshot(snapshot, now)?;
         let bytes: usize = entries.iter().map(|e| e.json.len()).sum();
         let (mut urgent, mut normal): (Vec<Entry>, Vec<Entry>) =
             entries.into_iter().partition(|e| e.urgent);
@@ -166,6 +169,9 @@ impl Outbox {
         self.normal = normal;
         self.queued_bytes += bytes;
         self.report.add(counts);
+        if bad > 0 {
+            self.count_drop(DropKind::Rejected, bad);
+        }
         self.generation += 1;
         self.enforce_caps();
         Ok(())
@@ -177,7 +183,7 @@ impl Outbox {
         &self,
         snapshot: &Value,
         now: Millis,
-    ) -> Result<(Vec<Entry>, DropReport), RestoreError> {
+    ) -> Result<(Vec<Entry>, u64, DropReport), RestoreError> {
         let obj = snapshot.as_object().ok_or(RestoreError::NotASnapshot)?;
         let version = obj
             .get("v")
@@ -201,6 +207,7 @@ impl Outbox {
         }
         let mut entries = Vec::with_capacity(items.len());
         let mut bytes = 0usize;
+        let mut bad = 0u64;
         for (i, item) in items.iter().enumerate() {
             let parts = item
                 .as_array()
@@ -211,12 +218,7 @@ impl Outbox {
                 .filter(|n| *n == 0.0 || *n == 1.0)
                 .ok_or_else(|| malformed(pointer(&[i, 0]), "0 or 1"))?;
             let urgent = flag == 1.0;
-            // The bytes go into request bodies verbatim: a string that is not even shaped like
-            // a JSON object would make the collector refuse every batch carrying it.
-            let json = parts[1]
-                .as_str()
-                .filter(|s| s.starts_with('{') && s.ends_with('}'))
-                .ok_or_else(|| malformed(pointer(&[i, 1]), "an event object as a JSON string"))?;
+            let json = parts[1].as_str().unwrap_or_default();
             let failing_since = match parts.get(2) {
                 None => None,
                 Some(v) => Some(
@@ -231,6 +233,13 @@ impl Outbox {
                     events: i + 1,
                     bytes,
                 });
+            }
+            // The bytes go into request bodies verbatim: anything but exactly one JSON object
+            // could close the batch and open another (issue 11, finding 4), or make the
+            // collector refuse every batch carrying it. Such an entry is dropped and counted.
+            if !is_one_object(json) {
+                bad += 1;
+                continue;
             }
             entries.push(Entry {
                 json: json.to_owned(),
@@ -252,6 +261,7 @@ impl Outbox {
         }
         Ok((
             entries,
+            bad,
             DropReport {
                 dropped: n[0],
                 rejected: n[1],

@@ -4,10 +4,26 @@
 //! bytes than shipping a JSON parser, and lets us bound the walk: depth, string length, keys
 //! and items are clamped, and a total node budget stops cyclic or enormous objects.
 
-use js_sys::{Array, Date, JsString, Object, Reflect};
+use js_sys::{Array, JsString, Object, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::value::{Map, Value};
+
+// What the walk asks of a value, each able to throw: a revoked Proxy throws on every question,
+// and a live one runs the page's traps (issue 11, finding 5). An exception that crossed the
+// module would leave the tracker borrowed and the instance dead, so each is caught here.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(v: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn keys(v: &JsValue) -> Result<Array, JsValue>;
+    /// A Date's time value, and a TypeError for anything else: a brand check that runs no
+    /// Proxy trap and no getter, unlike `instanceof`.
+    #[wasm_bindgen(catch, js_namespace = ["Date", "prototype", "getTime"], js_name = call)]
+    fn date_time(v: &JsValue) -> Result<f64, JsValue>;
+}
 
 /// Bounds for one conversion.
 #[derive(Clone, Copy, Debug)]
@@ -114,10 +130,10 @@ impl Walk {
             // undefined, symbols, bigints: JSON has no such thing.
             return Value::Null;
         }
-        if let Some(date) = v.dyn_ref::<Date>() {
+        if let Ok(time) = date_time(v) {
             // A Date serializes as its ISO string (what its toJSON does); an invalid one as null.
-            return if date.get_time().is_finite() {
-                Value::String(String::from(date.to_iso_string()))
+            return if time.is_finite() {
+                Value::String(crate::time::iso8601(time as crate::time::Millis))
             } else {
                 Value::Null
             };
@@ -125,9 +141,19 @@ impl Walk {
         if v.is_function() {
             return Value::Null;
         }
-        if Array::is_array(v) {
-            let arr: &Array = v.unchecked_ref();
-            let len = arr.length() as usize;
+        // A value that throws when asked what it is (a revoked Proxy) is skipped, and said.
+        let Ok(array) = is_array(v) else {
+            return self.unreadable();
+        };
+        if array {
+            // Read through Reflect: a Proxy of an array runs its `get` trap for each of these.
+            let Some(len) = Reflect::get(v, &JsValue::from_str("length"))
+                .ok()
+                .and_then(|n| n.as_f64())
+            else {
+                return self.unreadable();
+            };
+            let len = len as usize;
             if len > self.limits.items {
                 self.clamped = true;
             }
@@ -136,12 +162,19 @@ impl Walk {
                 if self.spent() {
                     break; // the budget is gone: the rest is not even read
                 }
-                items.push(self.value(&arr.get(i as u32), depth + 1));
+                // A throwing element (a getter, a trap) becomes null, as a hole would.
+                let item = match Reflect::get_u32(v, i as u32) {
+                    Ok(item) => self.value(&item, depth + 1),
+                    Err(_) => self.unreadable(),
+                };
+                items.push(item);
             }
             return Value::Array(items);
         }
         let obj: &Object = v.unchecked_ref();
-        let keys = Object::keys(obj);
+        let Ok(keys) = keys(obj) else {
+            return self.unreadable();
+        };
         let mut map = Map::new();
         for (i, key) in keys.iter().enumerate() {
             if i >= self.limits.keys || self.spent() {
@@ -150,7 +183,7 @@ impl Walk {
             }
             // A throwing getter drops that key only.
             let Ok(item) = Reflect::get(obj, &key) else {
-                self.clamped = true;
+                self.unreadable();
                 continue;
             };
             if item.is_undefined() || item.is_function() {
@@ -161,6 +194,13 @@ impl Walk {
             map.insert(self.clamp(name), value);
         }
         Value::Object(map)
+    }
+
+    /// A value that threw when read: `null` in its place (or its key left out), and the
+    /// conversion counts as clamped so that the caller warns once.
+    fn unreadable(&mut self) -> Value {
+        self.clamped = true;
+        Value::Null
     }
 
     /// True once the node budget is used up (and marks the result clamped): an open array or

@@ -644,10 +644,12 @@ impl Trailmark {
         }
         let converted = to_value(v, Limits::PROPERTIES);
         if converted.clamped && !self.shared.warned_clamp.replace(true) {
-            console::warn("event properties were too large, too deep or cyclic and were cut to fit the limits");
+            console::warn("event properties were too large, too deep, cyclic or unreadable and were cut to fit the limits");
         }
         match converted.value {
             Value::Object(m) => m,
+            // Unreadable as a whole (a revoked Proxy): warned about just above.
+            Value::Null if converted.clamped => Map::new(),
             _ => {
                 console::warn("event properties must be an object; ignored them");
                 Map::new()
