@@ -310,8 +310,29 @@ fn exit_intent_corpus() {
 
     let at = |m: &BTreeMap<(String, String), Score>, d: &str| m[&(d.to_owned(), "all".to_owned())];
     let desktop = at(&ours, "desktop");
-    // HELD-OUT ASSERTIONS: written in step 3, after the one evaluation.
-    let _ = (desktop, theirs, idle);
+    // The targets on the held-out set: desktop precision at least 0.95 and recall at
+    // least 0.85. Met on the fresh set at its one evaluation (README "Figures": 0.97 / 1.00,
+    // 83 TP, 3 FP, 83/83 exits); the assertions keep them.
+    assert!(
+        desktop.precision() >= 0.95,
+        "desktop precision {:.3} (target 0.95)",
+        desktop.precision()
+    );
+    assert!(
+        desktop.recall() >= 0.85,
+        "desktop recall {:.3} (target 0.85)",
+        desktop.recall()
+    );
+    let _ = theirs;
+    // Phones: reported against a plain idle timer, and above it on precision.
+    let phone = at(&ours, "phone");
+    let timer = at(&idle, "phone");
+    assert!(
+        phone.precision() > timer.precision(),
+        "phone precision {:.3} vs the idle timer's {:.3}",
+        phone.precision(),
+        timer.precision()
+    );
 }
 
 #[test]
