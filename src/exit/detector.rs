@@ -12,6 +12,15 @@ use crate::time::Millis;
 /// address bar (a fast hand's first position inside can be a few dozen pixels down).
 const ENTRY_BAND_PX: i32 = 50;
 
+/// A pointer that left through the top and comes back in at the top for at most this long is
+/// still on its way out (a hand moving along the bookmarks bar, a thin strip right above the
+/// page, wobbles back into it): leaving again continues the excursion.
+const DIP_MS: Millis = 1000;
+
+/// A scroll-up is over once the page moves back down more than this (reading on); less is a
+/// fling settling or rounding at its end.
+const DOWN_SLACK_PX: i32 = 40;
+
 /// Scroll samples further apart than this belong to different runs (a pause between flicks).
 const RUN_GAP_MS: Millis = 300;
 
@@ -59,6 +68,10 @@ pub struct Detector {
     last_input: Millis,
     had_input: bool,
     entered_top_at: Millis,
+    /// Until when a leave through the top continues an exit that a dip back in interrupted.
+    dip_until: Millis,
+    /// A touch with no scroll since (a tap so far, or a flick about to move the page).
+    touch_at: Millis,
     pending: Option<Pending>,
 }
 
@@ -93,6 +106,8 @@ impl Detector {
             last_input: 0,
             had_input: false,
             entered_top_at: NEVER,
+            dip_until: NEVER,
+            touch_at: NEVER,
             pending: None,
         }
     }
@@ -147,11 +162,15 @@ impl Detector {
                 self.tick(at)
             }
             Sample::Enter { at, y, .. } => {
-                if matches!(self.pending, Some(p) if p.signal == Signal::PointerTop) {
+                let was_out = matches!(self.pending, Some(p) if p.signal == Signal::PointerTop);
+                if was_out {
                     self.pending = None;
                 }
                 if y <= ENTRY_BAND_PX {
                     self.entered_top_at = at;
+                    if was_out {
+                        self.dip_until = at.saturating_add(DIP_MS);
+                    }
                 }
                 None
             }
@@ -173,11 +192,15 @@ impl Detector {
                 match input {
                     Input::Click => self.last_click = at,
                     Input::Key => self.last_key = at,
-                    Input::Touch => {}
+                    Input::Touch => self.touch_at = at,
                 }
                 self.touched(at);
-                // A tap ends a scroll-up: the shopper is using the page (the header menu).
-                if matches!(self.pending, Some(p) if p.signal == Signal::ScrollUp) {
+                // A click ends a scroll-up: the shopper is using the page (the header menu; a
+                // tap fires one too). A touch may start another flick up instead: it ends the
+                // scroll-up only if no scroll follows it (see `tapped`).
+                if input != Input::Touch
+                    && matches!(self.pending, Some(p) if p.signal == Signal::ScrollUp)
+                {
                     self.pending = None;
                 }
                 None
@@ -213,7 +236,9 @@ impl Detector {
         }
         if let Some(p) = self.pending.filter(|p| now >= p.due) {
             self.pending = None;
-            return self.fire(p.signal, now, p.measure);
+            if !self.tapped(p) {
+                return self.fire(p.signal, now, p.measure);
+            }
         }
         match self.idle_due() {
             Some(due) if now >= due => self.fire(Signal::Idle, now, since(now, self.last_input)),
@@ -229,13 +254,17 @@ impl Detector {
         // moving up: toward the tab strip is often more sideways than up, so only the upward
         // part is measured.
         let through_top = i64::from(y) <= i64::from(p.edge_px) && x >= 0 && x <= self.viewport_w;
-        let upward = up >= i64::from(p.min_speed).max(1);
+        // Out again right after a dip back in from an exit through the top: the same
+        // excursion, whatever its speed along the bar and however soon after that entry.
+        let resumed = at <= self.dip_until;
+        self.dip_until = NEVER;
+        let upward = resumed || up >= i64::from(p.min_speed).max(1);
         let typing = self.focus == Focus::Text && since(at, self.last_key) < i64::from(p.typing_ms);
         let quiet = at < self.armed_at
             || self.focus == Focus::Select
             || typing
             || since(at, self.last_click.max(self.last_key)) < i64::from(p.after_interaction_ms)
-            || since(at, self.entered_top_at) < i64::from(p.after_entry_ms);
+            || (!resumed && since(at, self.entered_top_at) < i64::from(p.after_entry_ms));
         if through_top && upward && !quiet {
             self.pending = Some(Pending {
                 signal: Signal::PointerTop,
@@ -247,6 +276,19 @@ impl Detector {
 
     /// The page scrolled to `y`.
     fn scroll(&mut self, at: Millis, y: i32, viewport_h: i32, document_h: i32) {
+        if y != self.scroll_y {
+            // The last touch moved the page: a flick, not a tap.
+            self.touch_at = NEVER;
+        }
+        if let (Some(p), Some(s)) = (self.pending.as_mut(), self.s.scroll_up) {
+            if p.signal == Signal::ScrollUp && y > self.scroll_y.saturating_add(DOWN_SLACK_PX) {
+                // Back down the page: reading on.
+                self.pending = None;
+            } else if p.signal == Signal::ScrollUp && y < self.scroll_y {
+                // Still going up (the fling's tail, another flick): not settled yet.
+                p.due = at.saturating_add(i64::from(s.settle_ms));
+            }
+        }
         self.viewport_h = viewport_h;
         self.document_h = document_h;
         self.touched(at);
@@ -303,7 +345,7 @@ impl Detector {
             // Switching away while a detection waits for its grace period confirms it: the
             // pointer went out through the top (or the page was pulled up) and the shopper
             // left for another tab or app. The caller may show its offer on the return.
-            let done = self.pending.take();
+            let done = self.pending.take().filter(|&p| !self.tapped(p));
             self.hidden_at = Some(at);
             return done.and_then(|p| self.fire(p.signal, at, p.measure));
         }
@@ -321,6 +363,12 @@ impl Detector {
             return self.fire(Signal::TabReturn, at, hidden_ms);
         }
         None
+    }
+
+    /// Whether `p` is a scroll-up that a tap ended: a touch after the run's last scroll that
+    /// moved nothing (a flick would have scrolled the page by now).
+    fn tapped(&self, p: Pending) -> bool {
+        p.signal == Signal::ScrollUp && self.touch_at != NEVER
     }
 
     /// A deliberate input at `at` (for `idle`).

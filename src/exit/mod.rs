@@ -11,15 +11,15 @@
 //!
 //! | signal | fires when | measure |
 //! |---|---|---|
-//! | `pointer-top` | the pointer leaves through the top edge (exit `y <= edgePx`), moving upward at `minSpeed` px/s or more, and stays out `graceMs` (or the page is hidden meanwhile: off to another tab) | upward speed, px/s |
-//! | `scroll-up` | after the shopper has seen `minDepthPercent` of the page, an upward scroll of `minPx` at `minSpeed` px/s or more, not ending at the very top, with no tap for `settleMs` after it (or the page hidden meanwhile) | speed of the run, px/s |
+//! | `pointer-top` | the pointer leaves through the top edge (exit `y <= edgePx`), moving upward at `minSpeed` px/s or more, and stays out `graceMs` (or the page is hidden meanwhile: off to another tab); a dip back in at the top for at most 1 s and out again continues the same exit | upward speed, px/s |
+//! | `scroll-up` | after the shopper has seen `minDepthPercent` of the page, an upward scroll of `minPx` at `minSpeed` px/s or more, not ending at the very top, then `settleMs` after the last upward move with no tap and no scroll back down (or the page hidden meanwhile) | speed of the run, px/s |
 //! | `tab-return` | the page is shown again after being hidden `minHiddenMs` or more | hidden time, ms |
 //! | `idle` | no scroll, tap, click or key for `ms`, after the shopper has seen `minDepthPercent` of the page and interacted once | idle time, ms |
 //!
 //! Defaults (tuned on the trace corpus, see [`settings`]): desktops `armMs` 1 000,
-//! `pointerTop` {`edgePx` 20, `minSpeed` 300, `graceMs` 400, `afterInteractionMs` 300,
+//! `pointerTop` {`edgePx` 20, `minSpeed` 50, `graceMs` 1 000, `afterInteractionMs` 600,
 //! `afterEntryMs` 500, `typingMs` 1 500}; phones `armMs` 3 000, `scrollUp`
-//! {`minDepthPercent` 30, `minPx` 600, `minSpeed` 500, `settleMs` 1 200}, `tabReturn`
+//! {`minDepthPercent` 30, `minPx` 600, `minSpeed` 400, `settleMs` 1 200}, `tabReturn`
 //! {`minHiddenMs` 5 000}, `idle` {`ms` 40 000, `minDepthPercent` 25}.
 //!
 //! Nothing fires within `armMs` of the page being shown (landing, a back/forward-cache

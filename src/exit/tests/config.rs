@@ -76,11 +76,11 @@ fn every_field_is_read() {
 #[test]
 fn the_defaults_are_the_documented_ones() {
     let (s, _) = compiled(
-        r#"{"desktop": {"armMs": 1000, "pointerTop": {"edgePx": 20, "minSpeed": 300,
-            "graceMs": 400, "afterInteractionMs": 300, "afterEntryMs": 500, "typingMs": 1500},
+        r#"{"desktop": {"armMs": 1000, "pointerTop": {"edgePx": 20, "minSpeed": 50,
+            "graceMs": 1000, "afterInteractionMs": 600, "afterEntryMs": 500, "typingMs": 1500},
             "scrollUp": false, "tabReturn": false, "idle": false},
             "phone": {"armMs": 3000, "pointerTop": false, "scrollUp": {"minDepthPercent": 30,
-            "minPx": 600, "minSpeed": 500, "settleMs": 1200}, "tabReturn": {"minHiddenMs": 5000},
+            "minPx": 600, "minSpeed": 400, "settleMs": 1200}, "tabReturn": {"minHiddenMs": 5000},
             "idle": {"ms": 40000, "minDepthPercent": 25}}}"#,
     );
     assert_eq!(s, ExitSettings::default());

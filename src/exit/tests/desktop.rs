@@ -166,6 +166,65 @@ fn coming_back_within_the_grace_period_cancels() {
 }
 
 #[test]
+fn a_dip_back_in_at_the_top_continues_the_exit() {
+    // Along the bookmarks bar: out, back in at the top for a moment, out again slowly and
+    // sideways (no speed, no entry guard: the same excursion), then a fresh grace period.
+    let along = leave(5_400, 900, -1, 1_600, -10);
+    assert_eq!(
+        when(&[land(0, D), up(5_000), enter(5_100, 0), along], 60_000),
+        Some((Signal::PointerTop, 5_550))
+    );
+    // The same slow leave with no exit before it is nothing.
+    assert_eq!(when(&[land(0, D), along], 60_000), None);
+    // Out again later than 1 s after the dip: a new exit, judged on its own.
+    let later = leave(6_101, 900, -1, 1_600, -10);
+    assert_eq!(
+        when(&[land(0, D), up(5_000), enter(5_100, 0), later], 60_000),
+        None
+    );
+    let at_the_limit = leave(6_100, 900, -1, 1_600, -10);
+    assert_eq!(
+        when(
+            &[land(0, D), up(5_000), enter(5_100, 0), at_the_limit],
+            60_000
+        ),
+        Some((Signal::PointerTop, 6_250))
+    );
+    // Back in lower down (over the page, not along its top): the hand came back.
+    assert_eq!(
+        when(&[land(0, D), up(5_000), enter(5_100, 51), along], 60_000),
+        None
+    );
+    // A click while back in is using the page.
+    assert_eq!(
+        when(
+            &[
+                land(0, D),
+                up(5_000),
+                enter(5_100, 0),
+                input(5_200, Input::Click),
+                along
+            ],
+            60_000
+        ),
+        None
+    );
+    // Still through the top only: a dip that ends out through the side is no exit.
+    assert_eq!(
+        when(
+            &[
+                land(0, D),
+                up(5_000),
+                enter(5_100, 0),
+                leave(5_400, W + 1, 10, 1_600, -10)
+            ],
+            60_000
+        ),
+        None
+    );
+}
+
+#[test]
 fn switching_tabs_during_the_grace_period_confirms_it() {
     let s = [land(0, D), up(5_000), visibility(5_100, true)];
     assert_eq!(when(&s, 60_000), Some((Signal::PointerTop, 5_100)));

@@ -54,6 +54,59 @@ fn a_tap_before_the_scroll_settles_cancels_it() {
 }
 
 #[test]
+fn a_touch_that_starts_another_flick_up_is_no_tap() {
+    // Two flicks to bring the address bar back: the second one's touch scrolls the page.
+    let mut s = read_then_flick_up();
+    s.extend([
+        input(10_400, Input::Touch),
+        scroll(10_500, 900),
+        scroll(10_600, 850),
+    ]);
+    assert_eq!(when(&s, 19_000), Some((Signal::ScrollUp, 10_850)));
+    // A touch that moves nothing before the scroll settles is a tap.
+    let mut s = read_then_flick_up();
+    s.extend([input(10_400, Input::Touch), scroll(10_500, 1_000)]);
+    assert_eq!(when(&s, 19_000), None, "a scroll sample that moved nothing");
+    // A click (phones fire one after a tap) ends it at once.
+    let mut s = read_then_flick_up();
+    s.push(input(10_400, Input::Click));
+    assert_eq!(when(&s, 19_000), None);
+}
+
+#[test]
+fn the_scroll_settles_after_its_last_upward_move() {
+    // The fling's tail keeps moving the page up slowly: not settled until it stops.
+    let mut s = read_then_flick_up();
+    s.extend([scroll(10_500, 980), scroll(10_700, 970)]);
+    assert_eq!(when(&s, 19_000), Some((Signal::ScrollUp, 10_950)));
+    let mut d = Detector::new(settings());
+    for x in read_then_flick_up() {
+        d.feed(x);
+    }
+    assert_eq!(d.next_wake(), Some(10_550));
+    d.feed(scroll(10_500, 980));
+    assert_eq!(d.next_wake(), Some(10_750));
+}
+
+#[test]
+fn scrolling_back_down_is_reading_on() {
+    let mut s = read_then_flick_up();
+    s.push(scroll(10_400, 1_041));
+    assert_eq!(when(&s, 19_000), None, "41 px down");
+    // Up to 40 px down is a fling settling (or rounding at its end).
+    let mut s = read_then_flick_up();
+    s.push(scroll(10_400, 1_040));
+    assert_eq!(when(&s, 19_000), Some((Signal::ScrollUp, 10_550)));
+}
+
+#[test]
+fn hiding_the_page_after_a_tap_is_following_a_link() {
+    let mut s = read_then_flick_up();
+    s.extend([input(10_400, Input::Touch), visibility(10_500, true)]);
+    assert_eq!(when(&s, 60_000), None);
+}
+
+#[test]
 fn hiding_the_page_before_the_scroll_settles_confirms_it() {
     // Pulled up, then off to another app.
     let mut s = read_then_flick_up();
