@@ -5,6 +5,7 @@
 
 import { isCompiled, programOf, base64 } from "./config.js";
 import { createRenderer } from "./render.js";
+import { attachExitSampler } from "./exit.js";
 
 const PREFIX = "[trailmark] ";
 const CONFIG_CACHE = "trailmark:config:";
@@ -149,7 +150,21 @@ export function createRuntime(loadModule, options) {
       console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
     }
     adoptOrphans();
+    if (!problem) watch();
     return !problem;
+  };
+
+  // The page sampler (exit.js) runs only for a config with a rule that reads what the shopper
+  // does on the page (`page.scrollDepth`, `page.idle`) or waits for exit intent. A touch-first
+  // device is a phone to the exit-intent detector.
+  let sampling = false;
+  const watch = () => {
+    if (sampling || !call("watching", [])) return;
+    sampling = true;
+    try {
+      const phone = matchMedia("(hover: none) and (pointer: coarse)").matches;
+      attachExitSampler((kind, t, a, b, c, d) => call("sample", [kind, t, a, b, c, d]), { touch: phone });
+    } catch (_) { /* no matchMedia: no sampling */ }
   };
 
   const unreadable = (source, e) => {
@@ -491,11 +506,13 @@ async function fetchConfig(url) {
 }
 
 // Stale-while-revalidate cache of the config text and what applying it took (its program and
-// blocks), in a versioned envelope.
+// blocks), in a versioned envelope. `v` moves with the program's format version
+// (src/program.rs FORMAT + 2): a program cached by an older module is never offered to this one.
+const CACHE_VERSION = 4;
 function readCache(url) {
   try {
     const raw = JSON.parse(localStorage.getItem(CONFIG_CACHE + url));
-    if (raw && raw.v === 3 && typeof raw.d === "string" && typeof raw.p === "string" && raw.b && typeof raw.b === "object") {
+    if (raw && raw.v === CACHE_VERSION && typeof raw.d === "string" && typeof raw.p === "string" && raw.b && typeof raw.b === "object") {
       return { text: raw.d, program: programOf({ program: raw.p }), blocks: raw.b };
     }
   } catch (_) { /* unavailable or corrupt: fetch fresh */ }
@@ -504,6 +521,6 @@ function readCache(url) {
 
 function writeCache(url, text, applied) {
   try {
-    localStorage.setItem(CONFIG_CACHE + url, JSON.stringify({ v: 3, d: text, p: base64(applied.program), b: applied.blocks }));
+    localStorage.setItem(CONFIG_CACHE + url, JSON.stringify({ v: CACHE_VERSION, d: text, p: base64(applied.program), b: applied.blocks }));
   } catch (_) { /* full or disabled */ }
 }

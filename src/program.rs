@@ -18,8 +18,9 @@
 use crate::config::Config;
 use crate::wire::{Reader, Wire};
 
-/// The version of the byte format this build writes and reads.
-pub const FORMAT: u8 = 1;
+/// The version of the byte format this build writes and reads. The runtime's config cache
+/// (`CACHE_VERSION` in js/runtime.js) moves with it.
+pub const FORMAT: u8 = 2;
 
 const MAGIC: [u8; 2] = *b"TM";
 

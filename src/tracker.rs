@@ -78,6 +78,7 @@ impl Call {
 }
 
 pub use decide::{Decision, PageState};
+pub use watch::{Watching, EXIT_INTENT_DETECTED};
 
 /// The tracker.
 #[derive(Debug)]
@@ -123,6 +124,18 @@ pub struct Tracker {
     order: Vec<usize>,
     /// What this page view has seen: rules shown, exit intent, suppression (see `decide.rs`).
     here: PageState,
+    /// What the page sampler is needed for (see `watch.rs`).
+    watching: Watching,
+    /// What the shopper is doing on this page view (see `watch.rs`).
+    watch: watch::Watch,
+}
+
+fn watching_of(config: &Config) -> Watching {
+    let exit = config
+        .rules
+        .iter()
+        .any(|r| r.trigger == crate::config::Trigger::Exit);
+    Watching::of(config.conditions.paths(), exit)
 }
 
 fn policy_for(collector: Option<&Collector>) -> Policy {
@@ -155,6 +168,7 @@ impl Tracker {
         let effects = consent.effects();
         let roots = Roots::of_paths(config.conditions.paths());
         let order = decide::order(&config.rules);
+        let watching = watching_of(&config);
         Self {
             config,
             visitor: Visitor::new(identity.seq_base, effects.use_profile),
@@ -180,6 +194,8 @@ impl Tracker {
             roots,
             order,
             here: PageState::default(),
+            watching,
+            watch: watch::Watch::default(),
         }
     }
 
@@ -191,7 +207,13 @@ impl Tracker {
         self.consent.settings = config.consent;
         self.roots = Roots::of_paths(config.conditions.paths());
         self.order = decide::order(&config.rules);
+        let watching = watching_of(&config);
+        let rearm = watching != self.watching || config.exit != self.config.exit;
+        self.watching = watching;
         self.config = config;
+        if rearm {
+            self.watch_arm(self.clock.max(self.page_start));
+        }
         self.apply_consent();
     }
 
@@ -319,6 +341,7 @@ impl Tracker {
     pub fn page(&mut self, page: &Page, extra: Map, message_id: String, now: Millis) {
         self.page_start = now;
         self.here.new_page();
+        self.watch_new_page(now);
         let mut properties = page.to_map();
         for (k, v) in extra.iter() {
             properties.insert(k, v.clone());
@@ -533,10 +556,10 @@ impl Tracker {
     /// When to call [`poll`](Self::poll) next.
     pub fn next_wake(&self) -> Option<Millis> {
         let send = self.can_send().then(|| self.outbox.next_wake()).flatten();
-        match (send, self.journeys_wake()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [send, self.journeys_wake(), self.watch_wake()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The page is being hidden or unloaded: bodies to hand to `sendBeacon`, each with the
@@ -594,8 +617,11 @@ mod decide;
 mod identity;
 mod journeys;
 mod persist;
+mod watch;
 pub use persist::{QueueStore, DROPPED_EVENT};
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod decide_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod identity_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]

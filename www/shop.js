@@ -620,6 +620,35 @@
       writeJSON(session, CHECKOUT_KEY, pending);
     }
 
+    // Discount codes (the demo's offers hand these out): "Coupon Applied" carries the code, so a
+    // report can tie an accepted offer to its use at checkout.
+    var COUPONS = { ROAST10: 10, STAY5: 5 };
+    var couponInput = $("[data-coupon-input]");
+    var couponStatus = $("[data-coupon-status]");
+    var couponButton = $("[data-coupon-apply]");
+    var applyCoupon = function () {
+      var code = String(couponInput.value).trim().toUpperCase().slice(0, 40);
+      if (!code) return;
+      var percent = COUPONS[code];
+      if (!percent) {
+        if (couponStatus) couponStatus.textContent = "\u201c" + code + "\u201d is not a valid code.";
+        track("Coupon Denied", { order_id: pending.order_id, cart_id: cart.cart_id, coupon_id: code, reason: "unknown code" });
+        return;
+      }
+      var discount = Math.round(totals.subtotal * percent / 100);
+      pending.coupon = code;
+      pending.discount = discount;
+      writeJSON(session, CHECKOUT_KEY, pending);
+      if (couponStatus) couponStatus.textContent = code + " applied: " + percent + "% off (" + formatMoney(discount) + ").";
+      track("Coupon Applied", { order_id: pending.order_id, cart_id: cart.cart_id, coupon_id: code, coupon_name: code, discount: discount, currency: CURRENCY });
+    };
+    if (couponButton && couponInput) {
+      couponButton.addEventListener("click", applyCoupon);
+      couponInput.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") { event.preventDefault(); applyCoupon(); }
+      });
+    }
+
     track("Checkout Started", {
       order_id: pending.order_id,
       cart_id: cart.cart_id,
@@ -656,7 +685,9 @@
         subtotal: sub,
         shipping: ship,
         tax: 0,
-        total: sub + ship,
+        coupon: pending.coupon || null,
+        discount: pending.discount || 0,
+        total: sub + ship - (pending.discount || 0),
         items: current.items.map(function (it) {
           var p = PRODUCTS[it.product_id];
           return { product_id: p.id, sku: p.sku, name: p.name, category: p.category, price: p.price, quantity: it.quantity };
@@ -709,7 +740,7 @@
 
     // Report the order once, even if this page is reloaded.
     if (!order.tracked) {
-      track("Order Completed", {
+      var completed = {
         order_id: order.order_id,
         cart_id: order.cart_id,
         total: order.total,
@@ -729,7 +760,10 @@
             position: i + 1
           };
         })
-      });
+      };
+      // The code of an offer used at checkout, with what it took off.
+      if (order.coupon) { completed.coupon = order.coupon; completed.discount = order.discount; }
+      track("Order Completed", completed);
       order.tracked = true;
       writeJSON(local, ORDER_KEY, order);
     }

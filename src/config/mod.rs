@@ -75,6 +75,8 @@ pub struct Config {
     pub redact_params: Vec<String>,
     /// How overlays share the page (`/overlays`).
     pub overlays: Overlays,
+    /// The exit-intent detector's settings (`/exitIntent`, see [`crate::exit::settings`]).
+    pub exit: crate::exit::ExitSettings,
 }
 
 /// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
@@ -120,6 +122,7 @@ const FIELDS: &[&str] = &[
     "identity",
     "privacy",
     "overlays",
+    "exitIntent",
 ];
 
 /// Compiles a parsed config.
@@ -181,6 +184,10 @@ pub fn compile(raw: &Value) -> Compiled {
     let overlays = read::object(obj, "overlays", &root, &mut diags)
         .map(|o| overlays::compile(o, &root.key("overlays"), &mut conditions, &mut diags))
         .unwrap_or_default();
+    let exit = obj
+        .get("exitIntent")
+        .map(|e| crate::exit::compile(e, &root.key("exitIntent"), &mut diags))
+        .unwrap_or_default();
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
@@ -196,6 +203,7 @@ pub fn compile(raw: &Value) -> Compiled {
             cookie_domain,
             redact_params,
             overlays,
+            exit,
         },
         diagnostics: diags,
         blocks: block_trees,

@@ -191,6 +191,7 @@ impl Wire for Config {
         self.overlays.put(w);
         self.cookie_domain.put(w);
         self.redact_params.put(w);
+        self.exit.put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -224,6 +225,7 @@ impl Wire for Config {
             cookie_domain,
             redact_params: Vec::get(r),
             overlays,
+            exit: crate::exit::ExitSettings::get(r),
         }
     }
 }

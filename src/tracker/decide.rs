@@ -77,7 +77,8 @@ pub fn order(rules: &[Rule]) -> Vec<usize> {
 impl Tracker {
     /// For each slot and overlay placement, the block of the first rule (by priority, then
     /// config order) that may show now: its trigger fired, its schedule is open, no cap holds
-    /// it back, its `until` condition (a goal) does not hold and its condition holds. At most one dialog, and only while dialogs may open
+    /// it back, its `until` condition (a goal) does not hold and its condition holds. At most one
+    /// dialog, and only while dialogs may open
     /// (personalization granted, the session's dialogs not used up, the page not suppressing
     /// them). Nothing while personalization is denied: every slot keeps its default content.
     pub fn decide(&self, page: &Page, now: Millis) -> Vec<Decision<'_>> {
@@ -86,7 +87,14 @@ impl Tracker {
         if !self.effects.run_rules || self.config.rules.is_empty() {
             return out;
         }
-        let attributes = self.rule_attributes(page);
+        let mut attributes = self.rule_attributes(page);
+        if self.watching.input || self.watching.time {
+            if let Value::Object(m) = &mut attributes {
+                if let Some(Value::Object(p)) = m.get_mut("page") {
+                    self.watched_attributes(p, now);
+                }
+            }
+        }
         let scope = self.scope(now);
         let mut pass = self.config.conditions.pass(&attributes, &scope);
         let session = self.visitor.session.id;
@@ -137,6 +145,33 @@ impl Tracker {
             }
         }
         out
+    }
+
+    /// Claims the session's dialog for `rule` (the shell holds a cross-tab lock around this, and
+    /// has merged the other tabs' visitor record first): when `rule` is still the dialog decided
+    /// now, records its `Block Viewed` (which uses up the session's dialog in every tab that
+    /// merges the record) and returns true.
+    pub fn claim_dialog(
+        &mut self,
+        rule: &str,
+        page: &Page,
+        message_id: String,
+        now: Millis,
+    ) -> bool {
+        let decided = self
+            .decide(page, now)
+            .iter()
+            .find(|d| d.placement == Placement::Dialog && d.rule == rule)
+            .map(|d| d.block_id.to_owned());
+        let Some(block) = decided else {
+            return false;
+        };
+        let mut props = Map::new();
+        props.insert("rule", Value::from(rule));
+        props.insert("block", Value::from(block.as_str()));
+        props.insert("placement", Value::from(Placement::Dialog.name()));
+        self.track(BLOCK_VIEWED, props, page, message_id, now);
+        true
     }
 
     /// What this page view has seen (exit intent, suppression), for the shell to update.

@@ -49,6 +49,14 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
             shared.decisions_dirty.set(true);
         }
     }
+    // What the shopper does on the page: exit intent's grace periods and idle timer, and the
+    // once-a-second decision of rules that read time on the page.
+    if t.watch_wake().is_some_and(|w| at >= w) {
+        let page = page::current_page(&t.config().redact_params);
+        if t.watch_tick(&page, at) {
+            shared.decisions_dirty.set(true);
+        }
+    }
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
         let weak = Rc::downgrade(shared);
         let id = req.id;

@@ -26,8 +26,7 @@ use super::ids::{read_id, read_tab, store_tab, ANON_KEY};
 use super::pump::{pump, soon};
 use super::storage::{self, Area};
 use super::{console, cookie, fetch, now, page, panic, queue, random, signals, transport, visitor};
-use crate::caps::BLOCK_VIEWED;
-use crate::config::{self, Placement};
+use crate::config;
 use crate::diag::Severity;
 use crate::outbox::Outcome;
 use crate::time::Millis;
@@ -540,20 +539,11 @@ impl Trailmark {
                 self.shared.record_calls(&mut t);
                 self.merge_visitor(&mut t);
                 let page = page::current_page(&t.config().redact_params);
-                let decided = t
-                    .decide(&page, now())
-                    .iter()
-                    .find(|d| d.placement == Placement::Dialog && d.rule == rule)
-                    .map(|d| (d.block_id.to_owned(), d.placement.name()));
-                if let Some((block, placement)) = &decided {
-                    let mut props = Map::new();
-                    props.insert("rule", Value::from(rule.as_str()));
-                    props.insert("block", Value::from(block.as_str()));
-                    props.insert("placement", Value::from(*placement));
-                    t.track(BLOCK_VIEWED, props, &page, random::uuid(), now());
+                let claimed = t.claim_dialog(&rule, &page, random::uuid(), now());
+                if claimed {
                     visitor::persist(&mut t);
                 }
-                decided.is_some()
+                claimed
             }
             Err(_) => false,
         };
@@ -574,6 +564,45 @@ impl Trailmark {
         }
         self.shared.decisions_dirty.set(true);
         pump(&self.shared, &entry);
+    }
+
+    /// Whether the page sampler (`js/exit.js`) is needed: a rule reads `page.scrollDepth` or
+    /// `page.idle`, or waits for exit intent. The runtime asks after each config.
+    pub fn watching(&self) -> bool {
+        let Some(_entry) = Entry::enter() else {
+            return false;
+        };
+        self.shared
+            .tracker
+            .try_borrow()
+            .is_ok_and(|t| t.watching().sampler())
+    }
+
+    /// One sample of the page sampler, as plain numbers (see `Sample::from_numbers`). Most
+    /// change nothing rules read and only move the next wake-up; the module decides again
+    /// when one does (a deeper scroll, exit intent).
+    pub fn sample(&self, kind: u32, at: f64, a: f64, b: f64, c: f64, d: f64) {
+        let Some(entry) = Entry::enter() else {
+            return;
+        };
+        let Some(sample) = crate::exit::Sample::from_numbers(kind, at, a, b, c, d) else {
+            return;
+        };
+        let wake = match self.shared.tracker.try_borrow_mut() {
+            Ok(mut t) => {
+                let page = page::current_page(&t.config().redact_params);
+                if t.sample(sample, &page) {
+                    self.shared.decisions_dirty.set(true);
+                }
+                t.next_wake()
+            }
+            Err(_) => return,
+        };
+        if self.shared.decisions_dirty.get() {
+            pump(&self.shared, &entry);
+        } else {
+            super::pump::schedule(&self.shared, wake);
+        }
     }
 
     /// Events waiting on the device (for tests and debugging).
