@@ -57,7 +57,8 @@ let ids = 0;
  * The overlays of a page. `sync(decisions, blocks)` shows each overlay decision's block in its
  * placement and removes a bar or card whose rule no longer holds; a dialog opens once its claim
  * (hooks.claim, across tabs) succeeds and stays until the shopper closes it. `hooks`: `build`
- * (a block -> element), `claim(decision)` (a promise of whether the dialog may open), `shown`
+ * (a block and its decision -> [element, its filled texts]), `refill(texts, decision)` (the
+ * texts follow the decision's new amounts; false when one cannot show), `claim(decision)` (a promise of whether the dialog may open), `shown`
  * (decision, element: the block is visible), `closed` (decision, how: "dismiss" or "accept"),
  * `actions` (element, decision, close): wires a block's actions.
  */
@@ -75,8 +76,8 @@ export function createOverlays(hooks) {
 
   const show = (d, blocks) => {
     const doc = document;
-    let block;
-    try { block = hooks.build(blocks[d.block]); } catch (_) { return false; }
+    let block, holes;
+    try { [block, holes] = hooks.build(blocks[d.block], d); } catch (_) { return false; }
     styles();
     const dialog = d.placement === "dialog";
     const el = doc.createElement(dialog ? "dialog" : d.placement === "corner" ? "aside" : "div");
@@ -99,7 +100,7 @@ export function createOverlays(hooks) {
       if (dialog) el.close(); else { remove(d.placement); hooks.closed(d, how); }
     };
     hooks.actions(el, d, close);
-    open.set(d.placement, { d, el });
+    open.set(d.placement, { d, el, holes });
     if (dialog) {
       const back = doc.activeElement;
       el.addEventListener("close", () => {
@@ -124,7 +125,8 @@ export function createOverlays(hooks) {
       for (const placement of ["bar-top", "bar-bottom", "corner"]) {
         const d = decisions.find((x) => x.placement === placement);
         const o = open.get(placement);
-        if (o && (!d || o.d.rule !== d.rule || o.d.block !== d.block)) remove(placement);
+        // Same rule and block: its texts follow the new amounts in place.
+        if (o && (!d || o.d.rule !== d.rule || o.d.block !== d.block || !hooks.refill(o.holes, d))) remove(placement);
         if (d && !open.has(placement)) show(d, blocks);
       }
       const d = decisions.find((x) => x.placement === "dialog");

@@ -8,6 +8,7 @@
 // shown: the slot keeps its default content.
 
 import { createOverlays } from "./overlays.js";
+import { formatPieces } from "./template.js";
 
 export const SLOT = "data-trailmark-slot";
 const RULE = "data-trailmark-rule";
@@ -32,8 +33,12 @@ export function safeUrl(url, isLink) {
   return s === "http" || s === "https" || (isLink && (s === "mailto" || s === "tel"));
 }
 
-/** Builds block `node` in `doc`; throws on anything the allowlists refuse. */
-export function build(doc, node, budget = { nodes: MAX_NODES }, depth = 0) {
+/**
+ * Builds block `node` in `doc`; throws on anything the allowlists refuse. A node with a text
+ * with placeholders (`f`: its index among the block's texts) gets `holes.text(f)`, and is
+ * listed in `holes.els` to be filled again when the amounts change.
+ */
+export function build(doc, node, holes, budget = { nodes: MAX_NODES }, depth = 0) {
   if (!node || typeof node !== "object" || depth > MAX_DEPTH || --budget.nodes < 0 || !TAGS.has(node.t)) throw new Error("block refused");
   const el = doc.createElement(node.t);
   const attrs = node.a || {};
@@ -52,7 +57,13 @@ export function build(doc, node, budget = { nodes: MAX_NODES }, depth = 0) {
   }
   if (rel.length) el.setAttribute("rel", rel.join(" "));
   if (typeof node.x === "string") el.textContent = node.x;
-  for (const child of Array.isArray(node.c) ? node.c : []) el.appendChild(build(doc, child, budget, depth + 1));
+  else if (typeof node.f === "number") {
+    const text = holes && holes.text(node.f);
+    if (typeof text !== "string") throw new Error("block refused");
+    el.textContent = text;
+    holes.els.push([el, node.f]);
+  }
+  for (const child of Array.isArray(node.c) ? node.c : []) el.appendChild(build(doc, child, holes, budget, depth + 1));
   return el;
 }
 
@@ -76,6 +87,7 @@ export function createRenderer(warn, hooks) {
   const viewed = new Set(); // slots (and overlays) whose block was viewed on this page
   const timers = new Map(); // slot element -> the pending one-second view check
   const live = new Map(); // slot element -> its decision
+  const filled = new WeakMap(); // slot element -> the elements of its texts with placeholders
   let warned = false;
 
   const outcome = (kind, d, extra) => {
@@ -116,8 +128,25 @@ export function createRenderer(warn, hooks) {
     else if (action === "dismiss") { if (!target.closest("form")) close("dismiss"); }
     else outcome("clicked", d, target.href ? { href: target.href } : {});
   });
+  // The page's language formats amounts and picks plurals (the browser's when it has none).
+  const locale = () => document.documentElement.lang || undefined;
+  // The filled texts of decision `d`, and the elements showing them.
+  const holesOf = (d) => ({ els: [], text: (f) => (Array.isArray(d.text) && Array.isArray(d.text[f]) ? formatPieces(d.text[f], locale()) : null) });
+  // Same rule and block, new amounts ("$12.50 away" after an add to cart): the texts change in
+  // place; false when one cannot be shown (the caller builds the block again or gives up).
+  const refill = (holes, d) => {
+    const next = holesOf(d);
+    for (const [el, f] of holes.els) {
+      const text = next.text(f);
+      if (typeof text !== "string") return false;
+      if (el.textContent !== text) el.textContent = text;
+    }
+    holes.text = next.text;
+    return true;
+  };
   const overlays = createOverlays({
-    build: (block) => build(document, block),
+    build: (block, d) => { const holes = holesOf(d); return [build(document, block, holes), holes]; },
+    refill,
     claim: hooks.claim,
     shown: (d) => seen(d),
     closed: (d, how) => { if (how !== "accept") outcome("dismissed", d, {}); },
@@ -157,11 +186,15 @@ export function createRenderer(warn, hooks) {
         if (el.hasAttribute(RULE) && restore(el)) changed++;
         continue;
       }
-      if (el.getAttribute(RULE) === d.rule && el.getAttribute(BLOCK) === d.block) continue;
+      if (el.getAttribute(RULE) === d.rule && el.getAttribute(BLOCK) === d.block && (!filled.has(el) || refill(filled.get(el), d))) {
+        live.set(el, d);
+        continue;
+      }
       let built;
+      const holes = holesOf(d);
       try {
         if (!Object.prototype.hasOwnProperty.call(blocks, d.block)) throw new Error("no such block");
-        built = build(document, blocks[d.block]);
+        built = build(document, blocks[d.block], holes);
       } catch (_) {
         if (!warned) warn("block \"" + d.block + "\" could not be built (not in the compiled config, or refused); its slot keeps its default content");
         warned = true;
@@ -171,6 +204,7 @@ export function createRenderer(warn, hooks) {
       el.replaceChildren(built);
       el.setAttribute(RULE, d.rule);
       el.setAttribute(BLOCK, d.block);
+      filled.set(el, holes);
       actions(built, d, () => { outcome("dismissed", d, {}); restore(el); });
       live.set(el, d);
       if (observer) observer.observe(el);

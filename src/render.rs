@@ -8,6 +8,7 @@
 
 use crate::diag::{expected, Diagnostic, Diagnostics, Path};
 use crate::limits::{MAX_BLOCK_NODES, MAX_BLOCK_TEXT_BYTES};
+use crate::template::{Template, KNOWN_PATHS};
 use crate::value::Value;
 
 /// Tags a block may use.
@@ -61,6 +62,9 @@ pub struct Node {
     pub attrs: Vec<(&'static str, String)>,
     /// Text content, set with `textContent` before the children are appended.
     pub text: Option<String>,
+    /// A text with placeholders instead: its index in the block's templates (filled by the
+    /// module for each decision, formatted by the page: see [`crate::template`]).
+    pub template: Option<usize>,
     /// Child elements.
     pub children: Vec<Node>,
 }
@@ -81,6 +85,9 @@ impl Node {
         if let Some(text) = &self.text {
             m.insert("x", Value::from(text.as_str()));
         }
+        if let Some(i) = self.template {
+            m.insert("f", Value::Number(i as f64));
+        }
         if !self.children.is_empty() {
             m.insert(
                 "c",
@@ -93,14 +100,23 @@ impl Node {
 
 /// Compiles the block at `path`. Problems are pushed to `diags`; `None` means the block is
 /// unusable (rules that show it are dropped).
-pub fn compile_block(raw: &Value, path: &Path, diags: &mut Diagnostics) -> Option<Node> {
+///
+/// A text with placeholders (`{{ cart.value | money }}`, see [`crate::template`]) is compiled
+/// into the block's templates, in the order the nodes come (depth first); the node carries its
+/// index.
+pub fn compile_block(
+    raw: &Value,
+    path: &Path,
+    diags: &mut Diagnostics,
+) -> Option<(Node, Vec<Template>)> {
     let errors_before = diags.errors().count();
     let mut budget = MAX_BLOCK_NODES;
-    let node = compile_node(raw, path, diags, &mut budget, 0);
+    let mut templates = Vec::new();
+    let node = compile_node(raw, path, diags, &mut budget, 0, &mut templates);
     if diags.errors().count() > errors_before {
         None
     } else {
-        node
+        node.map(|n| (n, templates))
     }
 }
 
@@ -110,6 +126,7 @@ fn compile_node(
     diags: &mut Diagnostics,
     budget: &mut usize,
     depth: usize,
+    templates: &mut Vec<Template>,
 ) -> Option<Node> {
     let Some(obj) = raw.as_object() else {
         diags.push(Diagnostic::error(
@@ -160,6 +177,7 @@ fn compile_node(
         tag,
         attrs: Vec::new(),
         text: None,
+        template: None,
         children: Vec::new(),
     };
     for (key, value) in obj.iter() {
@@ -179,6 +197,18 @@ fn compile_node(
                             &at,
                             "text is longer than 4096 bytes",
                         ));
+                    } else if s.contains("{{") {
+                        let t = crate::template::compile(&s, &at, KNOWN_PATHS, diags);
+                        match t.as_ref().and_then(|t| t.as_static()) {
+                            // Only quoted text: a plain text after all.
+                            Some(plain) => node.text = Some(plain.to_owned()),
+                            None => {
+                                if let Some(t) = t {
+                                    node.template = Some(templates.len());
+                                    templates.push(t);
+                                }
+                            }
+                        }
                     } else {
                         node.text = Some(s);
                     }
@@ -189,7 +219,7 @@ fn compile_node(
                 Value::Array(items) => {
                     for (i, item) in items.iter().enumerate() {
                         if let Some(child) =
-                            compile_node(item, &at.index(i), diags, budget, depth + 1)
+                            compile_node(item, &at.index(i), diags, budget, depth + 1, templates)
                         {
                             node.children.push(child);
                         }

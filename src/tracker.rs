@@ -130,6 +130,12 @@ pub struct Tracker {
     watch: watch::Watch,
 }
 
+/// The attribute roots the config reads: its conditions', and its texts' placeholders.
+fn roots_of(config: &Config) -> Roots {
+    let texts = config.templates.iter().flatten().flat_map(|t| t.paths());
+    Roots::of_paths(config.conditions.paths().chain(texts))
+}
+
 fn watching_of(config: &Config) -> Watching {
     let exit = config
         .rules
@@ -166,7 +172,7 @@ impl Tracker {
             ..Consent::default()
         };
         let effects = consent.effects();
-        let roots = Roots::of_paths(config.conditions.paths());
+        let roots = roots_of(&config);
         let order = decide::order(&config.rules);
         let watching = watching_of(&config);
         Self {
@@ -205,7 +211,7 @@ impl Tracker {
         self.outbox
             .set_policy(policy_for(config.collector.as_ref()));
         self.consent.settings = config.consent;
-        self.roots = Roots::of_paths(config.conditions.paths());
+        self.roots = roots_of(&config);
         self.order = decide::order(&config.rules);
         let watching = watching_of(&config);
         let rearm = watching != self.watching || config.exit != self.config.exit;
@@ -398,6 +404,19 @@ impl Tracker {
                 .observe(name.as_deref().unwrap_or_default(), &properties);
         }
         let campaign = campaign_from_search(&page.search);
+        // An identify call hands the visitor model only the traits the config keeps for text.
+        let observed = match &traits {
+            Some(t) if kind == Kind::Identify => {
+                let mut kept = Map::new();
+                for name in &self.config.traits {
+                    if let Some(v) = t.get(name) {
+                        kept.insert(name.as_str(), v.clone());
+                    }
+                }
+                kept
+            }
+            _ => properties.clone(),
+        };
         // The visitor model learns from every event, also while analytics is denied: rules may
         // still run on the device (it keeps no profile while personalization is denied).
         self.visitor.observe(
@@ -405,7 +424,7 @@ impl Tracker {
             Op {
                 kind,
                 name: name.clone().unwrap_or_default(),
-                properties: properties.clone(),
+                properties: observed,
                 path: page.path.clone(),
                 campaign: campaign.clone(),
                 referrer: page.referrer.clone(),

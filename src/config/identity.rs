@@ -4,12 +4,53 @@
 //! visitors. A store whose checkout lives on a subdomain names its registrable domain here and
 //! the id is also kept in a first-party cookie on it (`trailmark_aid`), which every subdomain
 //! reads.
+//!
+//! `traits` names the `identify` traits that personal text may use (`traits.firstName` in a
+//! block's text): only those are kept with the visitor (see [`crate::visitor`]).
+//!
+//! ```json
+//! { "identity": { "cookieDomain": "shop.example", "traits": ["firstName"] } }
+//! ```
 
 use super::read;
-use crate::diag::{Diagnostic, Diagnostics, Path};
-use crate::value::Map;
+use crate::diag::{expected, Diagnostic, Diagnostics, Path};
+use crate::value::{Map, Value};
 
-const FIELDS: &[&str] = &["cookieDomain"];
+const FIELDS: &[&str] = &["cookieDomain", "traits"];
+
+/// Compiles `/identity/traits`: the names of the traits kept for text.
+pub fn compile_traits(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Vec<String> {
+    let at = path.key("traits");
+    let mut names = Vec::new();
+    match obj.get("traits") {
+        None => {}
+        Some(Value::Array(items)) if items.len() <= crate::visitor::MAX_TRAITS => {
+            for (i, item) in items.iter().enumerate() {
+                match item {
+                    Value::String(s) if !s.is_empty() && s.len() <= 64 && !s.contains('.') => {
+                        names.push(s.clone())
+                    }
+                    other => diags.push(Diagnostic::error(
+                        "config/wrong-type",
+                        &at.index(i),
+                        expected("a trait name (1 to 64 bytes, no dots)", other),
+                    )),
+                }
+            }
+        }
+        Some(Value::Array(_)) => diags.push(Diagnostic::error(
+            "config/too-many",
+            &at,
+            "at most 16 traits",
+        )),
+        Some(other) => diags.push(Diagnostic::error(
+            "config/wrong-type",
+            &at,
+            expected("an array of trait names", other),
+        )),
+    }
+    names
+}
 
 /// Compiles `/identity`: the cookie domain, if a valid one is given.
 pub fn compile(obj: &Map, path: &Path, diags: &mut Diagnostics) -> Option<String> {

@@ -43,6 +43,8 @@ use crate::limits::MAX_BLOCKS;
 use crate::render::{compile_block, Node};
 use crate::rules::{ConditionId, Conditions};
 #[cfg(feature = "compiler")]
+use crate::template::Template;
+#[cfg(feature = "compiler")]
 use crate::value::{Map, Value};
 
 /// The config version this build understands.
@@ -77,6 +79,11 @@ pub struct Config {
     pub overlays: Overlays,
     /// The exit-intent detector's settings (`/exitIntent`, see [`crate::exit::settings`]).
     pub exit: crate::exit::ExitSettings,
+    /// The texts with placeholders of each block (by block index), in the order their nodes'
+    /// `f` index them (see [`crate::template`]).
+    pub templates: Vec<Vec<crate::template::Template>>,
+    /// The `identify` traits kept for personal text (`/identity/traits`).
+    pub traits: Vec<String>,
 }
 
 /// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
@@ -163,8 +170,10 @@ pub fn compile(raw: &Value) -> Compiled {
         .unwrap_or_default();
     let empty = Map::new();
     let groups = read::object(obj, "savedGroups", &root, &mut diags).unwrap_or(&empty);
-    let (block_ids, block_trees): (Vec<String>, Vec<Node>) =
+    let (block_ids, compiled_blocks): (Vec<String>, Vec<(Node, Vec<Template>)>) =
         compile_blocks(obj, &root, &mut diags).into_iter().unzip();
+    let (block_trees, templates): (Vec<Node>, Vec<Vec<Template>>) =
+        compiled_blocks.into_iter().unzip();
     let mut conditions = Conditions::new(groups);
     let rules = match obj.get("rules") {
         None => Vec::new(),
@@ -176,8 +185,12 @@ pub fn compile(raw: &Value) -> Compiled {
             &mut diags,
         ),
     };
-    let cookie_domain = read::object(obj, "identity", &root, &mut diags)
-        .and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
+    let identity_section = read::object(obj, "identity", &root, &mut diags);
+    let cookie_domain =
+        identity_section.and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
+    let traits = identity_section
+        .map(|i| identity::compile_traits(i, &root.key("identity"), &mut diags))
+        .unwrap_or_default();
     let redact_params = read::object(obj, "privacy", &root, &mut diags)
         .map(|p| privacy::compile(p, &root.key("privacy"), &mut diags))
         .unwrap_or_default();
@@ -204,6 +217,8 @@ pub fn compile(raw: &Value) -> Compiled {
             redact_params,
             overlays,
             exit,
+            templates,
+            traits,
         },
         diagnostics: diags,
         blocks: block_trees,
@@ -211,7 +226,11 @@ pub fn compile(raw: &Value) -> Compiled {
 }
 
 #[cfg(feature = "compiler")]
-fn compile_blocks(obj: &Map, root: &Path, diags: &mut Diagnostics) -> Vec<(String, Node)> {
+fn compile_blocks(
+    obj: &Map,
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> Vec<(String, (Node, Vec<crate::template::Template>))> {
     let at = root.key("blocks");
     let Some(raw) = read::object(obj, "blocks", root, diags) else {
         return Vec::new();

@@ -192,6 +192,8 @@ impl Wire for Config {
         self.cookie_domain.put(w);
         self.redact_params.put(w);
         self.exit.put(w);
+        self.templates.put(w);
+        self.traits.put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -226,6 +228,8 @@ impl Wire for Config {
             redact_params: Vec::get(r),
             overlays,
             exit: crate::exit::ExitSettings::get(r),
+            templates: Vec::get(r),
+            traits: Vec::get(r),
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct Decision<'a> {
     pub block_id: &'a str,
     /// The code an `accept` action copies.
     pub offer: Option<&'a str>,
+    /// The block's texts with placeholders, filled: one array of pieces each, in the order of
+    /// the block's templates (`formatPieces` in `js/template.js` makes them text).
+    pub texts: Vec<Value>,
 }
 
 /// What the current page view has seen: its decisions depend on it, and it starts empty with
@@ -125,6 +128,18 @@ impl Tracker {
             {
                 continue;
             }
+            // A text whose value is missing (and has no `else`) cannot show: the next rule may.
+            let texts: Option<Vec<Value>> = self
+                .config
+                .templates
+                .get(rule.block)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .map(|t| t.fill(&attributes))
+                .collect();
+            let (Some(block_id), Some(texts)) = (self.config.block(rule.block), texts) else {
+                continue;
+            };
             if rule.placement == Placement::Dialog {
                 // Suppressed from here on for lower-priority dialogs (one at a time), and the
                 // page's own suppression condition is asked only when a dialog would open.
@@ -134,15 +149,14 @@ impl Tracker {
                 }
                 dialogs = false;
             }
-            if let Some(block_id) = self.config.block(rule.block) {
-                out.push(Decision {
-                    slot: &rule.slot,
-                    placement: rule.placement,
-                    rule: &rule.id,
-                    block_id,
-                    offer: rule.offer.as_deref(),
-                });
-            }
+            out.push(Decision {
+                slot: &rule.slot,
+                placement: rule.placement,
+                rule: &rule.id,
+                block_id,
+                offer: rule.offer.as_deref(),
+                texts,
+            });
         }
         out
     }

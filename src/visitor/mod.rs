@@ -35,6 +35,9 @@ pub const JOURNAL_EVENTS: usize = 256;
 /// Longest text the visitor model keeps (ids, names, referrers), in bytes.
 pub const MAX_TEXT_BYTES: usize = 200;
 
+/// Most `identify` traits kept for personal text (`/identity/traits` names them).
+pub const MAX_TRAITS: usize = 16;
+
 /// Most tabs the record remembers (the tabs seen least recently are forgotten first).
 pub const MAX_TABS: usize = 16;
 
@@ -145,6 +148,10 @@ impl Visitor {
             self.user_id = Some(op.name.clone());
         }
         if self.keep_profile {
+            if op.kind == Kind::Identify {
+                // The traits the config keeps for text (the tracker passed only those).
+                self.profile.keep_traits(&op.properties);
+            }
             self.profile.apply(op, started);
             if op.kind != Kind::Identify {
                 // Page views are logged as `$page` (an empty name).
@@ -370,6 +377,9 @@ impl Visitor {
         if roots.has(Roots::JOURNEYS) {
             into.insert("journeys", crate::journeys::attributes(&p.journeys));
         }
+        if roots.has(Roots::TRAITS) {
+            into.insert("traits", Value::Object(p.traits.clone()));
+        }
     }
 }
 
@@ -393,9 +403,12 @@ impl Roots {
     pub const UTM: u8 = 32;
     /// `journeys`.
     pub const JOURNEYS: u8 = 64;
+    /// `traits`.
+    pub const TRAITS: u8 = 128;
     /// Every root.
-    pub const ALL: Roots = Roots(127);
-    const NAMES: [(&'static str, u8); 7] = [
+    pub const ALL: Roots = Roots(255);
+    const NAMES: [(&'static str, u8); 8] = [
+        ("traits", Self::TRAITS),
         ("visitor", Self::VISITOR),
         ("session", Self::SESSION),
         ("views", Self::VIEWS),

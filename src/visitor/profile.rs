@@ -59,9 +59,35 @@ pub struct Profile {
     pub history: History,
     /// What each rule's blocks did (views, dismissals, acceptances), for caps.
     pub displays: crate::caps::Displays,
+    /// The `identify` traits kept for personal text (only those `/identity/traits` names).
+    pub traits: Map,
 }
 
 impl Profile {
+    /// Keeps `traits` (strings cut at 200 bytes, finite numbers, booleans; `null` forgets one),
+    /// at most [`super::MAX_TRAITS`] names.
+    pub fn keep_traits(&mut self, traits: &Map) {
+        for (name, value) in traits.iter() {
+            let value = match value {
+                Value::String(s) => {
+                    let mut s = s.clone();
+                    crate::text::truncate_at_boundary(&mut s, super::MAX_TEXT_BYTES);
+                    Value::String(s)
+                }
+                Value::Number(n) if n.is_finite() => Value::Number(*n),
+                Value::Bool(b) => Value::Bool(*b),
+                Value::Null => {
+                    self.traits.remove(name);
+                    continue;
+                }
+                _ => continue,
+            };
+            if self.traits.len() < super::MAX_TRAITS || self.traits.get(name).is_some() {
+                self.traits.insert(name, value);
+            }
+        }
+    }
+
     /// Rolls one event into the profile; `new_session` says it started a session.
     pub fn apply(&mut self, op: &Op, new_session: bool) {
         let at = op.at;

@@ -133,6 +133,7 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
                 ),
                 ("history", p.history.to_value()),
                 ("disp", p.displays.to_value()),
+                ("tr", Value::Object(p.traits.clone())),
             ]),
         );
     }
@@ -278,6 +279,15 @@ fn profile(f: &Fields) -> Option<Profile> {
         displays: match f.0.get("disp") {
             None => crate::caps::Displays::default(),
             Some(d) => crate::caps::Displays::from_value(d)?,
+        },
+        // Absent in records written before traits were kept; a stored value is checked as an
+        // identify call's would be.
+        traits: {
+            let mut p = Profile::default();
+            if let Some(Value::Object(m)) = f.0.get("tr") {
+                p.keep_traits(m);
+            }
+            p.traits
         },
     })
 }

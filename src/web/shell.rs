@@ -711,6 +711,8 @@ pub(super) struct Owned {
     rule: String,
     block: String,
     offer: Option<String>,
+    /// The filled texts (a changed amount is a changed decision: the page fills it again).
+    texts: Vec<Value>,
 }
 
 impl Owned {
@@ -721,11 +723,12 @@ impl Owned {
             rule: d.rule.to_owned(),
             block: d.block_id.to_owned(),
             offer: d.offer.map(str::to_owned),
+            texts: d.texts.clone(),
         }
     }
 }
 
-/// `[{slot, placement, rule, block, offer?}]`.
+/// `[{slot, placement, rule, block, offer?, text?}]` (`text`: the filled texts' pieces).
 fn decisions_to_js(decisions: &[Owned]) -> Array {
     decisions
         .iter()
@@ -737,6 +740,9 @@ fn decisions_to_js(decisions: &[Owned]) -> Array {
             set(&o, "block", &d.block);
             if let Some(code) = &d.offer {
                 set(&o, "offer", code);
+            }
+            if !d.texts.is_empty() {
+                let _ = Reflect::set(&o, &"text".into(), &to_js(&Value::Array(d.texts.clone())));
             }
             JsValue::from(o)
         })
