@@ -18,6 +18,7 @@ export function init(options = {}) {
     }, {
       ...options,
       loadAdapters: () => import("./trailmark_adapters.js"),
+      loadUi: () => import("./trailmark_ui.js"),
       loadTools: () => import("./trailmark_tools.js").then(async (m) => {
         await m.default();
         return m;

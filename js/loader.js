@@ -44,6 +44,7 @@ import { createRuntime } from "./runtime.js";
     autoPage: attr("data-auto-page") !== "false",
     adapters: attr("data-adapters").split(/[\s,]+/),
     loadAdapters: () => chunk("trailmark_adapters.js"),
+    loadUi: () => chunk("trailmark_ui.js"),
     loadTools: () => chunk("trailmark_tools.js").then(async (m) => {
       await m.default({ module_or_path: new URL("trailmark_tools_bg.wasm", base) });
       return m;

@@ -7,7 +7,6 @@
 // parsing: safe under a strict CSP and Trusted Types), and a block that fails the checks is not
 // shown: the slot keeps its default content.
 
-import { createOverlays } from "./overlays.js";
 import { formatPieces } from "./template.js";
 
 export const SLOT = "data-trailmark-slot";
@@ -80,7 +79,7 @@ const EVENTS = { viewed: ["Block Viewed", "show"], clicked: ["Block Clicked", "c
  * (`trailmark:show`, `trailmark:click`, `trailmark:dismiss`, `trailmark:accept`, with the
  * decision in `detail`): a slot's block is viewed once at least half of it was visible for a
  * second (once per page per slot), an overlay when it opens. `hooks.claim(decision)` claims the
- * session's dialog across tabs.
+ * session's dialog across tabs; `hooks.loadUi()` loads the page-UI chunk (js/ui.js).
  */
 export function createRenderer(warn, hooks) {
   const defaults = new WeakMap(); // slot element -> the child nodes it had before
@@ -144,14 +143,27 @@ export function createRenderer(warn, hooks) {
     holes.text = next.text;
     return true;
   };
-  const overlays = createOverlays({
-    build: (block, d) => { const holes = holesOf(d); return [build(document, block, holes), holes]; },
-    refill,
-    claim: hooks.claim,
-    shown: (d) => seen(d),
-    closed: (d, how) => { if (how !== "accept") outcome("dismissed", d, {}); },
-    actions,
-  });
+  // The overlays come with the page-UI chunk, loaded the first time a decision needs one; the
+  // latest decisions are shown once it is there.
+  let overlays = null;
+  let latest = null;
+  const syncOverlays = (decisions, blocks) => {
+    latest = [decisions, blocks];
+    if (overlays) return overlays.sync(decisions, blocks);
+    if (overlays === false || !decisions.some((d) => d.placement !== "slot")) return;
+    overlays = false;
+    hooks.loadUi().then((ui) => {
+      overlays = ui.createOverlays({
+        build: (block, d) => { const holes = holesOf(d); return [build(document, block, holes), holes]; },
+        refill,
+        claim: hooks.claim,
+        shown: (d) => seen(d),
+        closed: (d, how) => { if (how !== "accept") outcome("dismissed", d, {}); },
+        actions,
+      });
+      overlays.sync(...latest);
+    }).catch(() => warn("the overlays could not be loaded; bars and dialogs do not show"));
+  };
   // A slot's block is viewed once at least half of it was visible for a second.
   const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {
     for (const e of entries) {
@@ -210,10 +222,10 @@ export function createRenderer(warn, hooks) {
       if (observer) observer.observe(el);
       changed++;
     }
-    overlays.sync(decisions, blocks);
+    syncOverlays(decisions, blocks);
     return changed;
   };
   /** A new page view (a route of a single-page app): blocks may be viewed again. */
-  render.newPage = () => { viewed.clear(); overlays.newPage(); };
+  render.newPage = () => { viewed.clear(); if (overlays) overlays.newPage(); };
   return render;
 }

@@ -5,7 +5,6 @@
 
 import { isCompiled, programOf, base64 } from "./config.js";
 import { createRenderer } from "./render.js";
-import { attachExitSampler } from "./exit.js";
 
 const PREFIX = "[trailmark] ";
 const CONFIG_CACHE = "trailmark:config:";
@@ -55,7 +54,7 @@ export function createRuntime(loadModule, options) {
     } catch (_) { /* locks refused here */ }
     return Promise.resolve(ask());
   };
-  const renderer = createRenderer(warn, { track: (name, props) => api.track(name, props), claim });
+  const renderer = createRenderer(warn, { track: (name, props) => api.track(name, props), claim, loadUi: options.loadUi });
   // The module's decisions, built into the slots (the module hands over new decisions whenever
   // they change; `render()` asks for them).
   const render = (decisions) => (core && !dead ? renderer(decisions || call("decisions", []) || [], blocks) : 0);
@@ -161,10 +160,10 @@ export function createRuntime(loadModule, options) {
   const watch = () => {
     if (sampling || !call("watching", [])) return;
     sampling = true;
-    try {
+    options.loadUi().then((ui) => {
       const phone = matchMedia("(hover: none) and (pointer: coarse)").matches;
-      attachExitSampler((kind, t, a, b, c, d) => call("sample", [kind, t, a, b, c, d]), { touch: phone });
-    } catch (_) { /* no matchMedia: no sampling */ }
+      ui.attachExitSampler((kind, t, a, b, c, d) => call("sample", [kind, t, a, b, c, d]), { touch: phone });
+    }).catch((e) => warn("the page sampler could not be loaded (" + e + "); rules that wait for page state or exit intent do not show"));
   };
 
   const unreadable = (source, e) => {

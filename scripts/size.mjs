@@ -10,11 +10,12 @@ const budget = JSON.parse(readFileSync("size-budget.json", "utf8"));
 // The script tag's loader (the module's glue bundled in) and the module; a compiled config
 // comes inline or beside them and depends on the site (the benchmarks count the demo's).
 const corePath = ["pkg/trailmark.js", "pkg/trailmark_core_bg.wasm"];
-// Loaded only when needed: the adapters (data-adapters="ga4 shopify"), the tools chunk (a JSON
+// Loaded only when needed: the page-UI chunk (overlays and the page sampler, on pages that show
+// an overlay or watch page state), the adapters (data-adapters="ga4 shopify"), the tools chunk (a JSON
 // config compiled in the page, validateConfig, evalCondition, bucketing), and the glue on its
 // own for the ESM entry (a bundler's build loads index.js + trailmark_core.js instead of
 // trailmark.js).
-const optional = ["pkg/trailmark_adapters.js", "pkg/trailmark_tools.js", "pkg/trailmark_tools_bg.wasm",
+const optional = ["pkg/trailmark_ui.js", "pkg/trailmark_adapters.js", "pkg/trailmark_tools.js", "pkg/trailmark_tools_bg.wasm",
   "pkg/index.js", "pkg/trailmark_core.js"];
 
 const measure = (file) => {

@@ -130,20 +130,6 @@ pub struct Tracker {
     watch: watch::Watch,
 }
 
-/// The attribute roots the config reads: its conditions', and its texts' placeholders.
-fn roots_of(config: &Config) -> Roots {
-    let texts = config.templates.iter().flatten().flat_map(|t| t.paths());
-    Roots::of_paths(config.conditions.paths().chain(texts))
-}
-
-fn watching_of(config: &Config) -> Watching {
-    let exit = config
-        .rules
-        .iter()
-        .any(|r| r.trigger == crate::config::Trigger::Exit);
-    Watching::of(config.conditions.paths(), exit)
-}
-
 fn policy_for(collector: Option<&Collector>) -> Policy {
     let mut p = Policy::default();
     if let Some(c) = collector {
@@ -172,9 +158,9 @@ impl Tracker {
             ..Consent::default()
         };
         let effects = consent.effects();
-        let roots = roots_of(&config);
+        let roots = config.roots;
         let order = decide::order(&config.rules);
-        let watching = watching_of(&config);
+        let watching = config.watching;
         Self {
             config,
             visitor: Visitor::new(identity.seq_base, effects.use_profile),
@@ -211,9 +197,9 @@ impl Tracker {
         self.outbox
             .set_policy(policy_for(config.collector.as_ref()));
         self.consent.settings = config.consent;
-        self.roots = roots_of(&config);
+        self.roots = config.roots;
         self.order = decide::order(&config.rules);
-        let watching = watching_of(&config);
+        let watching = config.watching;
         let rearm = watching != self.watching || config.exit != self.config.exit;
         self.watching = watching;
         self.config = config;

@@ -84,6 +84,10 @@ pub struct Config {
     pub templates: Vec<Vec<crate::template::Template>>,
     /// The `identify` traits kept for personal text (`/identity/traits`).
     pub traits: Vec<String>,
+    /// The attribute roots the conditions and texts read (the others are never built).
+    pub roots: crate::visitor::Roots,
+    /// What the page sampler is needed for (rules reading page state, exit rules).
+    pub watching: crate::tracker::Watching,
 }
 
 /// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
@@ -205,21 +209,31 @@ pub fn compile(raw: &Value) -> Compiled {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
     };
+    let mut config = Config {
+        collector,
+        consent,
+        blocks: block_ids,
+        rules,
+        conditions,
+        journeys,
+        cookie_domain,
+        redact_params,
+        overlays,
+        exit,
+        templates,
+        traits,
+        ..Config::default()
+    };
+    // Worked out here once, so the module carries no code for it.
+    let texts = config.templates.iter().flatten().flat_map(|t| t.paths());
+    config.roots = crate::visitor::Roots::of_paths(config.conditions.paths().chain(texts));
+    let exit = config
+        .rules
+        .iter()
+        .any(|r| r.trigger == rules::Trigger::Exit);
+    config.watching = crate::tracker::Watching::of(config.conditions.paths(), exit);
     Compiled {
-        config: Config {
-            collector,
-            consent,
-            blocks: block_ids,
-            rules,
-            conditions,
-            journeys,
-            cookie_domain,
-            redact_params,
-            overlays,
-            exit,
-            templates,
-            traits,
-        },
+        config,
         diagnostics: diags,
         blocks: block_trees,
     }

@@ -194,6 +194,8 @@ impl Wire for Config {
         self.exit.put(w);
         self.templates.put(w);
         self.traits.put(w);
+        u32::from(self.roots.bits()).put(w);
+        u32::from(self.watching.bits()).put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -230,6 +232,8 @@ impl Wire for Config {
             exit: crate::exit::ExitSettings::get(r),
             templates: Vec::get(r),
             traits: Vec::get(r),
+            roots: crate::visitor::Roots::from_bits(u32::get(r) as u8),
+            watching: crate::tracker::Watching::from_bits(u32::get(r) as u8),
         }
     }
 }

@@ -33,8 +33,23 @@ pub struct Watching {
 }
 
 impl Watching {
+    /// As the compiled program carries it: input 1, time 2, exit 4.
+    pub fn bits(self) -> u8 {
+        u8::from(self.input) | u8::from(self.time) << 1 | u8::from(self.exit) << 2
+    }
+
+    /// From [`bits`](Self::bits).
+    pub fn from_bits(bits: u8) -> Watching {
+        Watching {
+            input: bits & 1 != 0,
+            time: bits & 2 != 0,
+            exit: bits & 4 != 0,
+        }
+    }
+
     /// From the attribute paths the config's conditions read, and whether a rule waits for exit
     /// intent.
+    #[cfg(feature = "compiler")]
     pub fn of<'a>(paths: impl Iterator<Item = &'a str>, exit: bool) -> Watching {
         let mut w = Watching {
             exit,

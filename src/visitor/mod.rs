@@ -407,6 +407,7 @@ impl Roots {
     pub const TRAITS: u8 = 128;
     /// Every root.
     pub const ALL: Roots = Roots(255);
+    #[cfg(feature = "compiler")]
     const NAMES: [(&'static str, u8); 8] = [
         ("traits", Self::TRAITS),
         ("visitor", Self::VISITOR),
@@ -419,6 +420,7 @@ impl Roots {
     ];
 
     /// The roots `paths` (dot paths, as conditions name attributes) begin with.
+    #[cfg(feature = "compiler")]
     pub fn of_paths<'a>(paths: impl Iterator<Item = &'a str>) -> Roots {
         let mut bits = 0;
         for path in paths {
@@ -429,6 +431,16 @@ impl Roots {
                 }
             }
         }
+        Roots(bits)
+    }
+
+    /// As the compiled program carries them.
+    pub fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// From [`bits`](Self::bits).
+    pub fn from_bits(bits: u8) -> Roots {
         Roots(bits)
     }
 

@@ -1,0 +1,5 @@
+// The page-UI chunk (pkg/trailmark_ui.js): what only some pages need, loaded the first time one
+// does: the overlays (bars, corner cards, the dialog, with their styles) when a decision places
+// a block in one, and the page sampler when a rule reads page state or waits for exit intent.
+export { createOverlays } from "./overlays.js";
+export { attachExitSampler } from "./exit.js";
