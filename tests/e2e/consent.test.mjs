@@ -39,7 +39,7 @@ const DEFAULT_HERO = {
 // What the demo config decides on the home page: the hero slot and the free-shipping bar.
 const HOME_DECISIONS = [
   { slot: "hero", placement: "slot", rule: "home-hero-welcome", block: "roaster-picks-hero" },
-  { slot: "", placement: "bar-top", rule: "free-shipping-bar", block: "shipping-bar" },
+  { slot: "", placement: "bar-top", rule: "free-shipping-bar", block: "shipping-bar", text: [[0, "You're ", 2, 4000, "USD", 0, " away from free delivery."]] },
 ];
 const PERSONALIZED_HERO = { rule: "home-hero-welcome", block: "roaster-picks-hero", title: "Fresh roasts, picked for you" };
 const HOME_EVENTS = ["page /", "Product List Viewed"];
