@@ -91,7 +91,8 @@ export function createRenderer(warn, hooks) {
 
   const outcome = (kind, d, extra) => {
     const detail = { rule: d.rule, block: d.block, placement: d.placement, ...(d.slot ? { slot: d.slot } : {}), ...extra };
-    if (kind !== "viewed" || d.placement !== "dialog") hooks.track(EVENTS[kind][0], detail);
+    // A preview records nothing; a dialog's view is recorded by its claim.
+    if (!d.preview && (kind !== "viewed" || d.placement !== "dialog")) hooks.track(EVENTS[kind][0], detail);
     try { document.dispatchEvent(new CustomEvent("trailmark:" + EVENTS[kind][1], { detail })); } catch (_) { /* no CustomEvent */ }
   };
   const seen = (d) => {

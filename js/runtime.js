@@ -45,9 +45,12 @@ export function createRuntime(loadModule, options) {
   let adapt = null; // the adapters chunk's adapt(source, payload), once loaded
   let chunk = null; // its loading, when a store turned an adapter on
   let blocks = {}; // the content blocks of the config in use, by id
+  let program = null; // the compiled program in use (explain() hands it to the tools chunk)
   // The session's dialog is claimed across tabs: the module checks and records it while this
   // tab holds the Web Lock, so two tabs never both open it (without Web Locks: just checked).
   const claim = (d) => {
+    // A preview opens without claiming (nothing about it is recorded).
+    if (d.preview) return Promise.resolve(true);
     const ask = () => !!call("claimDialog", [d.rule]);
     try {
       if (navigator.locks) return navigator.locks.request("trailmark:dialog", ask).catch(() => false);
@@ -140,17 +143,30 @@ export function createRuntime(loadModule, options) {
 
   // Applies a program and its blocks; says once why it was refused (another format version,
   // corrupt). The blocks are in place before the module announces its first decisions.
-  const apply = (program, newBlocks, source) => {
+  const apply = (newProgram, newBlocks, source) => {
     const previous = blocks;
     blocks = newBlocks && typeof newBlocks === "object" ? newBlocks : {};
-    const problem = call("configure", [program]);
+    const problem = call("configure", [newProgram]);
+    if (!problem) program = newProgram;
     if (problem) {
       blocks = previous;
       console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
     }
     adoptOrphans();
-    if (!problem) watch();
+    if (!problem) { watch(); unlock(); }
     return !problem;
+  };
+
+  // Preview and debugging (README, "Preview and debugging"): only with the config's key in the
+  // URL; a wrong or missing key changes nothing and says nothing.
+  let unlocked = false;
+  const unlock = () => {
+    let q;
+    try { q = new URLSearchParams(location.search); } catch (_) { return; }
+    const key = q.get("trailmark-key") || q.get("trailmark-debug");
+    if (unlocked || !key || !call("preview", [key, q.get("trailmark-preview") || ""])) return;
+    unlocked = true;
+    if (q.has("trailmark-debug")) options.loadUi().then((ui) => ui.showDebug(api)).catch(() => {});
   };
 
   // The page sampler (exit.js) runs only for a config with a rule that reads what the shopper
@@ -337,6 +353,21 @@ export function createRuntime(loadModule, options) {
     evalCondition: async (attributes, condition, savedGroups) => {
       const t = await api.tools();
       try { return t ? t.evalCondition(attributes, condition, savedGroups || {}) : false; } catch (e) { warn("evalCondition failed (" + e + ")"); return false; }
+    },
+    /**
+     * Why this page shows what it shows: resolves to, per slot and overlay placement, every
+     * candidate rule in the order they are tried, with why it showed or did not (README,
+     * "Why a shopper saw what they saw"). Worked out by the tools chunk, loaded on first use.
+     */
+    explain: async () => {
+      await api.started;
+      const state = program && call("explainState", []);
+      const t = state && (await api.tools());
+      if (!t) return [];
+      try {
+        state.record = JSON.parse(state.record);
+        return t.explain(program, state) || [];
+      } catch (e) { warn("explain failed (" + e + ")"); return []; }
     },
   };
 

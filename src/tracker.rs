@@ -619,6 +619,7 @@ impl Tracker {
 }
 
 mod decide;
+mod explain;
 mod identity;
 mod journeys;
 mod persist;

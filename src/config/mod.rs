@@ -24,6 +24,8 @@ mod journeys;
 #[cfg(feature = "compiler")]
 mod overlays;
 #[cfg(feature = "compiler")]
+mod preview;
+#[cfg(feature = "compiler")]
 mod privacy;
 #[cfg(feature = "compiler")]
 mod read;
@@ -84,6 +86,8 @@ pub struct Config {
     pub templates: Vec<Vec<crate::template::Template>>,
     /// The `identify` traits kept for personal text (`/identity/traits`).
     pub traits: Vec<String>,
+    /// The key that turns preview and debugging on (`/preview/key`).
+    pub preview_key: Option<String>,
     /// The attribute roots the conditions and texts read (the others are never built).
     pub roots: crate::visitor::Roots,
     /// What the page sampler is needed for (rules reading page state, exit rules).
@@ -134,6 +138,7 @@ const FIELDS: &[&str] = &[
     "privacy",
     "overlays",
     "exitIntent",
+    "preview",
 ];
 
 /// Compiles a parsed config.
@@ -201,6 +206,8 @@ pub fn compile(raw: &Value) -> Compiled {
     let overlays = read::object(obj, "overlays", &root, &mut diags)
         .map(|o| overlays::compile(o, &root.key("overlays"), &mut conditions, &mut diags))
         .unwrap_or_default();
+    let preview_key = read::object(obj, "preview", &root, &mut diags)
+        .and_then(|p| preview::compile(p, &root.key("preview"), &mut diags));
     let exit = obj
         .get("exitIntent")
         .map(|e| crate::exit::compile(e, &root.key("exitIntent"), &mut diags))
@@ -222,6 +229,7 @@ pub fn compile(raw: &Value) -> Compiled {
         exit,
         templates,
         traits,
+        preview_key,
         ..Config::default()
     };
     // Worked out here once, so the module carries no code for it.

@@ -196,6 +196,7 @@ impl Wire for Config {
         self.traits.put(w);
         u32::from(self.roots.bits()).put(w);
         u32::from(self.watching.bits()).put(w);
+        self.preview_key.put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -234,6 +235,7 @@ impl Wire for Config {
             traits: Vec::get(r),
             roots: crate::visitor::Roots::from_bits(u32::get(r) as u8),
             watching: crate::tracker::Watching::from_bits(u32::get(r) as u8),
+            preview_key: Option::get(r),
         }
     }
 }

@@ -96,6 +96,8 @@ mod set;
 mod sort;
 mod tree;
 mod version;
+#[cfg(feature = "compiler")]
+mod why;
 mod wire;
 
 pub mod bucket;
@@ -106,3 +108,5 @@ pub use crate::history::Scope;
 pub use condition::eval_condition;
 pub use condition::Condition;
 pub use set::{ConditionId, Conditions, Pass};
+#[cfg(feature = "compiler")]
+pub use why::Failure;

@@ -315,6 +315,35 @@ impl Pass<'_> {
     }
 }
 
+#[cfg(feature = "compiler")]
+impl<'a> Pass<'a> {
+    /// The root node of condition `id`.
+    pub(super) fn root(&self, id: ConditionId) -> Option<&'a Node> {
+        self.set.roots.get(id.0 as usize)
+    }
+
+    /// Leaf `i`: its path as written, the value there, and its test as written (`null` when
+    /// the config gave none).
+    pub(super) fn leaf_parts(&mut self, i: usize) -> (String, Value, Value) {
+        self.answer(i);
+        let Some((path_id, _, source)) = self.set.leaves.tests.get(i) else {
+            return (String::new(), Value::Null, Value::Null);
+        };
+        let p = *path_id as usize;
+        let seen = match self.values.get(p) {
+            Some(Slot::At(v)) => (*v).clone(),
+            Some(Slot::Number(n)) => Value::Number(*n),
+            _ => Value::Null,
+        };
+        let text = self.set.leaves.paths.get(p).map(|(t, _)| t.clone());
+        (
+            text.unwrap_or_default(),
+            seen,
+            source.clone().unwrap_or(Value::Null),
+        )
+    }
+}
+
 /// What a missing attribute reads as.
 static NULL: Value = Value::Null;
 

@@ -23,6 +23,8 @@ pub struct Decision<'a> {
     /// The block's texts with placeholders, filled: one array of pieces each, in the order of
     /// the block's templates (`formatPieces` in `js/template.js` makes them text).
     pub texts: Vec<Value>,
+    /// Shown for preview (`?trailmark-preview=`): nothing about it is recorded.
+    pub preview: bool,
 }
 
 /// What the current page view has seen: its decisions depend on it, and it starts empty with
@@ -36,6 +38,8 @@ pub struct PageState {
     pub exit: bool,
     /// The page asked that no dialog open (`trailmark.suppressDialogs(true)`).
     pub suppress_dialogs: bool,
+    /// The rule a preview URL forces (with the config's key), for the whole page load.
+    pub preview: Option<String>,
 }
 
 impl PageState {
@@ -57,8 +61,21 @@ impl PageState {
         }
     }
 
-    fn shown(&self, rule: &str) -> bool {
+    pub(super) fn shown(&self, rule: &str) -> bool {
         self.shown.iter().any(|r| r == rule)
+    }
+
+    /// The rules whose block was viewed on this page.
+    pub(super) fn shown_rules(&self) -> impl Iterator<Item = &str> {
+        self.shown.iter().map(String::as_str)
+    }
+
+    /// Notes that `rule`'s block was viewed on this page (a state handed over for `explain()`).
+    #[cfg(feature = "compiler")]
+    pub(super) fn mark_shown(&mut self, rule: &str) {
+        if !self.shown(rule) {
+            self.shown.push(rule.to_owned());
+        }
     }
 }
 
@@ -105,26 +122,38 @@ impl Tracker {
         let mut dialogs = self.effects.open_dialogs
             && !self.here.suppress_dialogs
             && displays.dialogs_in(session) < self.config.overlays.dialogs_per_session;
-        for &i in &self.order {
-            let Some(rule) = self.config.rules.get(i) else {
+        // A previewed rule shows first, whatever its conditions, caps, schedule and trigger say.
+        let previewed = self.here.preview.as_deref();
+        let forced = self
+            .config
+            .rules
+            .iter()
+            .find(|r| Some(r.id.as_str()) == previewed);
+        for rule in forced
+            .into_iter()
+            .chain(self.order.iter().filter_map(|&i| self.config.rules.get(i)))
+        {
+            let preview = forced.is_some_and(|f| std::ptr::eq(f, rule)) && out.is_empty();
+            if !preview && previewed == Some(rule.id.as_str()) {
                 continue;
-            };
+            }
             let taken = out
                 .iter()
                 .any(|d| d.placement == rule.placement && d.slot == rule.slot);
             let shown = self.here.shown(&rule.id);
             // An open dialog stays decided: its own view used up the session's dialogs.
             let dialog_blocked = rule.placement == Placement::Dialog && !dialogs && !shown;
-            if taken
-                || dialog_blocked
-                || (rule.trigger == Trigger::Exit && !self.here.exit && !shown)
-                || !rule.schedule.open(now)
-                || rule
-                    .caps
-                    .held(displays.of(&rule.id), session, now, shown)
-                    .is_some()
-                || rule.until.is_some_and(|c| pass.holds(c))
-                || rule.condition.is_some_and(|c| !pass.holds(c))
+            if !preview
+                && (taken
+                    || dialog_blocked
+                    || (rule.trigger == Trigger::Exit && !self.here.exit && !shown)
+                    || !rule.schedule.open(now)
+                    || rule
+                        .caps
+                        .held(displays.of(&rule.id), session, now, shown)
+                        .is_some()
+                    || rule.until.is_some_and(|c| pass.holds(c))
+                    || rule.condition.is_some_and(|c| !pass.holds(c)))
             {
                 continue;
             }
@@ -143,7 +172,10 @@ impl Tracker {
             if rule.placement == Placement::Dialog {
                 // Suppressed from here on for lower-priority dialogs (one at a time), and the
                 // page's own suppression condition is asked only when a dialog would open.
-                if self.config.overlays.suppress.is_some_and(|c| pass.holds(c)) && !shown {
+                if !preview
+                    && !shown
+                    && self.config.overlays.suppress.is_some_and(|c| pass.holds(c))
+                {
                     dialogs = false;
                     continue;
                 }
@@ -156,6 +188,7 @@ impl Tracker {
                 block_id,
                 offer: rule.offer.as_deref(),
                 texts,
+                preview,
             });
         }
         out
@@ -186,6 +219,16 @@ impl Tracker {
         props.insert("placement", Value::from(Placement::Dialog.name()));
         self.track(BLOCK_VIEWED, props, page, message_id, now);
         true
+    }
+
+    /// Forces `rule`'s block for this page load (`None`: stops), when `key` is the config's
+    /// preview key; false (nothing changes) otherwise.
+    pub fn preview(&mut self, key: &str, rule: Option<String>) -> bool {
+        let ok = self.config.preview_key.as_deref() == Some(key);
+        if ok {
+            self.here.preview = rule;
+        }
+        ok
     }
 
     /// What this page view has seen (exit intent, suppression), for the shell to update.

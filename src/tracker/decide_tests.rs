@@ -302,3 +302,78 @@ fn exit_intent_within_the_arming_delay_or_while_consent_is_pending_opens_nothing
         "no dialog while pending"
     );
 }
+
+#[test]
+fn explain_names_the_winner_and_why_each_other_candidate_lost() {
+    let mut t = tracker_with(
+        r#"[
+        {"id":"big-cart","slot":"hero","show":"a","if":{"cart.value":{"$gte":4000}}},
+        {"id":"hero","slot":"hero","show":"b"},
+        {"id":"later","slot":"hero","show":"a"},
+        {"id":"leaving","placement":"dialog","show":"a","trigger":"exit"},
+        {"id":"capped","placement":"corner","show":"a","caps":{"perSession":1}}]"#,
+        "",
+    );
+    let mut props = Map::new();
+    props.insert("rule", Value::from("capped"));
+    props.insert("block", Value::from("a"));
+    props.insert("placement", Value::from("corner"));
+    t.track(
+        crate::caps::BLOCK_VIEWED,
+        props,
+        &page(),
+        "v1".into(),
+        NOW + 1,
+    );
+    t.page(&page(), Map::new(), "p2".into(), NOW + 2);
+    let e = crate::json::to_string(&t.explain(&page(), NOW + 3), native_float);
+    assert_eq!(
+        e,
+        concat!(
+            r#"[{"placement":"slot","slot":"hero","candidates":["#,
+            r#"{"rule":"big-cart","priority":0,"shown":false,"reason":"condition","path":"cart.value","seen":0},"#,
+            r#"{"rule":"hero","priority":0,"shown":true,"block":"b"},"#,
+            r#"{"rule":"later","priority":0,"shown":false,"reason":"taken","by":"hero"}]},"#,
+            r#"{"placement":"dialog","slot":"","candidates":["#,
+            r#"{"rule":"leaving","priority":0,"shown":false,"reason":"trigger","detail":"waiting for exit intent"}]},"#,
+            r#"{"placement":"corner","slot":"","candidates":["#,
+            r#"{"rule":"capped","priority":0,"shown":false,"reason":"cap","cap":"perSession","until":null}]}]"#
+        )
+    );
+    // The tools chunk rebuilds the same answer from the state the page's module hands over.
+    let mut state = t.explain_state(NOW + 3);
+    let record = state
+        .get("record")
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    if let Value::Object(m) = &mut state {
+        m.insert("record", Value::parse_json(&record).unwrap());
+    }
+    let config = t.config().clone();
+    let rebuilt = Tracker::from_explain_state(config, &state, native_float);
+    assert_eq!(
+        crate::json::to_string(&rebuilt.explain(&page(), NOW + 3), native_float),
+        e
+    );
+}
+
+#[test]
+fn a_preview_with_the_key_forces_a_rule_and_any_other_key_changes_nothing() {
+    let mut t = tracker_with(
+        r#"[{"id":"hero","slot":"hero","show":"b"},
+            {"id":"never","slot":"hero","show":"a","if":{"page.path":"/nowhere"}},
+            {"id":"exit","placement":"dialog","show":"a","trigger":"exit"}]"#,
+        r#""preview":{"key":"qa-secret-1"},"#,
+    );
+    assert!(!t.preview("wrong-key-9", Some("never".into())));
+    assert_eq!(rules_of(&t, NOW), ["slot:hero"]);
+    assert!(t.preview("qa-secret-1", Some("never".into())));
+    let d = t.decide(&page(), NOW);
+    assert_eq!((d[0].rule, d[0].preview, d.len()), ("never", true, 1));
+    assert!(t.preview("qa-secret-1", Some("exit".into())));
+    assert_eq!(rules_of(&t, NOW), ["dialog:exit", "slot:hero"]);
+    // Without a preview section, no key works.
+    let mut plain = tracker_with(r#"[{"id":"hero","slot":"hero","show":"b"}]"#, "");
+    assert!(!plain.preview("", Some("hero".into())));
+}

@@ -213,6 +213,18 @@ impl Tracker {
         changed
     }
 
+    /// The deepest scroll seen and the last input (handed over for `explain()`).
+    pub(super) fn watch_state(&self) -> (u32, Millis) {
+        (self.watch.depth, self.watch.last_input)
+    }
+
+    /// Restores [`watch_state`](Self::watch_state).
+    #[cfg(feature = "compiler")]
+    pub(super) fn set_watch_state(&mut self, depth: u32, last_input: Millis) {
+        self.watch.depth = depth;
+        self.watch.last_input = last_input;
+    }
+
     /// The page's watched attributes at `now`, added to the `page` attributes of rules.
     pub(super) fn watched_attributes(&self, page: &mut Map, now: Millis) {
         let w = &self.watch;

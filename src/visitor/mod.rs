@@ -282,6 +282,12 @@ impl Visitor {
         record::write(self, with_profile, float)
     }
 
+    /// The record as [`take_record`](Self::take_record) writes it, with the profile, leaving
+    /// the record's state alone (for `explain()`).
+    pub fn record(&self, float: crate::json::FloatFormatter) -> String {
+        record::write(self, true, float)
+    }
+
     /// The attributes rules see (besides `page`): `visitor`, `session`, `views`, `cart`,
     /// `orders`, `utm`, `journeys` (documented in the README).
     pub fn attributes(&self, user_agent: &str, into: &mut Map) {

@@ -31,6 +31,7 @@ impl Entry {
 /// nothing but the call queue. A page's handler of an event Trailmark dispatches while it
 /// applies its decisions (`trailmark:show`) may call `track()`; refusing it would lose the event.
 /// `None` only when a trap left the module dead; `Some(None)` inside another call.
+#[cfg(not(feature = "tools"))]
 pub fn enter_to_queue() -> Option<Option<Entry>> {
     if super::panic::is_dead() {
         return None;

@@ -605,6 +605,40 @@ impl Trailmark {
         }
     }
 
+    /// Preview and debugging: with the config's preview key, forces `rule`'s block for this
+    /// page load (an empty rule forces none) and answers true; any other key changes nothing.
+    pub fn preview(&self, key: String, rule: String) -> bool {
+        let Some(entry) = Entry::enter() else {
+            return false;
+        };
+        let ok = match self.shared.tracker.try_borrow_mut() {
+            Ok(mut t) => t.preview(&key, (!rule.is_empty()).then_some(rule)),
+            Err(_) => false,
+        };
+        self.shared.decisions_dirty.set(true);
+        pump(&self.shared, &entry);
+        ok
+    }
+
+    /// This tab's state for `trailmark.explain()` (which the tools chunk works out): the
+    /// visitor record, what consent allows, this page view's state and the page.
+    #[wasm_bindgen(js_name = explainState)]
+    pub fn explain_state(&self) -> JsValue {
+        let Some(_entry) = Entry::enter() else {
+            return JsValue::NULL;
+        };
+        let Ok(mut t) = self.shared.tracker.try_borrow_mut() else {
+            return JsValue::NULL;
+        };
+        self.shared.record_calls(&mut t);
+        let page = page::current_page(&t.config().redact_params);
+        let mut state = t.explain_state(now());
+        if let Value::Object(m) = &mut state {
+            m.insert("page", Value::Object(page.to_map()));
+        }
+        to_js(&state)
+    }
+
     /// Events waiting on the device (for tests and debugging).
     pub fn queued(&self) -> u32 {
         let Some(_entry) = Entry::enter() else {
@@ -713,6 +747,7 @@ pub(super) struct Owned {
     offer: Option<String>,
     /// The filled texts (a changed amount is a changed decision: the page fills it again).
     texts: Vec<Value>,
+    preview: bool,
 }
 
 impl Owned {
@@ -724,6 +759,7 @@ impl Owned {
             block: d.block_id.to_owned(),
             offer: d.offer.map(str::to_owned),
             texts: d.texts.clone(),
+            preview: d.preview,
         }
     }
 }
@@ -740,6 +776,9 @@ fn decisions_to_js(decisions: &[Owned]) -> Array {
             set(&o, "block", &d.block);
             if let Some(code) = &d.offer {
                 set(&o, "offer", code);
+            }
+            if d.preview {
+                let _ = Reflect::set(&o, &"preview".into(), &JsValue::TRUE);
             }
             if !d.texts.is_empty() {
                 let _ = Reflect::set(&o, &"text".into(), &to_js(&Value::Array(d.texts.clone())));

@@ -262,3 +262,35 @@ fn assignment_to_js(
     }
     out
 }
+
+/// `trailmark.explain()`'s work: every slot's and overlay placement's candidate rules in order
+/// and why each showed or not (see `Tracker::explain`), for the compiled `program` the page's
+/// module runs and the `state` it handed over (`explainState()`, its `record` parsed).
+#[wasm_bindgen]
+pub fn explain(program: &[u8], state: JsValue) -> JsValue {
+    let Some(_entry) = Entry::enter() else {
+        return JsValue::NULL;
+    };
+    let Ok(config) = crate::program::decode(program) else {
+        return JsValue::NULL;
+    };
+    let state = to_value(&state, Limits::RECORD).value;
+    let text = |k: &str| {
+        state
+            .get("page")
+            .and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let page = crate::tracker::Page {
+        url: text("url"),
+        path: text("path"),
+        search: text("search"),
+        title: text("title"),
+        referrer: text("referrer"),
+    };
+    let now = state.get("now").and_then(Value::as_f64).unwrap_or(0.0) as i64;
+    let t = crate::tracker::Tracker::from_explain_state(config, &state, super::convert::js_float);
+    to_js(&t.explain(&page, now))
+}

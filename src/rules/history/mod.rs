@@ -98,6 +98,22 @@ pub(super) struct Predicate {
 }
 
 #[cfg(feature = "compiler")]
+impl Predicate {
+    /// The predicate as `explain()` names it: `$event Product Viewed`, `$sequence A, B`,
+    /// `$absent B`.
+    pub(in crate::rules) fn describe(&self) -> String {
+        let mut out = String::from(match self.kind {
+            Kind::Event => "$event ",
+            Kind::Sequence => "$sequence ",
+            Kind::Absent => "$absent ",
+        });
+        let names: Vec<&str> = self.steps.iter().map(|s| s.name.as_str()).collect();
+        out.push_str(&names.join(", "));
+        out
+    }
+}
+
+#[cfg(feature = "compiler")]
 mod compile;
 #[cfg(feature = "compiler")]
 pub(super) use self::compile::compile;
