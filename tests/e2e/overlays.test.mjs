@@ -503,7 +503,7 @@ test("a second tab opened within a second of the bar's second view shows no thir
 
 test("two tabs reach their third product view at the same moment: exactly one dialog opens, one Block Viewed arrives", {
   ...TIMEOUT,
-  todo: "js/runtime.js:46-55 + src/web/shell.rs:529-560: the claim is checked, under the Web Lock, against the visitor record in " +
+  todo: "js/runtime.js:48-56 + src/web/shell.rs:527-560: the claim is checked, under the Web Lock, against the visitor record in " +
     "localStorage, and Chromium delivers one tab's localStorage write to another tab's process asynchronously: the second tab, " +
     "granted the lock 60-110 ms after the first stored its Block Viewed, still read the old record and opened a second dialog " +
     "(about 1 round in 3 here)",
