@@ -13,7 +13,9 @@ import selenium from "selenium-webdriver";
 import getLogInspector from "selenium-webdriver/bidi/logInspector.js";
 import { ENGINES } from "./engines.mjs";
 
-const { Builder, By } = selenium;
+const { Builder, By, Key } = selenium;
+/** The keys `Tab.press` knows, by their DOM names. */
+const KEYS = { Escape: Key.ESCAPE, Tab: Key.TAB, Enter: Key.ENTER };
 
 /** How long `waitFor` polls before it fails. */
 export const WAIT_MS = 15_000;
@@ -207,6 +209,13 @@ class Tab {
     const field = await this.driver.findElement(By.css(selector));
     await field.clear();
     await field.sendKeys(text);
+  }
+
+  /** Presses `key` ("Escape", "Tab", "Enter") wherever focus is, as a shopper at the keyboard would. */
+  async press(key) {
+    if (!KEYS[key]) throw new Error(`press: unknown key ${key} (known: ${Object.keys(KEYS).join(", ")})`);
+    await this.browser.focus(this.handle);
+    await this.driver.actions().sendKeys(KEYS[key]).perform();
   }
 
   /** The text content of the first element matching `selector` (null when there is none). */

@@ -4,7 +4,7 @@
 // collector's SQLite file.
 import assert from "node:assert/strict";
 import { WAIT_MS } from "./browser.mjs";
-import { collectorStats } from "../e2e/harness.mjs";
+import { collectorStats, OUTCOME_EVENTS } from "../e2e/harness.mjs";
 
 /** Every stored event, in the order its tab produced it. */
 export const ALL = "SELECT * FROM events ORDER BY tab_id, seq";
@@ -50,9 +50,12 @@ export async function storedEvents(collector, count, timeoutMs = WAIT_MS) {
  * order the tab produced them, each once, from one visitor. `expected` is one list for one tab,
  * or a list of lists for several tabs (each tab's events in its order; tabs in any order).
  * `ignore`: names left out of the comparison (e.g. "Page Engagement" where the number of times
- * a tab was hidden is up to the harness). Returns every stored row, parsed.
+ * a tab was hidden is up to the harness). The outcome events the renderer records when a block
+ * is seen or used (`Block Viewed`, ...: their timing depends on the layout) are left out too,
+ * unless `outcomes` is true; the overlay cases check them exactly. Returns every stored row, parsed.
  */
-export async function assertStored(collector, expected, { timeoutMs = WAIT_MS, ignore = [] } = {}) {
+export async function assertStored(collector, expected, { timeoutMs = WAIT_MS, ignore: names = [], outcomes = false } = {}) {
+  const ignore = outcomes ? names : [...names, ...OUTCOME_EVENTS];
   const perTab = Array.isArray(expected[0]) ? expected : [expected];
   const count = perTab.flat().length;
   const all = await collector.waitFor(ALL, (rows) => rows.filter((r) => !ignore.includes(label(r))).length >= count, timeoutMs);

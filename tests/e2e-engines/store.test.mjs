@@ -8,6 +8,7 @@
 //   TRAILMARK_ENGINES=webkit node --test tests/e2e-engines/    (one engine)
 import assert from "node:assert/strict";
 import { engineSuite } from "./suite.mjs";
+import { OUTCOME_EVENTS } from "../e2e/harness.mjs";
 import {
   ready, visit, clickThrough, rendered, slot, assertStored, assertConsole, stats, sendLog, shopper, waitUntil,
   DEFAULT_HERO, WELCOME_HERO,
@@ -17,6 +18,37 @@ import {
 // reaches its goal; each is an event.
 const JOURNEY = "Journey Stage Entered";
 const ETHIOPIA = "product-ethiopia.html";
+const COLOMBIA = "product-colombia.html";
+const ESPRESSO = "product-espresso.html";
+// The demo config's overlays: the free-shipping bar (bar-top, twice a session) and the offer
+// dialog of the third product viewed in a session.
+const BAR = { rule: "free-shipping-bar", block: "shipping-bar", placement: "bar-top" };
+const DIALOG = { rule: "third-product-offer", block: "welcome-offer", placement: "dialog" };
+const BAR_TEXT = "Free delivery on orders over $40. Roasted Tuesday, at your door by Friday. Shop coffee";
+
+/** How many product views the tab's visitor profile counts (its page's own included, once recorded). */
+const productViews = (tab) => tab.run(() => (window.trailmark.profile().views.products || []).reduce((s, p) => s + p.count, 0));
+
+/**
+ * Waits until the profile counts `n` product views. (Seen once in WebKit, in a full run, not to
+ * happen within 15 s and not again in many runs: a failure says what the profile and the
+ * collector held.)
+ */
+async function productViewsReach(tab, shop, n) {
+  try {
+    await tab.waitFor((n) => (window.trailmark.profile().views.products || []).reduce((s, p) => s + p.count, 0) === n, n);
+  } catch (e) {
+    const profile = await tab.run(() => { const p = window.trailmark.profile(); return { products: p.views.products, session: p.session }; }).catch(String);
+    const rows = shop.collector.query("SELECT type, event, tab_id, seq, session_id FROM events ORDER BY tab_id, seq");
+    e.message += `\nprofile: ${JSON.stringify(profile)}\nstored: ${JSON.stringify(rows)}`;
+    throw e;
+  }
+}
+
+/** The stored outcome events of `rule`, in order: `[[event, properties]]`. */
+const outcomesOf = (collector, rule) => collector.query(
+  `SELECT event, properties FROM events WHERE event IN (${OUTCOME_EVENTS.map((e) => `'${e}'`).join(", ")}) ORDER BY tab_id, seq`)
+  .map((r) => [r.event, JSON.parse(r.properties)]).filter(([, p]) => p.rule === rule);
 
 engineSuite((test) => {
   test("the script tag starts Trailmark and the rules fill the slots", async ({ tab, store }) => {
@@ -25,8 +57,10 @@ engineSuite((test) => {
     assert.deepEqual(await rendered(tab, "hero"), WELCOME_HERO);
     // A slot no rule targets keeps its default content.
     assert.match(await tab.text("[data-trailmark-slot='home-secondary']"), /A fresh bag every two weeks/);
-    assert.deepEqual(await tab.run(() => window.trailmark.decisions()),
-      [{ slot: "hero", rule: "home-hero-welcome", block: "roaster-picks-hero" }]);
+    assert.deepEqual(await tab.run(() => window.trailmark.decisions()), [
+      { slot: "hero", placement: "slot", rule: "home-hero-welcome", block: "roaster-picks-hero" },
+      { slot: "", placement: "bar-top", rule: "free-shipping-bar", block: "shipping-bar" },
+    ]);
 
     await visit(tab, shop, ETHIOPIA);
     assert.deepEqual(await rendered(tab, "product-inline"),
@@ -35,7 +69,7 @@ engineSuite((test) => {
     // (decisions() also lists the hero's rule, whose condition holds on every page, though a
     // product page has no hero slot.)
     assert.deepEqual((await tab.run(() => window.trailmark.decisions())).filter((d) => d.slot === "product-inline"),
-      [{ slot: "product-inline", rule: "product-free-shipping", block: "free-shipping-note" }]);
+      [{ slot: "product-inline", placement: "slot", rule: "product-free-shipping", block: "free-shipping-note" }]);
     await assertConsole(tab);
   });
 
@@ -54,12 +88,13 @@ engineSuite((test) => {
     const orderId = (await tab.text("[data-order-id]")).trim();
     assert.match(orderId, /^NW-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
 
-    const rows = await assertStored(shop.collector, [
+    // (Without the outcome events the bar and the slots add: checked by the overlay cases.)
+    const rows = (await assertStored(shop.collector, [
       "page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY, "Page Engagement",
       "page /cart.html", "Cart Viewed", "Page Engagement",
       "page /checkout.html", "Checkout Started", "identify", "Page Engagement",
       "page /thanks.html", "Order Completed", JOURNEY,
-    ]);
+    ])).filter((r) => !OUTCOME_EVENTS.includes(r.event));
     const event = (name) => rows.find((r) => r.event === name).props;
     const added = event("Product Added");
     assert.deepEqual([added.product_id, added.price, added.quantity, added.currency], ["ethiopia-yirgacheffe", 1850, 1, "USD"]);
@@ -84,7 +119,9 @@ engineSuite((test) => {
     await tab.open(shop.url("/__engines/away.html"));
     await assertStored(shop.collector, ["page /category.html", "Product List Viewed", "Page Engagement"]);
     assert.deepEqual(await sendLog(tab), [{ via: "beacon", accepted: true, path: "/category.html" }]);
-    assert.deepEqual(await stats(shop.collector), { events: 3, batches: 1, requests: 1, faulted: 0 });
+    // The three, and the bar's Block Viewed (recorded when the bar opens, on the category page's
+    // first decision): all in the one beacon.
+    assert.deepEqual(await stats(shop.collector), { events: 4, batches: 1, requests: 1, faulted: 0 });
     await assertConsole(tab);
   });
 
@@ -93,9 +130,12 @@ engineSuite((test) => {
     await visit(tab, shop, ETHIOPIA);
     await shopper.addToCart(tab);
     await assertStored(shop.collector, ["page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY]);
-    // Sent by fetch, compressed: every stored batch says so (a beacon would be plain text).
-    assert.deepEqual(shop.collector.query("SELECT content_encoding, SUM(events) AS events FROM batches GROUP BY content_encoding"),
-      [{ content_encoding: "gzip", events: 4 }]);
+    // Sent by fetch, compressed: every stored batch says so (a beacon would be plain text). (The
+    // outcome events of the bar and the inline slot come in batches of their own timing.)
+    const [batches] = shop.collector.query(
+      "SELECT content_encoding, SUM(events) AS events, (SELECT COUNT(*) FROM events) AS stored FROM batches GROUP BY content_encoding");
+    assert.deepEqual(batches, { content_encoding: "gzip", events: batches.stored, stored: batches.stored });
+    assert.equal(shop.collector.query("SELECT COUNT(DISTINCT content_encoding) AS n FROM batches")[0].n, 1);
     await assertConsole(tab);
   });
 
@@ -238,5 +278,87 @@ engineSuite((test) => {
       ["page /" + ETHIOPIA, "Product Viewed", "Product Added", JOURNEY],
     ], { ignore: ["Page Engagement"], timeoutMs: 30_000 });
     await assertConsole(a);
+  });
+  test("the free-shipping bar: its text, a region fixed at the top, not taking focus; its Block Viewed arrives once", async ({ tab, store }) => {
+    const shop = await store();
+    await visit(tab, shop, ETHIOPIA);
+    await tab.waitFor(() => !!document.querySelector(".tm-overlay.tm-bar-top"));
+    // Once its entrance animation is over (it slides in by half a rem).
+    const bar = await tab.run(async () => {
+      const el = document.querySelector(".tm-bar-top");
+      await Promise.all(el.getAnimations().map((a) => a.finished));
+      const r = el.getBoundingClientRect();
+      return {
+        tag: el.tagName, className: el.className, role: el.getAttribute("role"), label: el.getAttribute("aria-label"),
+        position: getComputedStyle(el).position, top: r.top, left: r.left, fullWidth: r.width === document.documentElement.clientWidth,
+        text: el.querySelector(".tm-shipping-bar").textContent, close: el.querySelector("button.tm-close").getAttribute("aria-label"),
+        focus: document.activeElement === document.body,
+      };
+    });
+    assert.deepEqual(bar, {
+      tag: "DIV", className: "tm-overlay tm-bar tm-bar-top", role: "region", label: "Announcement", position: "fixed",
+      top: 0, left: 0, fullWidth: true, text: BAR_TEXT, close: "Close", focus: true,
+    });
+    assert.deepEqual((await tab.run(() => window.trailmark.decisions())).filter((d) => d.placement !== "slot"), [{ slot: "", ...BAR }]);
+    // Away: the page's pagehide beacon delivers what it still held (its Page Engagement last).
+    await tab.open(shop.url("/__engines/away.html"));
+    await assertStored(shop.collector, ["page /" + ETHIOPIA, "Product Viewed", "Page Engagement"]);
+    assert.deepEqual(outcomesOf(shop.collector, BAR.rule), [["Block Viewed", BAR]]);
+    await assertConsole(tab);
+  });
+
+  test("the third product view opens the offer dialog; Esc closes it and focus goes back where it was", async ({ tab, store }) => {
+    const shop = await store();
+    await visit(tab, shop, ETHIOPIA);
+    await visit(tab, shop, COLOMBIA);
+    await productViewsReach(tab, shop, 2);
+    assert.equal(await tab.run(() => document.querySelectorAll("dialog").length), 0);
+    // The shopper is in the quantity field when the page records the session's third product view.
+    await tab.click("#quantity");
+    assert.equal(await tab.run(() => document.activeElement.id), "quantity");
+    await tab.run(() => window.trailmark.track("Product Viewed", { product_id: "house-espresso", currency: "USD" }));
+    await tab.waitFor(() => { const d = document.querySelector("dialog.tm-dialog"); return !!d && d.open; });
+    const dialog = await tab.run(() => {
+      const d = document.querySelector("dialog.tm-dialog");
+      return {
+        open: d.open, modal: d.matches(":modal"), name: document.getElementById(d.getAttribute("aria-labelledby")).textContent,
+        focusInside: d.contains(document.activeElement), modalClass: document.documentElement.classList.contains("tm-modal-open"),
+        actions: Array.from(d.querySelectorAll("button"), (b) => b.textContent),
+      };
+    });
+    assert.deepEqual(dialog, {
+      open: true, modal: true, name: "Still deciding?", focusInside: true, modalClass: true, actions: ["×", "Copy code ROAST10", "No thanks"],
+    });
+    await tab.press("Escape");
+    await tab.waitFor(() => document.querySelectorAll("dialog").length === 0);
+    assert.deepEqual(await tab.run(() => ({ focused: document.activeElement.id, modalClass: document.documentElement.classList.contains("tm-modal-open") })),
+      { focused: "quantity", modalClass: false });
+    await tab.open(shop.url("/__engines/away.html"));
+    await assertStored(shop.collector, ["page /" + ETHIOPIA, "Product Viewed", "Page Engagement",
+      "page /" + COLOMBIA, "Product Viewed", "Product Viewed", "Page Engagement"]);
+    assert.deepEqual(outcomesOf(shop.collector, DIALOG.rule), [["Block Viewed", DIALOG], ["Block Dismissed", DIALOG]]);
+    await assertConsole(tab);
+  });
+
+  test("the dialog opened by the third product page: its Block Viewed arrives once, and no bar on that page", async ({ tab, store }) => {
+    const shop = await store();
+    for (const [i, path] of [ETHIOPIA, COLOMBIA].entries()) {
+      await visit(tab, shop, path);
+      await productViewsReach(tab, shop, i + 1);
+    }
+    await visit(tab, shop, ESPRESSO);
+    await tab.waitFor(() => { const d = document.querySelector("dialog.tm-dialog"); return !!d && d.open && d.matches(":modal"); });
+    assert.equal(await productViews(tab), 3);
+    // Two bars a session: none on the third page.
+    assert.deepEqual(await tab.run(() => Array.from(document.querySelectorAll(".tm-overlay"), (o) => o.className)), ["tm-overlay tm-dialog"]);
+    await tab.open(shop.url("/__engines/away.html"));
+    await assertStored(shop.collector, [
+      "page /" + ETHIOPIA, "Product Viewed", "Page Engagement", "page /" + COLOMBIA, "Product Viewed", "Page Engagement",
+      "page /" + ESPRESSO, "Product Viewed", "Page Engagement",
+    ]);
+    assert.deepEqual(outcomesOf(shop.collector, DIALOG.rule), [["Block Viewed", DIALOG]]);
+    assert.deepEqual(outcomesOf(shop.collector, BAR.rule), [["Block Viewed", BAR], ["Block Viewed", BAR]]);
+    assert.deepEqual(shop.collector.query("SELECT SUM(duplicates) AS d FROM batches"), [{ d: 0 }], "nothing sent twice");
+    await assertConsole(tab);
   });
 });
