@@ -84,8 +84,11 @@ export function createOverlays(hooks) {
     el.className = "tm-overlay " + (dialog ? "tm-dialog" : d.placement === "corner" ? "tm-corner" : "tm-bar tm-" + d.placement);
     el.setAttribute("data-trailmark-rule", d.rule);
     el.setAttribute("data-trailmark-block", d.block);
-    // Named by the block's first heading, if it has one.
-    const heading = block.matches("h2,h3,h4") ? block : block.querySelector("h2,h3,h4");
+    // Named by the block's first heading, or else by its first text (so two overlays on a page
+    // never share a name, and the name follows a text filled again).
+    const own = (e) => e.firstChild && e.firstChild.nodeType === 3 && e.firstChild.textContent.trim();
+    const heading = block.matches("h2,h3,h4") ? block : block.querySelector("h2,h3,h4") ||
+      [block, ...block.querySelectorAll("*")].find(own);
     if (heading) {
       heading.id = heading.id || "tm-heading-" + ++ids;
       el.setAttribute("aria-labelledby", heading.id);

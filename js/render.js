@@ -101,11 +101,17 @@ export function createRenderer(warn, hooks) {
   };
   // The code of an offer: copied to the clipboard, or shown selected where the clipboard is
   // refused (then the block stays open, so the shopper can copy it).
+  // Rules whose offer was accepted on this page: recorded once, and closing the block after
+  // that is no dismissal.
+  const accepted = new Set();
   const accept = (target, d, close) => {
     const code = d.offer;
-    outcome("accepted", d, code ? { code } : {});
+    if (!accepted.has(d.rule)) outcome("accepted", d, code ? { code } : {});
+    accepted.add(d.rule);
     const link = target.closest("a[href]");
     const fallback = () => {
+      const shown = target.nextElementSibling;
+      if (shown && shown.classList.contains("tm-code")) { shown.select(); return; }
       const input = document.createElement("input");
       input.readOnly = true;
       input.value = code;
@@ -159,7 +165,7 @@ export function createRenderer(warn, hooks) {
         refill,
         claim: hooks.claim,
         shown: (d) => seen(d),
-        closed: (d, how) => { if (how !== "accept") outcome("dismissed", d, {}); },
+        closed: (d, how) => { if (how !== "accept" && !accepted.has(d.rule)) outcome("dismissed", d, {}); },
         actions,
       });
       overlays.sync(...latest);
@@ -218,7 +224,7 @@ export function createRenderer(warn, hooks) {
       el.setAttribute(RULE, d.rule);
       el.setAttribute(BLOCK, d.block);
       filled.set(el, holes);
-      actions(built, d, () => { outcome("dismissed", d, {}); restore(el); });
+      actions(built, d, (how) => { if (how !== "accept") outcome("dismissed", d, {}); restore(el); });
       live.set(el, d);
       if (observer) observer.observe(el);
       changed++;
@@ -227,6 +233,6 @@ export function createRenderer(warn, hooks) {
     return changed;
   };
   /** A new page view (a route of a single-page app): blocks may be viewed again. */
-  render.newPage = () => { viewed.clear(); if (overlays) overlays.newPage(); };
+  render.newPage = () => { viewed.clear(); accepted.clear(); if (overlays) overlays.newPage(); };
   return render;
 }

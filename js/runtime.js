@@ -46,18 +46,33 @@ export function createRuntime(loadModule, options) {
   let chunk = null; // its loading, when a store turned an adapter on
   let blocks = {}; // the content blocks of the config in use, by id
   let program = null; // the compiled program in use (explain() hands it to the tools chunk)
-  // The session's dialog is claimed across tabs: the module checks and records it while this
-  // tab holds the Web Lock, so two tabs never both open it (without Web Locks: just checked).
+  // The session's dialog is claimed across tabs: the module checks the visitor record and
+  // records the dialog's view there while this tab holds the Web Lock. A record written in one
+  // tab can reach another tab's process late (Chromium: ~100 ms), so the winner keeps the lock
+  // for CLAIM_HOLD_MS after a successful claim, and a tab that finds the lock taken does not
+  // open its dialog: two tabs never both open it (without Web Locks: the record alone).
+  const CLAIM_HOLD_MS = 5000;
   const claim = (d) => {
     // A preview opens without claiming (nothing about it is recorded).
     if (d.preview) return Promise.resolve(true);
     const ask = () => !!call("claimDialog", [d.rule]);
     try {
-      if (navigator.locks) return navigator.locks.request("trailmark:dialog", ask).catch(() => false);
+      if (navigator.locks) {
+        // Resolves as soon as the claim is decided, not when the lock is let go.
+        return new Promise((resolve) => {
+          navigator.locks.request("trailmark:dialog", { ifAvailable: true }, (lock) => {
+            const won = !!lock && ask();
+            resolve(won);
+            return won ? new Promise((r) => setTimeout(r, CLAIM_HOLD_MS)) : null;
+          }).catch(() => resolve(false));
+        });
+      }
     } catch (_) { /* locks refused here */ }
     return Promise.resolve(ask());
   };
-  const renderer = createRenderer(warn, { track: (name, props) => api.track(name, props), claim, loadUi: options.loadUi });
+  // Outcome events go straight to the module (a page that replaced trailmark.track cannot
+  // break or see them).
+  const renderer = createRenderer(warn, { track: (name, props) => call("track", [name, props]), claim, loadUi: options.loadUi });
   // The module's decisions, built into the slots (the module hands over new decisions whenever
   // they change; `render()` asks for them).
   const render = (decisions) => (core && !dead ? renderer(decisions || call("decisions", []) || [], blocks) : 0);
@@ -317,7 +332,7 @@ export function createRuntime(loadModule, options) {
      * checkout, ...) or lifts that (`false`). An open dialog stays open.
      */
     suppressDialogs: (on) => { call("suppressDialogs", [!!on]); },
-    /** Which rule and block each slot gets: `[{ slot, rule, block }]`. */
+    /** What each slot and overlay shows: `[{ slot, placement, rule, block, offer?, text?, preview? }]`. */
     decisions: () => call("decisions", []) || [],
     /** Consent: `consent({ analytics: "granted", personalization: "denied" })`; returns the states. */
     consent: (update) => afterConsent(call("consent", [update])),

@@ -82,7 +82,7 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     let due = shared.persisted_at.get() + queue::PERSIST_EVERY_MS;
     if t.queue_dirty() || t.visitor_dirty() {
         let at = now();
-        if at >= due {
+        if at >= due || shared.persist_now.take() {
             queue::persist(&mut t, &shared.queue_key);
             visitor::persist(&mut t);
             shared.persisted_at.set(at);

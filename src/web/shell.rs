@@ -87,8 +87,12 @@ pub(super) struct Shared {
     pub(super) cookie_on: RefCell<Option<String>>,
     /// Something a decision reads changed since the decisions were last worked out.
     pub(super) decisions_dirty: Cell<bool>,
-    /// The decisions the runtime's renderer last got, `[slot, rule, block]` each.
-    pub(super) last_decisions: RefCell<Vec<Owned>>,
+    /// An outcome event was recorded: the visitor record is written at the end of this pump.
+    pub(super) persist_now: Cell<bool>,
+    /// The decisions the runtime's renderer last got.
+    /// `None`: the renderer gets the next decisions whatever they are (at start, and after a
+    /// page view: its slots may wait for a decision, even an empty one).
+    pub(super) last_decisions: RefCell<Option<Vec<Owned>>>,
     /// The runtime's renderer, called with the decisions (as `decisions()` returns them)
     /// whenever they change.
     pub(super) on_decisions: RefCell<Option<Function>>,
@@ -107,14 +111,21 @@ impl Shared {
                 Call::Page { properties, at } => {
                     // A new page view (a route of a single-page app) may bring new slots: the
                     // renderer gets the decisions again even if they did not change.
-                    self.last_decisions.borrow_mut().clear();
+                    *self.last_decisions.borrow_mut() = None;
                     t.page(&page, properties, random::uuid(), at);
                 }
                 Call::Track {
                     name,
                     properties,
                     at,
-                } => t.track(&name, properties, &page, random::uuid(), at),
+                } => {
+                    // What a block did counts against its caps in every tab: written at once,
+                    // not on the once-a-second schedule.
+                    if crate::caps::is_outcome(&name) {
+                        self.persist_now.set(true);
+                    }
+                    t.track(&name, properties, &page, random::uuid(), at)
+                }
             }
         }
         // Rules may read what just happened (history, cart, journeys).
@@ -133,11 +144,11 @@ impl Shared {
         let page = page::current_page(&t.config().redact_params);
         let now: Vec<Owned> = t.decide(&page, now()).iter().map(Owned::of).collect();
         drop(t);
-        if *self.last_decisions.borrow() == now {
+        if self.last_decisions.borrow().as_ref() == Some(&now) {
             return;
         }
         let array = decisions_to_js(&now);
-        *self.last_decisions.borrow_mut() = now;
+        *self.last_decisions.borrow_mut() = Some(now);
         if let Some(f) = self.on_decisions.borrow().as_ref() {
             // The runtime's renderer catches its own failures; a throw here changes nothing.
             let _ = f.call1(&JsValue::UNDEFINED, &array);
@@ -228,14 +239,15 @@ impl Trailmark {
                 tab_stored: Cell::new(false),
                 cookie_on: RefCell::new(None),
                 decisions_dirty: Cell::new(false),
-                last_decisions: RefCell::new(Vec::new()),
+                persist_now: Cell::new(false),
+                last_decisions: RefCell::new(None),
                 on_decisions: RefCell::new(None),
             }
         });
         Trailmark { shared }
     }
 
-    /// Registers the runtime's renderer: called with the decisions (`[{slot, rule, block}]`, as
+    /// Registers the runtime's renderer: called with the decisions (`[{slot, placement, rule, block, offer?, text?, preview?}]`, as
     /// [`decisions`](Self::decisions) returns them) whenever they change.
     #[wasm_bindgen(js_name = onDecisions)]
     pub fn on_decisions(&self, f: Function) {
@@ -299,7 +311,7 @@ impl Trailmark {
         });
     }
 
-    /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
+    /// Which rule and block each slot gets on this page: `[{slot, placement, rule, block, offer?, text?, preview?}]`.
     pub fn decisions(&self) -> Array {
         let Some(_entry) = Entry::enter() else {
             return Array::new();

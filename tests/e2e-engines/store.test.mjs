@@ -24,7 +24,7 @@ const ESPRESSO = "product-espresso.html";
 // dialog of the third product viewed in a session.
 const BAR = { rule: "free-shipping-bar", block: "shipping-bar", placement: "bar-top" };
 const DIALOG = { rule: "third-product-offer", block: "welcome-offer", placement: "dialog" };
-const BAR_TEXT = "Free delivery on orders over $40. Roasted Tuesday, at your door by Friday. Shop coffee";
+const BAR_TEXT = "You're $40.00 away from free delivery. Roasted Tuesday, at your door by Friday. Shop coffee";
 
 /** How many product views the tab's visitor profile counts (its page's own included, once recorded). */
 const productViews = (tab) => tab.run(() => (window.trailmark.profile().views.products || []).reduce((s, p) => s + p.count, 0));
@@ -59,7 +59,7 @@ engineSuite((test) => {
     assert.match(await tab.text("[data-trailmark-slot='home-secondary']"), /A fresh bag every two weeks/);
     assert.deepEqual(await tab.run(() => window.trailmark.decisions()), [
       { slot: "hero", placement: "slot", rule: "home-hero-welcome", block: "roaster-picks-hero" },
-      { slot: "", placement: "bar-top", rule: "free-shipping-bar", block: "shipping-bar" },
+      { slot: "", placement: "bar-top", rule: "free-shipping-bar", block: "shipping-bar", text: [[0, "You're ", 2, 4000, "USD", 0, " away from free delivery."]] },
     ]);
 
     await visit(tab, shop, ETHIOPIA);
@@ -296,7 +296,7 @@ engineSuite((test) => {
       };
     });
     assert.deepEqual(bar, {
-      tag: "DIV", className: "tm-overlay tm-bar tm-bar-top", role: "region", label: "Announcement", position: "fixed",
+      tag: "DIV", className: "tm-overlay tm-bar tm-bar-top", role: "region", label: null, position: "fixed",
       top: 0, left: 0, fullWidth: true, text: BAR_TEXT, close: "Close", focus: true,
     });
     assert.deepEqual((await tab.run(() => window.trailmark.decisions())).filter((d) => d.placement !== "slot"), [{ slot: "", ...BAR }]);
