@@ -60,14 +60,52 @@ export declare class TrailmarkError extends Error {
   readonly severity: "error" | "warning";
 }
 
-/** Which rule and block a slot shows, and why. */
+/** Where a rule's block goes: a slot of the page, or an overlay Trailmark builds. */
+export type Placement = "slot" | "bar-top" | "bar-bottom" | "corner" | "dialog";
+
+/**
+ * One piece of a filled text, flattened into its text's array: `0, text` | `1, number` |
+ * `2, minor units, currency` | `3, number, singular word, plural word`.
+ */
+export type TextPiece = string | number;
+
+/** Which rule and block a slot or overlay shows, and why. */
 export interface Decision {
+  /** The slot's name; `""` for an overlay. */
   slot: string;
+  placement: Placement;
   rule: string;
   block: string;
+  /** The rule's offer code (`offer.code`), when it has one. Public: anyone can read a config. */
+  offer?: string;
+  /**
+   * When the block has texts with placeholders: per text, its filled pieces, e.g.
+   * `[[0, "You're ", 2, 4000, "USD", 0, " away from free delivery."]]`.
+   */
+  text?: TextPiece[][];
 }
 
-/** A content block node: allowlisted tag and attributes, text set with `textContent`. */
+/**
+ * `detail` of the DOM events Trailmark dispatches on `document` (`trailmark:show`,
+ * `trailmark:click`, `trailmark:dismiss`, `trailmark:accept`): the properties of the outcome event
+ * recorded with it (`Block Viewed`, `Block Clicked`, `Block Dismissed`, `Offer Accepted`).
+ */
+export interface OutcomeDetail {
+  rule: string;
+  block: string;
+  placement: Placement;
+  /** Slots only. */
+  slot?: string;
+  /** `trailmark:click` on a link: where it goes. */
+  href?: string;
+  /** `trailmark:accept` of a rule with an offer: its code. */
+  code?: string;
+}
+
+/**
+ * A content block node: allowlisted tag and attributes, text set with `textContent`. A `text` may
+ * hold placeholders (`{{ 4000 - cart.value | money: 'USD' }}`, README "Personal text").
+ */
 export interface BlockNode {
   tag?: "div" | "section" | "aside" | "p" | "span" | "strong" | "em" | "b" | "i" | "h2" | "h3" | "h4" | "a" | "img"
     | "button" | "ul" | "ol" | "li" | "small" | "figure" | "figcaption" | "br";
@@ -112,7 +150,71 @@ export interface Config {
   consent?: { required?: boolean; honorGlobalPrivacyControl?: boolean };
   savedGroups?: { [id: string]: Json[] };
   blocks?: { [id: string]: BlockNode };
-  rules?: Array<{ id: string; slot: string; show: string; if?: { [path: string]: Json }; description?: string }>;
+  rules?: Rule[];
+  journeys?: Array<{ [field: string]: Json }>;
+  /** How overlays share the session. */
+  overlays?: {
+    /** Dialogs one session may show, across tabs (0-100). Default 1. */
+    dialogsPerSession?: number;
+    /** A condition: where it holds, no dialog opens. */
+    suppressDialogs?: Condition;
+  };
+  /** The exit-intent detector's settings per device class (`false`: nothing fires there). */
+  exitIntent?: { desktop?: ExitDeviceSettings | boolean; phone?: ExitDeviceSettings | boolean };
+  identity?: {
+    /** The registrable domain on which the anonymous id is also kept in a cookie. */
+    cookieDomain?: string;
+    /** Names of `identify` traits kept on the device for personal text (at most 16). */
+    traits?: string[];
+  };
+  privacy?: { redactParams?: string[] };
+}
+
+/** A GrowthBook targeting condition (history predicates `$event`, `$sequence`, `$absent` included). */
+export type Condition = { [path: string]: Json };
+
+/** A duration: `"90s"`, `"30m"`, `"2h"`, `"7d"`, or milliseconds. */
+export type Duration = string | number;
+
+/** A rule: in a slot (`slot`) or an overlay (`placement`), when `if` holds, show block `show`. */
+export type Rule = {
+  id: string;
+  show: string;
+  if?: Condition;
+  /** -1000 to 1000; higher first, then config order. Default 0. */
+  priority?: number;
+  caps?: {
+    perSession?: number;
+    perWindow?: { views: number; within: Duration };
+    ever?: number;
+    /** Default `"5d"`. */
+    afterDismiss?: Duration | "never";
+    /** Default `"never"`. */
+    afterAccept?: Duration | "never";
+    until?: Condition;
+  };
+  /** ISO 8601 times with `Z` or an offset; `start` inclusive, `end` exclusive. */
+  schedule?: { start?: string; end?: string };
+  /** The code an `accept` action copies. Public: anyone can read a config. */
+  offer?: { code: string };
+  /** `"load"` (default): whenever `if` holds; `"exit"`: once exit intent was detected on the page. */
+  trigger?: "load" | "exit";
+  description?: string;
+} & (
+  | { slot: string; placement?: never }
+  | { placement: "bar-top" | "bar-bottom" | "corner" | "dialog"; slot?: never }
+);
+
+/** One exit-intent signal: `false` off, `true` on with its defaults, or the fields to change. */
+type Signal<T> = boolean | T;
+
+/** The exit-intent settings of one device class. */
+export interface ExitDeviceSettings {
+  armMs?: number;
+  pointerTop?: Signal<{ edgePx?: number; minSpeed?: number; graceMs?: number; afterInteractionMs?: number; afterEntryMs?: number; typingMs?: number }>;
+  scrollUp?: Signal<{ minDepthPercent?: number; minPx?: number; minSpeed?: number; settleMs?: number }>;
+  tabReturn?: Signal<{ minHiddenMs?: number }>;
+  idle?: Signal<{ ms?: number; minDepthPercent?: number }>;
 }
 
 /** A queued command: `["track", name, properties]`, `["page", properties]`, ... */
@@ -144,8 +246,13 @@ export interface Trailmark {
   cart(): Cart;
   /** Renders the current decisions into the page's slots (new slots included); returns how many slots changed. */
   render(): number;
-  /** Which rule and block each slot gets on this page. */
+  /** What each slot and overlay shows on this page, and which rule chose it (empty while personalization is denied). */
   decisions(): Decision[];
+  /**
+   * `true`: no dialog opens on this page from now on (single-page-app routes included); `false`
+   * lifts it. A dialog already open stays open.
+   */
+  suppressDialogs(on: boolean): void;
   /**
    * Records the shopper's consent choice (only the categories given change; the choice is stored,
    * denials included) and returns the resulting states. Without an argument, only returns them.
@@ -218,5 +325,15 @@ declare global {
   interface Window {
     /** Before the loader runs: a command queue. After: the API. */
     trailmark: Trailmark | Command[];
+  }
+  interface DocumentEventMap {
+    /** A block was viewed (a slot's block half visible for a second; an overlay opening). */
+    "trailmark:show": CustomEvent<OutcomeDetail>;
+    /** A link or button in a block was clicked. */
+    "trailmark:click": CustomEvent<OutcomeDetail>;
+    /** The shopper dismissed a block (a `dismiss` action, the close button, Esc). */
+    "trailmark:dismiss": CustomEvent<OutcomeDetail>;
+    /** The shopper accepted an offer (an `accept` action). */
+    "trailmark:accept": CustomEvent<OutcomeDetail>;
   }
 }
