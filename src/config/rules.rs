@@ -167,7 +167,8 @@ fn compile_rule(
             .iter()
             .position(|n| raw.as_str() == Some(n))
         {
-            Some(i) if i > 0 => [
+            // "slot" may be written out too (it is the default).
+            Some(i) => [
                 Placement::Slot,
                 Placement::BarTop,
                 Placement::BarBottom,
@@ -178,7 +179,7 @@ fn compile_rule(
                 diags.push(Diagnostic::error(
                     "rules/bad-placement",
                     &path.key("placement"),
-                    "expected \"bar-top\", \"bar-bottom\", \"corner\" or \"dialog\" (or a \"slot\" instead)",
+                    "expected \"slot\" (the default: with a \"slot\" name), \"bar-top\", \"bar-bottom\", \"corner\" or \"dialog\"",
                 ));
                 Placement::Slot
             }
