@@ -35,7 +35,9 @@ impl Diagnostic {
         Self {
             severity: Severity::Error,
             code,
-            path: path.to_string(),
+            // Not `to_string()`: that goes through `Display` and pulls the formatting machinery
+            // into the module.
+            path: path.as_str().to_owned(),
             message: message.into(),
         }
     }
