@@ -169,7 +169,7 @@ export function createRenderer(warn, hooks) {
         actions,
       });
       overlays.sync(...latest);
-    }).catch(() => warn("the overlays could not be loaded; bars and dialogs do not show"));
+    }).catch(() => hooks.warnUnlessLeaving("the overlays could not be loaded; bars and dialogs do not show"));
   };
   // A slot's block is viewed once at least half of it was visible for a second.
   const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {

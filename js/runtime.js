@@ -25,6 +25,13 @@ export class TrailmarkError extends Error {
 }
 
 const warn = (m) => console.warn(PREFIX + m);
+// A chunk whose loading a navigation cut off is no problem worth a warning.
+let leaving = false;
+try {
+  addEventListener("pagehide", () => { leaving = true; });
+  addEventListener("pageshow", () => { leaving = false; });
+} catch (_) { /* no window */ }
+const warnUnlessLeaving = (m) => { if (!leaving) warn(m); };
 const kind = (x) => Object.prototype.toString.call(x);
 
 /**
@@ -72,7 +79,7 @@ export function createRuntime(loadModule, options) {
   };
   // Outcome events go straight to the module (a page that replaced trailmark.track cannot
   // break or see them).
-  const renderer = createRenderer(warn, { track: (name, props) => call("track", [name, props]), claim, loadUi: options.loadUi });
+  const renderer = createRenderer(warn, { warnUnlessLeaving, track: (name, props) => call("track", [name, props]), claim, loadUi: options.loadUi });
   // The module's decisions, built into the slots (the module hands over new decisions whenever
   // they change; `render()` asks for them).
   const render = (decisions) => (core && !dead ? renderer(decisions || call("decisions", []) || [], blocks) : 0);
@@ -194,7 +201,7 @@ export function createRuntime(loadModule, options) {
     options.loadUi().then((ui) => {
       const phone = matchMedia("(hover: none) and (pointer: coarse)").matches;
       ui.attachExitSampler((kind, t, a, b, c, d) => call("sample", [kind, t, a, b, c, d]), { touch: phone });
-    }).catch((e) => warn("the page sampler could not be loaded (" + e + "); rules that wait for page state or exit intent do not show"));
+    }).catch((e) => warnUnlessLeaving("the page sampler could not be loaded (" + e + "); rules that wait for page state or exit intent do not show"));
   };
 
   const unreadable = (source, e) => {

@@ -299,7 +299,8 @@ engineSuite((test) => {
       tag: "DIV", className: "tm-overlay tm-bar tm-bar-top", role: "region", label: null, position: "fixed",
       top: 0, left: 0, fullWidth: true, text: BAR_TEXT, close: "Close", focus: true,
     });
-    assert.deepEqual((await tab.run(() => window.trailmark.decisions())).filter((d) => d.placement !== "slot"), [{ slot: "", ...BAR }]);
+    assert.deepEqual((await tab.run(() => window.trailmark.decisions())).filter((d) => d.placement !== "slot"),
+      [{ slot: "", ...BAR, text: [[0, "You're ", 2, 4000, "USD", 0, " away from free delivery."]] }]);
     // Away: the page's pagehide beacon delivers what it still held (its Page Engagement last).
     await tab.open(shop.url("/__engines/away.html"));
     await assertStored(shop.collector, ["page /" + ETHIOPIA, "Product Viewed", "Page Engagement"]);
@@ -345,6 +346,9 @@ engineSuite((test) => {
     for (const [i, path] of [ETHIOPIA, COLOMBIA].entries()) {
       await visit(tab, shop, path);
       await productViewsReach(tab, shop, i + 1);
+      // The bar shows once the page-UI chunk is there (a bar the shopper never saw counts
+      // no view).
+      await tab.waitFor(() => !!document.querySelector(".tm-overlay.tm-bar-top"));
     }
     await visit(tab, shop, ESPRESSO);
     await tab.waitFor(() => { const d = document.querySelector("dialog.tm-dialog"); return !!d && d.open && d.matches(":modal"); });
