@@ -9,8 +9,8 @@
 // flings the page as it does for a finger). Time is real: the detector's windows (arming, grace,
 // quiet periods) are checked against what the page itself observed (the probe below records
 // when the sampler attached and when each leave and key happened, in the page's own clock), so a
-// case whose precondition a slow machine broke fails saying so rather than passing for the
-// wrong reason.
+// case whose timing precondition a slow machine broke never passes for the wrong reason: it is
+// tried again with a fresh context (noted in the output), and fails saying so after three tries.
 //
 // Each exclusion case ends with a control exit on the same page view that does fire: the
 // detector fires at most once per page view, so exactly one `Exit Intent Detected`, timed from
