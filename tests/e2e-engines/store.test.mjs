@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { engineSuite } from "./suite.mjs";
 import { OUTCOME_EVENTS } from "../e2e/harness.mjs";
 import {
-  ready, visit, clickThrough, rendered, slot, assertStored, assertConsole, stats, sendLog, shopper, waitUntil,
+  ready, visit, clickThrough, rendered, slot, assertStored, assertConsole, stats, sendLog, shopper, waitUntil, parsed,
   DEFAULT_HERO, WELCOME_HERO,
 } from "./shop.mjs";
 
@@ -247,6 +247,90 @@ engineSuite((test) => {
     assert.equal(new Set(rows.map((r) => r.ctx.sessionId)).size, 1, "one session");
     await assertConsole(a);
     await assertConsole(b);
+  });
+
+  test("exit intent: a pointer leaving through the top, moving up, opens the exit offer", async ({ engine, browser, tab, store, t }) => {
+    const shop = await store();
+    await visit(tab, shop, "product-colombia.html");
+    // The config applied (the shipping bar is decided): the exit sampler is attached, since the
+    // demo config has an exit rule.
+    await tab.waitFor(() => window.trailmark.decisions().some((d) => d.placement === "bar-top"));
+    const landed = await tab.run(() => Date.now());
+    await shopper.addToCart(tab);
+    // What the sampler measures, measured alongside it: the upward speed over the last ~100 ms
+    // of moves before the leave (js/exit.js), from the same events.
+    await tab.run(() => {
+      const log = (window.__exitProbe = { outs: [] });
+      let y = 0, t = -1e9, fromY = 0, fromT = -1e9;
+      addEventListener("mousemove", (e) => { if (e.timeStamp - fromT > 100) { fromY = y; fromT = t; } y = e.clientY; t = e.timeStamp; }, true);
+      addEventListener("mouseout", (e) => {
+        if (e.relatedTarget) return;
+        log.outs.push({ x: e.clientX, y: e.clientY, trusted: e.isTrusted, vy: Math.round((e.clientY - fromY) / (Math.max(e.timeStamp - fromT, 1) / 1000)) });
+      }, true);
+    });
+    const driver = browser.driver;
+    const x = 600;
+    await driver.actions({ async: true }).move({ x, y: 400, origin: "viewport" }).perform();
+    // Past the arming delay (1 s after landing) and the quiet time after the click (600 ms).
+    await new Promise((r) => setTimeout(r, Math.max(0, 1300 - (Date.now() - landed)) + 700));
+    assert.equal(await tab.run(() => document.querySelector("dialog")), null, "no dialog before the leave");
+    // Up to the top row in 60 px steps, 16 ms each: trusted pointer moves in every engine.
+    const up = driver.actions({ async: true });
+    for (let y = 340; y > 0; y -= 60) up.move({ x, y, origin: "viewport", duration: 16 });
+    up.move({ x, y: 0, origin: "viewport", duration: 16 });
+    await up.perform();
+    // Out through the top. WebDriver refuses a pointer move outside the viewport in every engine
+    // (the spec's "move target out of bounds"), so the leave itself is what each engine allows:
+    // Chromium's own input (CDP through chromedriver: a trusted mouseout), elsewhere the
+    // mouseout a real leave fires (no relatedTarget, clientY -5), dispatched by script.
+    await assert.rejects(driver.actions({ async: true }).move({ x, y: -5, origin: "viewport" }).perform(),
+      { name: "MoveTargetOutOfBoundsError" }, "WebDriver cannot move the pointer out of the viewport");
+    if (engine === "chromium") {
+      await driver.sendDevToolsCommand("Input.dispatchMouseEvent", { type: "mouseMoved", x, y: -5 });
+    } else {
+      t.diagnostic(`${engine}: the leave through the top is a synthetic mouseout after trusted moves to the top row (WebDriver cannot move the pointer out of the viewport, and this engine's driver has no other input channel)`);
+      await tab.run((px) => {
+        const target = document.elementFromPoint(px, 0) || document.documentElement;
+        target.dispatchEvent(new MouseEvent("mouseout", { bubbles: true, composed: true, clientX: px, clientY: -5, relatedTarget: null }));
+      }, x);
+    }
+    const outs = await tab.waitFor(() => window.__exitProbe.outs.length && window.__exitProbe.outs);
+    assert.equal(outs.length, 1);
+    const [out] = outs;
+    assert.deepEqual([out.x, out.y, out.trusted], [x, -5, engine === "chromium"], "the leave as the page saw it");
+    assert.ok(out.vy < -50, "moving up: " + out.vy);
+
+    // The offer: the configured block in a modal <dialog>, focus inside.
+    const dialog = await tab.waitFor(() => {
+      const d = document.querySelector("dialog.tm-dialog[open]");
+      return d && {
+        modal: d.matches(":modal"),
+        rule: d.getAttribute("data-trailmark-rule"),
+        block: d.getAttribute("data-trailmark-block"),
+        heading: d.querySelector("h2").textContent,
+        buttons: [...d.querySelectorAll("button")].map((b) => b.textContent),
+        focusInside: d.contains(document.activeElement),
+      };
+    });
+    assert.deepEqual(dialog, {
+      modal: true, rule: "exit-cart-offer", block: "exit-offer", heading: "Before you go: 5% off your cart",
+      buttons: ["\u00d7", "Copy code STAY5", "No thanks"], focusInside: true,
+    });
+
+    // Leaving the store delivers the rest (pagehide beacon); then the counts are final.
+    await tab.open(shop.url("/__engines/away.html"));
+    const rows = await shop.collector.waitFor("SELECT * FROM events ORDER BY tab_id, seq", (r) => r.some((e) => e.event === "Page Engagement"));
+    const exits = rows.filter((r) => r.event === "Exit Intent Detected").map(parsed);
+    assert.equal(exits.length, 1, "Exit Intent Detected once");
+    assert.deepEqual(Object.keys(exits[0].props).sort(), ["scroll_depth_percent", "signal", "speed_px_s", "time_on_page_ms"]);
+    assert.equal(exits[0].props.signal, "pointer-top");
+    assert.equal(exits[0].props.speed_px_s, -out.vy, "the speed the page measured");
+    assert.ok(Number.isInteger(exits[0].props.time_on_page_ms) && exits[0].props.time_on_page_ms >= 1000, "armed: " + exits[0].props.time_on_page_ms);
+    assert.ok(exits[0].props.scroll_depth_percent > 0 && exits[0].props.scroll_depth_percent <= 100);
+    const views = rows.filter((r) => r.event === "Block Viewed").map(parsed).filter((r) => r.props.rule === "exit-cart-offer");
+    assert.deepEqual(views.map((r) => r.props), [{ rule: "exit-cart-offer", block: "exit-offer", placement: "dialog" }], "the offer viewed once");
+    assert.ok(views[0].seq > exits[0].seq, "after the exit intent");
+    await assertConsole(tab);
   });
 
   test("a tab closed while the collector is down: the other tab's next page sends what it left", async ({ browser, tab: a, store }) => {
