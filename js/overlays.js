@@ -15,6 +15,7 @@ const CSS = `:where(.tm-overlay){box-sizing:border-box;z-index:var(--trailmark-z
 :where(.tm-bar-top){top:0}:where(.tm-bar-bottom){bottom:0}
 :where(.tm-corner){position:fixed;right:1rem;bottom:1rem;width:min(var(--trailmark-width,22rem),calc(100vw - 2rem));padding:1.25rem 2.5rem 1.25rem 1.25rem;border-radius:var(--trailmark-radius,12px)}
 :where(.tm-dialog){border:0;width:min(var(--trailmark-width,28rem),calc(100vw - 2rem));max-height:calc(100vh - 2rem);overflow:auto;padding:1.75rem;border-radius:var(--trailmark-radius,12px)}
+:where(.tm-dialog h2,.tm-dialog h3,.tm-dialog h4){margin-right:2rem}
 :where(.tm-dialog)::backdrop{background:rgb(0 0 0/.45)}
 :where(.tm-close){position:absolute;top:.35rem;right:.35rem;min-width:2.75rem;min-height:2.75rem;border:0;background:none;color:inherit;font-size:1.5rem;line-height:1;cursor:pointer}
 :where(.tm-close):focus-visible{outline:3px solid var(--trailmark-accent,#b4532a);outline-offset:-3px}

@@ -297,7 +297,8 @@ impl Detector {
             .max(i64::from(y).saturating_add(i64::from(viewport_h)));
         // An upward run goes on while the page keeps moving up without a pause; a move down or
         // a pause ends it, and a move up after that starts a new one.
-        if y >= self.scroll_y || since(at, self.scroll_at) > RUN_GAP_MS {
+        // The same position again (a `scroll` and a `scrollend` sample together) goes on with it.
+        if y > self.scroll_y || since(at, self.scroll_at) > RUN_GAP_MS {
             self.run_y = y;
             self.run_at = at;
         } else if self.run_y <= self.scroll_y {

@@ -7,6 +7,15 @@ use crate::config::{Placement, Rule, Trigger};
 use crate::time::Millis;
 use crate::value::{Map, Value};
 
+/// How long after exit intent a rule waiting for it may still start showing (the dialog is
+/// claimed within milliseconds; an exit no rule answered then is over).
+pub const EXIT_WINDOW_MS: Millis = 1_000;
+
+/// Whether exit intent detected at `at` lets exit rules show at `now`.
+pub(super) fn exit_open(at: Option<Millis>, now: Millis) -> bool {
+    at.is_some_and(|at| now >= at && now - at <= EXIT_WINDOW_MS)
+}
+
 /// Which block a slot or overlay shows, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Decision<'a> {
@@ -34,8 +43,10 @@ pub struct PageState {
     /// Rules whose block was viewed on this page: caps count new showings, so they keep
     /// showing here.
     shown: Vec<String>,
-    /// Exit intent was detected on this page (rules with `"trigger": "exit"` may show).
-    pub exit: bool,
+    /// When exit intent was detected on this page: rules with `"trigger": "exit"` may show for
+    /// [`EXIT_WINDOW_MS`] after it (an exit no offer answered then does not open one later,
+    /// when the shopper adds to the cart or grants consent and is plainly staying).
+    pub exit_at: Option<Millis>,
     /// The page asked that no dialog open (`trailmark.suppressDialogs(true)`).
     pub suppress_dialogs: bool,
     /// The rule a preview URL forces (with the config's key), for the whole page load.
@@ -46,7 +57,7 @@ impl PageState {
     /// A new page view.
     pub fn new_page(&mut self) {
         self.shown.clear();
-        self.exit = false;
+        self.exit_at = None;
     }
 
     /// Notes what an event recorded on this page says about it.
@@ -146,7 +157,9 @@ impl Tracker {
             if !preview
                 && (taken
                     || dialog_blocked
-                    || (rule.trigger == Trigger::Exit && !self.here.exit && !shown)
+                    || (rule.trigger == Trigger::Exit
+                        && !exit_open(self.here.exit_at, now)
+                        && !shown)
                     || !rule.schedule.open(now)
                     || rule
                         .caps

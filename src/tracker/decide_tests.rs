@@ -178,11 +178,11 @@ fn page_state_rules_follow_scroll_depth_time_on_page_and_idleness() {
     assert!(w.input && w.time && !w.exit && w.sampler());
     assert!(rules_of(&t, NOW).is_empty());
     // Scrolled to 40 % (bottom of the viewport at 1,600 of 4,000 px): a change, not enough.
-    assert!(t.sample(scroll(NOW + 1_000, 800), &page()));
+    assert!(t.sample(scroll(NOW + 1_000, 800), &page));
     assert!(rules_of(&t, NOW + 1_000).is_empty());
     // The same depth again changes nothing rules read.
-    assert!(!t.sample(scroll(NOW + 1_100, 700), &page()));
-    assert!(t.sample(scroll(NOW + 2_000, 1_200), &page()));
+    assert!(!t.sample(scroll(NOW + 1_100, 700), &page));
+    assert!(t.sample(scroll(NOW + 2_000, 1_200), &page));
     assert_eq!(rules_of(&t, NOW + 2_000), ["bar-bottom:deep"]);
     // Idle 10 s after the last scroll, on the dot.
     assert_eq!(rules_of(&t, NOW + 11_999), ["bar-bottom:deep"]);
@@ -195,7 +195,7 @@ fn page_state_rules_follow_scroll_depth_time_on_page_and_idleness() {
         at: NOW + 12_500,
         input: crate::exit::Input::Key,
     };
-    t.sample(key, &page());
+    t.sample(key, &page);
     assert_eq!(rules_of(&t, NOW + 12_500), ["bar-bottom:deep"]);
     // 30 s on the page (and idle again since the key, 17.5 s).
     assert_eq!(
@@ -257,11 +257,11 @@ fn an_exit_rule_waits_for_exit_intent_which_is_recorded_once_with_its_measuremen
         r#""collector":{"url":"/collect","flushAt":100},"#,
     );
     assert!(t.watching().exit && t.watching().sampler());
-    t.sample(land(NOW), &page());
+    t.sample(land(NOW), &page);
     assert_eq!(rules_of(&t, NOW + 5_000), ["slot:hero"]);
     // Out through the top, moving up, after the arming delay; it counts once the pointer
     // stayed out for the grace period (a timer: watch_wake).
-    assert!(!t.sample(leave_top(NOW + 5_000), &page()));
+    assert!(!t.sample(leave_top(NOW + 5_000), &page));
     let wake = t.watch_wake().expect("grace period");
     assert!(wake > NOW + 5_000);
     assert!(t.watch_tick(&page(), wake));
@@ -272,7 +272,7 @@ fn an_exit_rule_waits_for_exit_intent_which_is_recorded_once_with_its_measuremen
     let props = r#""properties":{"signal":"pointer-top","time_on_page_ms":6000,"scroll_depth_percent":26,"speed_px_s":900}"#;
     assert!(body.contains(props), "{body}");
     // Nothing fires twice on a page view.
-    t.sample(leave_top(NOW + 9_000), &page());
+    t.sample(leave_top(NOW + 9_000), &page);
     if let Some(w) = t.watch_wake() {
         t.watch_tick(&page(), w);
     }
@@ -285,15 +285,15 @@ fn an_exit_rule_waits_for_exit_intent_which_is_recorded_once_with_its_measuremen
 #[test]
 fn exit_intent_within_the_arming_delay_or_while_consent_is_pending_opens_nothing() {
     let mut t = tracker_with(EXIT_RULES, "");
-    t.sample(land(NOW), &page());
-    t.sample(leave_top(NOW + 200), &page());
+    t.sample(land(NOW), &page);
+    t.sample(leave_top(NOW + 200), &page);
     if let Some(w) = t.watch_wake() {
         t.watch_tick(&page(), w);
     }
     assert_eq!(rules_of(&t, NOW + 3_000), ["slot:hero"], "within armMs");
     let mut pending = tracker_with(EXIT_RULES, r#""consent":{"required":true},"#);
-    pending.sample(land(NOW), &page());
-    pending.sample(leave_top(NOW + 5_000), &page());
+    pending.sample(land(NOW), &page);
+    pending.sample(leave_top(NOW + 5_000), &page);
     let wake = pending.watch_wake().unwrap();
     pending.watch_tick(&page(), wake);
     assert_eq!(
@@ -376,4 +376,29 @@ fn a_preview_with_the_key_forces_a_rule_and_any_other_key_changes_nothing() {
     // Without a preview section, no key works.
     let mut plain = tracker_with(r#"[{"id":"hero","slot":"hero","show":"b"}]"#, "");
     assert!(!plain.preview("", Some("hero".into())));
+}
+
+#[test]
+fn an_exit_no_rule_answered_does_not_open_an_offer_later() {
+    let rules = r#"[{"id":"exit-offer","placement":"dialog","show":"a","trigger":"exit",
+                     "if":{"cart.count":{"$gte":1}}}]"#;
+    let mut t = tracker_with(rules, "");
+    t.sample(land(NOW), &page);
+    t.sample(leave_top(NOW + 5_000), &page);
+    let wake = t.watch_wake().unwrap();
+    assert!(t.watch_tick(&page(), wake));
+    assert!(rules_of(&t, wake).is_empty(), "an empty cart: no offer");
+    // The shopper stays and adds to the cart 3 s later: the exit is over.
+    let mut added = Map::new();
+    added.insert("product_id", Value::from("p1"));
+    added.insert("price", Value::Number(1650.0));
+    added.insert("quantity", Value::Number(1.0));
+    added.insert("currency", Value::from("USD"));
+    t.track("Product Added", added, &page(), "add".into(), wake + 3_000);
+    assert!(rules_of(&t, wake + 3_000).is_empty());
+    // Within the window it would have shown (the claim comes milliseconds after the decision).
+    assert_eq!(
+        rules_of(&t, wake + super::decide::EXIT_WINDOW_MS),
+        ["dialog:exit-offer"]
+    );
 }

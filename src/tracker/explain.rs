@@ -36,7 +36,12 @@ impl Tracker {
                 "shown",
                 Value::Array(self.here.shown_rules().map(Value::from).collect()),
             ),
-            ("exit", Value::Bool(self.here.exit)),
+            (
+                "exitAt",
+                self.here
+                    .exit_at
+                    .map_or(Value::Null, |at| Value::Number(at as f64)),
+            ),
             ("suppress", Value::Bool(self.here.suppress_dialogs)),
             ("pageStart", Value::Number(self.page_start as f64)),
             ("depth", Value::Number(f64::from(w.0))),
@@ -81,7 +86,10 @@ impl Tracker {
                 t.here.mark_shown(rule);
             }
         }
-        t.here.exit = flag("exit");
+        t.here.exit_at = state
+            .get("exitAt")
+            .and_then(Value::as_f64)
+            .map(|at| at as Millis);
         t.here.suppress_dialogs = flag("suppress");
         t.set_watch_state(num("depth") as u32, num("lastInput"));
         t
@@ -154,7 +162,10 @@ impl Tracker {
                     };
                     break 'why Some(("dialogs", detail("detail", &why)));
                 }
-                if rule.trigger == Trigger::Exit && !self.here.exit && !shown {
+                if rule.trigger == Trigger::Exit
+                    && !super::decide::exit_open(self.here.exit_at, now)
+                    && !shown
+                {
                     break 'why Some(("trigger", detail("detail", "waiting for exit intent")));
                 }
                 if !rule.schedule.open(now) {

@@ -145,7 +145,8 @@ impl Tracker {
 
     /// Feeds one sample of the page sampler. Returns whether what rules read changed (decide
     /// again). A detection records `Exit Intent Detected` and lets exit rules show.
-    pub fn sample(&mut self, sample: Sample, page: &Page) -> bool {
+    /// `page` reads the page, only when a detection is recorded (most samples change nothing).
+    pub fn sample(&mut self, sample: Sample, page: &dyn Fn() -> Page) -> bool {
         let w = &mut self.watch;
         let before = w.depth;
         let at = match sample {
@@ -181,7 +182,7 @@ impl Tracker {
         };
         let mut changed = self.watching.input && w.depth != before;
         if let Some(d) = w.detector.as_mut().and_then(|d| d.feed(sample)) {
-            changed |= self.exit_detected(d, page, at);
+            changed |= self.exit_detected(d, &page(), at);
         }
         changed
     }
@@ -238,7 +239,7 @@ impl Tracker {
     /// Its properties are named like `Page Engagement`'s: `signal`, `time_on_page_ms`,
     /// `scroll_depth_percent`, and the signal's measurement (`speed_px_s`, ...).
     fn exit_detected(&mut self, d: Detection, page: &Page, at: Millis) -> bool {
-        self.here.exit = true;
+        self.here.exit_at = Some(at);
         let mut props = Map::new();
         props.insert("signal", Value::String(d.signal.as_str().to_owned()));
         props.insert("time_on_page_ms", Value::Number(d.time_on_page_ms as f64));

@@ -602,8 +602,8 @@ impl Trailmark {
         };
         let wake = match self.shared.tracker.try_borrow_mut() {
             Ok(mut t) => {
-                let page = page::current_page(&t.config().redact_params);
-                if t.sample(sample, &page) {
+                let redact = t.config().redact_params.clone();
+                if t.sample(sample, &|| page::current_page(&redact)) {
                     self.shared.decisions_dirty.set(true);
                 }
                 t.next_wake()

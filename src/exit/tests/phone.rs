@@ -365,3 +365,22 @@ fn signals_turned_off_stay_quiet() {
     let pointer_on_a_phone = [land(0, P), leave(5_000, 600, -2, 0, -2000)];
     assert_eq!(when(&pointer_on_a_phone, 6_000), None);
 }
+
+#[test]
+fn a_sample_repeating_the_position_does_not_restart_the_upward_run() {
+    // A wheel or stepped scroll: each step's `scroll` sample and its `scrollend` sample land on
+    // the same position; the run goes on across them (found in Chromium's phone emulation).
+    let s = vec![
+        land(0, P),
+        scroll(1_000, 0),
+        scroll(2_000, 1_600),
+        scroll(10_000, 1_600),
+        scroll(10_100, 1_400),
+        scroll(10_100, 1_400),
+        scroll(10_200, 1_200),
+        scroll(10_200, 1_200),
+        scroll(10_300, 1_000),
+        scroll(10_300, 1_000),
+    ];
+    assert_eq!(when(&s, 60_000), Some((Signal::ScrollUp, 10_550)));
+}
