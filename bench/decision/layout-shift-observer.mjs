@@ -4,12 +4,13 @@
 //
 // recordLayoutShifts: a PerformanceObserver for `layout-shift` entries (buffered, so nothing
 // reported before it started is lost) and a MutationObserver that notes when an overlay of
-// Trailmark's (`.tm-overlay`, added to <body>) appears. It only stores entries: the sum is made
-// after the measured window, in readLayoutShifts.
+// Trailmark's (`.tm-overlay`, added to <body>) appears, and when the no-flicker snippet's
+// animation revealed a slot. It only stores entries: the sum is made after the measured
+// window, in readLayoutShifts.
 //
 // The functions are serialized into the page: they must not use anything from this module.
 export function recordLayoutShifts() {
-  const state = { entries: [], overlayAt: null, supported: false, observer: null };
+  const state = { entries: [], overlayAt: null, revealAt: null, supported: false, observer: null };
   Object.defineProperty(window, "__cls", { value: state });
   try {
     state.supported = PerformanceObserver.supportedEntryTypes.includes("layout-shift");
@@ -18,6 +19,12 @@ export function recordLayoutShifts() {
   } catch (_) {
     state.supported = false;
   }
+  // The no-flicker snippet's animation: its animationstart fires when the 400 ms delay is over
+  // and a slot still pending becomes visible (never, when the decision removed the attribute
+  // first).
+  document.addEventListener("animationstart", (e) => {
+    if (e.animationName === "trailmark-reveal" && state.revealAt === null) state.revealAt = performance.now();
+  }, true);
   new MutationObserver((records) => {
     if (state.overlayAt !== null) return;
     for (const r of records) {
@@ -50,7 +57,11 @@ export async function readLayoutShifts(settleMs) {
   const firstFill = fills.length ? Math.min(...fills) : Infinity;
   const counted = s.entries.filter((e) => !e.hadRecentInput && e.startTime <= end);
   const sum = (list) => list.reduce((a, e) => a + e.value, 0);
-  const name = (node) => (node ? node.nodeName + (node.className && typeof node.className === "string" ? "." + node.className.split(/\s+/).join(".") : "") : "?");
+  const name = (node) => {
+    if (!node) return "?";
+    const slot = node.getAttribute && node.getAttribute("data-trailmark-slot");
+    return node.nodeName + (slot ? `[slot=${slot}]` : "") + (node.className && typeof node.className === "string" ? "." + node.className.split(/\s+/).join(".") : "");
+  };
   const heights = {};
   for (const el of document.querySelectorAll("[data-trailmark-slot]")) {
     heights[el.getAttribute("data-trailmark-slot")] = Math.round(el.getBoundingClientRect().height);
@@ -61,8 +72,11 @@ export async function readLayoutShifts(settleMs) {
     cls: sum(counted),
     beforeFill: sum(counted.filter((e) => e.startTime < firstFill)),
     excludedInput: s.entries.filter((e) => e.hadRecentInput).length,
-    shifts: counted.map((e) => ({ at: e.startTime, value: e.value, sources: (e.sources || []).map((x) => name(x.node)) })),
-    decidedAt, firstFill: fills.length ? firstFill : null, overlayAt: s.overlayAt, windowEnd: end,
+    shifts: counted.map((e) => ({
+      at: e.startTime, value: e.value,
+      sources: (e.sources || []).map((x) => ({ node: name(x.node), from: [x.previousRect.y, x.previousRect.height].map(Math.round), to: [x.currentRect.y, x.currentRect.height].map(Math.round) })),
+    })),
+    decidedAt, firstFill: fills.length ? firstFill : null, overlayAt: s.overlayAt, revealAt: s.revealAt, windowEnd: end,
     fcp: fcp ? fcp.startTime : null,
     slots: ttd ? ttd.slots : {},
     heights,
