@@ -96,14 +96,31 @@ export const blocks = {
   "html-note": note("html-note", "Roasted to order.", "Every bag leaves the roastery within two days of roasting."),
 };
 
-/** Trailmark's config: rules and blocks; `collectorUrl` is the repository's collector. */
-export function trailmarkConfig(collectorUrl) {
-  return {
+/**
+ * A bar at the top of the page, for the CLS measurement's check that an overlay (fixed, laid
+ * over the page) shifts nothing: a rule that holds on every page, a one-line block.
+ */
+const bar = {
+  block: { tag: "p", class: "bench-bar", children: [{ tag: "strong", text: "Free shipping over $40." }, { tag: "span", text: " Roasted Tuesday, at your door by Friday." }] },
+  rule: { id: "bar-everywhere", placement: "bar-top", show: "bench-bar", if: { "page.path": { $regex: "\\.html$" } } },
+};
+
+/**
+ * Trailmark's config: rules and blocks; `collectorUrl` is the repository's collector. With
+ * `withBar`, also the bar-top rule above (the CLS page's overlay check).
+ */
+export function trailmarkConfig(collectorUrl, { withBar = false } = {}) {
+  const config = {
     version: 1,
     collector: { url: collectorUrl, writeKey: "demo-write-key" },
     blocks,
     rules: rules.map((r) => ({ id: r.id, slot: r.slot, if: r.trailmark, show: r.show })),
   };
+  if (withBar) {
+    config.blocks = { ...blocks, "bench-bar": bar.block };
+    config.rules.push(bar.rule);
+  }
+  return config;
 }
 
 /**

@@ -5,7 +5,7 @@
 // target/bench-decision.md). Not a test: it fails (exit 1) only when the harness cannot
 // measure, e.g. when the libraries do not show the expected blocks.
 //
-//   node bench/decision/run.mjs [--runs N] [--quick] [--smoke] [--only ttd,bytes,trace,track,memory]
+//   node bench/decision/run.mjs [--runs N] [--quick] [--smoke] [--only ttd,cls,bytes,trace,track,memory]
 //     --runs N   visit pairs per library and condition (default 15)
 //     --quick    3 runs (development)
 //     --smoke    checks the harness works: 1 run, no throttling only, short track() and memory loops
@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { collectorStats, launchBrowser, startCollector } from "../../tests/e2e/harness.mjs";
 import { bytesReport, firstVisitBytes } from "./bytes.mjs";
+import { clsBaseline, clsReport, clsRows, runCls } from "./cls.mjs";
 import { CONDITIONS } from "./conditions.mjs";
 import { measureMemory, memoryReport } from "./memory.mjs";
 import { startBenchServer } from "./server.mjs";
@@ -25,7 +26,7 @@ import { chainTable, runTimeToDecision, ttdTable } from "./ttd.mjs";
 import { primeVisitor } from "./visitor.mjs";
 
 const BYTES_TARGET = 50_000;
-const SECTIONS = ["bytes", "ttd", "trace", "track", "memory"];
+const SECTIONS = ["bytes", "ttd", "cls", "trace", "track", "memory"];
 
 function options(argv) {
   const o = { runs: 15, smoke: false, only: SECTIONS };
@@ -77,6 +78,12 @@ try {
     out(ttdTable(results.visits, libs, conditions).text);
     out("blocks shown: the expected ones on every visit, same text for both libraries (checked)");
     for (const l of libs) out(chainTable(results.visits, l, conditions));
+  }
+  if (o.only.includes("cls")) {
+    progress(`layout shift (CLS page): ${o.runs} run(s) x ${conditions.length} condition(s) x ${clsRows(libs).length} pages, cold + warm`);
+    const baseline = await clsBaseline(browser, trailmark);
+    results.cls = await runCls(browser, libs, { runs: o.runs, conditions, log: progress });
+    out(clsReport(results.cls, libs, conditions, baseline));
   }
   if (o.only.includes("trace")) {
     progress("start-up traces at 4x CPU");

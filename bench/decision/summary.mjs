@@ -1,5 +1,6 @@
 // The summary block: one markdown table with every figure, its peer, the ratio and the verdict,
 // ready to paste into the README (and written to target/bench-decision.md).
+import { clsMarkdown } from "./cls.mjs";
 import { METRICS, PHASES } from "./ttd.mjs";
 import { LONG_TASK_MS } from "./trace.mjs";
 import { TARGETS as TRACK } from "./track.mjs";
@@ -8,7 +9,11 @@ import { int, mib, ratio, summary } from "./stats.mjs";
 
 const verdict = (pass) => (pass === undefined ? "" : pass ? "PASS" : "FAIL");
 
-/** `r`: { header, libs, conditions, visits, bytes, traces, track, memory, bytesTarget } (parts may be missing). */
+/**
+ * `r`: { header, libs, conditions, visits, cls, bytes, traces, track, memory, bytesTarget }
+ * (parts may be missing). CLS has no peer ratio or target: its table (rows: library, snippet,
+ * cold/warm; columns: conditions) follows the main one.
+ */
 export function summaryMarkdown(r) {
   const rows = [];
   const row = (what, tm, gb, rat, target, pass) => rows.push(`| ${what} | ${tm} | ${gb} | ${rat} | ${target} | ${verdict(pass)} |`);
@@ -48,9 +53,7 @@ export function summaryMarkdown(r) {
   }
   return [
     r.header,
-    "",
-    "| | Trailmark | GrowthBook | ratio | target | |",
-    "|---|---:|---:|---:|---|---|",
-    ...rows,
+    ...(rows.length ? ["", "| | Trailmark | GrowthBook | ratio | target | |", "|---|---:|---:|---:|---|---|", ...rows] : []),
+    ...(r.cls ? ["", clsMarkdown(r.cls, r.libs, r.conditions)] : []),
   ].join("\n");
 }

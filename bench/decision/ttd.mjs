@@ -11,8 +11,10 @@ export const PHASES = ["cold", "warm"];
 
 /**
  * What each visit is scored on, one entry per column group of the report. A later measure
- * (e.g. CLS for the layout-shift issue) is one more entry here plus the field readVisit
- * (decision-observer.mjs) reports for it; the tables and the summary follow.
+ * taken on these same visits is one more entry here plus the field readVisit
+ * (decision-observer.mjs) reports for it; the tables and the summary follow. (CLS is not: it
+ * needs its own page, whose blocks differ in height from the defaults, and its own visits;
+ * see cls.mjs.)
  */
 export const METRICS = [
   {
@@ -24,7 +26,7 @@ export const METRICS = [
 ];
 
 /** Checks a visit's blocks against the expectation and the other library's text. */
-function checkAgreement(visit, reference, where) {
+export function checkAgreement(visit, reference, where) {
   for (const [slot, block] of Object.entries(expected)) {
     const got = visit.slots[slot];
     if (!got || got.block !== block) throw new Error(`${where}: slot ${slot} shows ${got ? got.block : "nothing"}, expected ${block}`);

@@ -8,7 +8,7 @@ import { STORE_PATH, SLOTS } from "./rules.mjs";
 const DECISION_TIMEOUT_MS = 30_000;
 // Between the two visits the shopper stays on the page a moment: its load finishes and the
 // library's deferred work (stored profile, cached config, compiled code) can happen.
-const DWELL_MS = 1000;
+export const DWELL_MS = 1000;
 
 /** Navigates `page` to `url` and waits for the observer's `ttd:decided` (see decision-observer.mjs). */
 export async function untilDecided(page, url, waitUntil = "commit") {
