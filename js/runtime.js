@@ -238,7 +238,13 @@ export function createRuntime(loadModule, options) {
   };
 
   // Declarative events: `data-trailmark-event` (+ `data-trailmark-props`, JSON) on any clicked
-  // element or submitted form; a form adds the fields named in `data-trailmark-fields`.
+  // element or submitted form; a form adds the fields named in `data-trailmark-fields`. Any
+  // markup can carry the attribute (a review, a comment: sanitizers keep `data-*`), so the
+  // module records one only when the config lists its name in `declarative.events`: checked
+  // once the first config has applied (or failed to), and each name refused is said once.
+  const refused = new Set();
+  let configSettle;
+  const configSettled = new Promise((r) => (configSettle = r));
   const declared = (el, form) => {
     const name = el.getAttribute(EVENT_ATTR);
     const raw = el.getAttribute("data-trailmark-props");
@@ -259,7 +265,12 @@ export function createRuntime(loadModule, options) {
         if (input && !/email|password/.test(input.type)) props[field] = String(input.value);
       }
     }
-    api.track(name, props);
+    configSettled.then(() => {
+      if (call("declared", [name, props]) === false && !refused.has(name)) {
+        refused.add(name);
+        warn("data-trailmark-event \"" + name + "\" ignored: not in the config's declarative.events");
+      }
+    });
   };
 
   const api = {
@@ -429,13 +440,16 @@ export function createRuntime(loadModule, options) {
     // decision already counts this visit: a new session, a returning visitor), before the
     // page's queued calls are replayed: a compiled config at once, a JSON one as soon as the
     // tools chunk has compiled it.
-    if (configSource && typeof configSource === "object") configure(configSource, "(inline)");
+    // Declarative events wait for the first config applied (or failed): `settling`.
+    const settling = [];
+    if (configSource && typeof configSource === "object") settling.push(configure(configSource, "(inline)"));
     if (configText) {
       // Stale while revalidate: the program of the last visit applies at once (a JSON config's
       // compiled program, so a warm visit never needs the tools chunk), the fetched text next.
       const cached = readCache(configSource);
-      if (cached && !apply(cached.program, cached.blocks, configSource + " (cached)")) cached.text = null;
-      configText.then(async (text) => {
+      const warm = cached && apply(cached.program, cached.blocks, configSource + " (cached)");
+      if (cached && !warm) cached.text = null;
+      const fetched = configText.then(async (text) => {
         if (text === null || (cached && cached.text === text)) return;
         let parsed;
         try { parsed = JSON.parse(text); } catch (e) {
@@ -445,7 +459,9 @@ export function createRuntime(loadModule, options) {
         const applied = await configure(parsed, configSource);
         if (applied) writeCache(configSource, text, applied);
       });
+      if (!warm) settling.push(fetched);
     }
+    Promise.all(settling).then(configSettle, configSettle);
     for (const [method, args] of queued) if (!early(method)) call(method, args);
     addEventListener("storage", (e) => {
       // A consent choice made in another tab applies here too; so does its profile.

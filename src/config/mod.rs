@@ -18,6 +18,8 @@ mod collector;
 #[cfg(feature = "compiler")]
 mod consent;
 #[cfg(feature = "compiler")]
+mod declarative;
+#[cfg(feature = "compiler")]
 mod identity;
 #[cfg(feature = "compiler")]
 mod journeys;
@@ -75,6 +77,9 @@ pub struct Config {
     pub redact_params: Vec<String>,
     /// How overlays share the page (`/overlays`).
     pub overlays: Overlays,
+    /// The event names a `data-trailmark-event` click or submit may record
+    /// (`/declarative/events`, exact names; empty by default: markup records nothing).
+    pub declarative_events: Vec<String>,
 }
 
 /// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
@@ -120,6 +125,7 @@ const FIELDS: &[&str] = &[
     "identity",
     "privacy",
     "overlays",
+    "declarative",
 ];
 
 /// Compiles a parsed config.
@@ -181,6 +187,9 @@ pub fn compile(raw: &Value) -> Compiled {
     let overlays = read::object(obj, "overlays", &root, &mut diags)
         .map(|o| overlays::compile(o, &root.key("overlays"), &mut conditions, &mut diags))
         .unwrap_or_default();
+    let declarative_events = read::object(obj, "declarative", &root, &mut diags)
+        .map(|d| declarative::compile(d, &root.key("declarative"), &mut diags))
+        .unwrap_or_default();
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
@@ -196,6 +205,7 @@ pub fn compile(raw: &Value) -> Compiled {
             cookie_domain,
             redact_params,
             overlays,
+            declarative_events,
         },
         diagnostics: diags,
         blocks: block_trees,

@@ -191,6 +191,7 @@ impl Wire for Config {
         self.overlays.put(w);
         self.cookie_domain.put(w);
         self.redact_params.put(w);
+        self.declarative_events.put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -214,6 +215,7 @@ impl Wire for Config {
                 }),
         );
         let cookie_domain = Option::get(r);
+        let redact_params = Vec::get(r);
         Config {
             collector,
             consent,
@@ -222,8 +224,9 @@ impl Wire for Config {
             conditions,
             journeys,
             cookie_domain,
-            redact_params: Vec::get(r),
+            redact_params,
             overlays,
+            declarative_events: Vec::get(r),
         }
     }
 }

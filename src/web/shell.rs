@@ -300,6 +300,26 @@ impl Trailmark {
         });
     }
 
+    /// A declarative event (`data-trailmark-event` on a clicked element or a submitted form):
+    /// recorded as [`track`](Self::track) records it only when the config in use lists its
+    /// name in `declarative.events`, since any markup can carry the attribute (a review, a
+    /// comment). Returns `false` when the name is not listed (the runtime says so, once).
+    pub fn declared(&self, name: JsValue, properties: JsValue) -> bool {
+        if guard::enter_to_queue().is_none() {
+            return true;
+        }
+        let listed = name.as_string().is_some_and(|n| {
+            self.shared
+                .tracker
+                .try_borrow()
+                .is_ok_and(|t| t.config().declarative_events.contains(&n))
+        });
+        if listed {
+            self.track(name, properties);
+        }
+        listed
+    }
+
     /// Which rule and block each slot gets on this page: `[{slot, rule, block}]`.
     pub fn decisions(&self) -> Array {
         let Some(_entry) = Entry::enter() else {
