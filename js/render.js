@@ -32,8 +32,18 @@ export function safeUrl(url, isLink) {
   return s === "http" || s === "https" || (isLink && (s === "mailto" || s === "tel"));
 }
 
-/** Builds block `node` in `doc`; throws on anything the allowlists refuse. */
-export function build(doc, node, budget = { nodes: MAX_NODES }, depth = 0) {
+/**
+ * Builds block `node` for `doc`; throws on anything the allowlists refuse. The tree is made in
+ * an inert document (no browsing context: an `img` there loads nothing) and adopted into `doc`
+ * only once all of it passed, so a refused block never makes a request.
+ */
+let inert = null;
+export function build(doc, node) {
+  inert = inert || doc.implementation.createHTMLDocument("");
+  return doc.adoptNode(make(inert, node, { nodes: MAX_NODES }, 0));
+}
+
+function make(doc, node, budget, depth) {
   if (!node || typeof node !== "object" || depth > MAX_DEPTH || --budget.nodes < 0 || !TAGS.has(node.t)) throw new Error("block refused");
   const el = doc.createElement(node.t);
   const attrs = node.a || {};
@@ -43,16 +53,17 @@ export function build(doc, node, budget = { nodes: MAX_NODES }, depth = 0) {
     if (!ATTRS.has(name) || typeof value !== "string" || ((name === "href" || name === "src") && !safeUrl(value, name === "href"))) {
       throw new Error("block refused");
     }
-    // `rel="opener"` would hand the new page a handle on this one: never kept.
-    if (name === "rel") rel.push(...value.split(/\s+/).filter((r) => r && r.toLowerCase() !== "opener"));
+    // `rel="opener"` would hand the new page a handle on this one: never kept. (Arrays grow by
+    // index here: a page may have broken Array.prototype.push.)
+    if (name === "rel") for (const r of value.split(/\s+/)) { if (r && r.toLowerCase() !== "opener") rel[rel.length] = r; }
     else el.setAttribute(name, value);
   }
   if (typeof attrs.target === "string" && !SAME_CONTEXT.has(attrs.target.toLowerCase())) {
-    for (const r of ["noopener", "noreferrer"]) if (!rel.includes(r)) rel.push(r);
+    for (const r of ["noopener", "noreferrer"]) if (!rel.includes(r)) rel[rel.length] = r;
   }
   if (rel.length) el.setAttribute("rel", rel.join(" "));
   if (typeof node.x === "string") el.textContent = node.x;
-  for (const child of Array.isArray(node.c) ? node.c : []) el.appendChild(build(doc, child, budget, depth + 1));
+  for (const child of Array.isArray(node.c) ? node.c : []) el.appendChild(make(doc, child, budget, depth + 1));
   return el;
 }
 
@@ -76,6 +87,7 @@ export function createRenderer(warn, hooks) {
   const viewed = new Set(); // slots (and overlays) whose block was viewed on this page
   const timers = new Map(); // slot element -> the pending one-second view check
   const live = new Map(); // slot element -> its decision
+  const made = new WeakMap(); // slot element -> the block (as the config has it) it shows
   let warned = false;
 
   const outcome = (kind, d, extra) => {
@@ -157,7 +169,8 @@ export function createRenderer(warn, hooks) {
         if (el.hasAttribute(RULE) && restore(el)) changed++;
         continue;
       }
-      if (el.getAttribute(RULE) === d.rule && el.getAttribute(BLOCK) === d.block) continue;
+      // Shown already (a newer config's block of the same id is built again).
+      if (el.getAttribute(RULE) === d.rule && el.getAttribute(BLOCK) === d.block && made.get(el) === blocks[d.block]) continue;
       let built;
       try {
         if (!Object.prototype.hasOwnProperty.call(blocks, d.block)) throw new Error("no such block");
@@ -173,6 +186,7 @@ export function createRenderer(warn, hooks) {
       el.setAttribute(BLOCK, d.block);
       actions(built, d, () => { outcome("dismissed", d, {}); restore(el); });
       live.set(el, d);
+      made.set(el, blocks[d.block]);
       if (observer) observer.observe(el);
       changed++;
     }

@@ -147,6 +147,10 @@ export function createRuntime(loadModule, options) {
     if (problem) {
       blocks = previous;
       console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
+    } else {
+      // The module announces decisions that changed; blocks that changed under the same ids
+      // (a fresh config after the cached one) are built again here.
+      api.render();
     }
     adoptOrphans();
     return !problem;
