@@ -72,7 +72,7 @@ export function createRuntime(loadModule, options) {
   const call = (method, args) => {
     if (dead) return undefined;
     if (!core) {
-      pending.push([method, args]);
+      pending[pending.length] = [method, args]; // (no push: a page may have broken it)
       return undefined;
     }
     // An adapter's payload, in its place among the other calls: the events it maps to.
@@ -92,7 +92,7 @@ export function createRuntime(loadModule, options) {
   const report = (diags, source) => {
     const errors = [];
     for (const d of diags || []) {
-      if (d.severity === "error") errors.push(new TrailmarkError(d));
+      if (d.severity === "error") errors[errors.length] = new TrailmarkError(d);
     }
     if (errors.length) {
       console.error(PREFIX + "config " + source + " has " + errors.length +
@@ -321,7 +321,7 @@ export function createRuntime(loadModule, options) {
     },
     /** Calls `fn(api)` once Trailmark is running (at once if it already is). */
     ready: (fn) => {
-      if (core) { try { fn(api); } catch (e) { console.error(e); } } else readyCallbacks.push(fn);
+      if (core) { try { fn(api); } catch (e) { console.error(e); } } else readyCallbacks[readyCallbacks.length] = fn;
     },
     /**
      * The tools chunk, loaded on first use: `compileConfig`, `validateConfig`, `evalCondition`,
@@ -387,8 +387,12 @@ export function createRuntime(loadModule, options) {
       dead = true;
       return;
     }
-    const configSource = options.config;
+    // (An inline config comes as a promise of its parsed JSON: see the loader.)
+    const configSource = await options.config;
     const configText = typeof configSource === "string" ? fetchConfig(configSource) : null;
+    // The program of the last visit (stale while revalidate), read while the module loads: it
+    // applies right after the first page view, in the same task.
+    const cache = configText && readCache(configSource);
     try {
       mod = await loadModule();
       if (chunk) adapt = (await chunk).adapt;
@@ -429,6 +433,7 @@ export function createRuntime(loadModule, options) {
         "; Trailmark is off and the page keeps its default content.");
       return;
     }
+    const cached = await cache;
     // Consent and identity given before the script ran apply before anything is recorded.
     const queued = pending.splice(0);
     const early = (method) => method === "consent" || method === "identify";
@@ -446,24 +451,23 @@ export function createRuntime(loadModule, options) {
     // tools chunk has compiled it.
     // Declarative events wait for the first config applied (or failed): `settling`.
     const settling = [];
-    if (configSource && typeof configSource === "object") settling.push(configure(configSource, "(inline)"));
+    if (configSource && typeof configSource === "object") settling[0] = configure(configSource, "(inline)");
     if (configText) {
       // Stale while revalidate: the program of the last visit applies at once (a JSON config's
       // compiled program, so a warm visit never needs the tools chunk), the fetched text next.
-      const cached = readCache(configSource);
       const warm = cached && apply(cached.program, cached.blocks, configSource + " (cached)");
       if (cached && !warm) cached.text = null;
       const fetched = configText.then(async (text) => {
         if (text === null || (cached && cached.text === text)) return;
         let parsed;
-        try { parsed = JSON.parse(text); } catch (e) {
+        try { parsed = await new Response(text).json(); } catch (e) {
           console.error(PREFIX + "config " + configSource + " is not JSON (" + e.message + "); default content stays, tracking goes on.");
           return;
         }
         const applied = await configure(parsed, configSource);
         if (applied) writeCache(configSource, text, applied);
       });
-      if (!warm) settling.push(fetched);
+      if (!warm) settling[settling.length] = fetched;
     }
     Promise.all(settling).then(configSettle, configSettle);
     for (const [method, args] of queued) if (!early(method)) call(method, args);
@@ -512,9 +516,9 @@ async function fetchConfig(url) {
 
 // Stale-while-revalidate cache of the config text and what applying it took (its program and
 // blocks), in a versioned envelope.
-function readCache(url) {
+async function readCache(url) {
   try {
-    const raw = JSON.parse(localStorage.getItem(CONFIG_CACHE + url));
+    const raw = await new Response(localStorage.getItem(CONFIG_CACHE + url)).json();
     if (raw && raw.v === 3 && typeof raw.d === "string" && typeof raw.p === "string" && raw.b && typeof raw.b === "object") {
       return { text: raw.d, program: programOf({ program: raw.p }), blocks: raw.b };
     }

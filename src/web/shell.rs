@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::consent_store::restore_consent;
-use super::convert::{js_float, to_js, to_value, Limits};
+use super::convert::{array, js_float, to_js, to_value, Limits};
 use super::guard::{self, Entry};
 use super::ids::{read_id, read_tab, store_tab, ANON_KEY};
 use super::pump::{pump, soon};
@@ -718,20 +718,17 @@ impl Owned {
 
 /// `[{slot, placement, rule, block, offer?}]`.
 fn decisions_to_js(decisions: &[Owned]) -> Array {
-    decisions
-        .iter()
-        .map(|d| {
-            let o = Object::new();
-            set(&o, "slot", &d.slot);
-            set(&o, "placement", d.placement);
-            set(&o, "rule", &d.rule);
-            set(&o, "block", &d.block);
-            if let Some(code) = &d.offer {
-                set(&o, "offer", code);
-            }
-            JsValue::from(o)
-        })
-        .collect()
+    array(decisions.iter().map(|d| {
+        let o = Object::new();
+        set(&o, "slot", &d.slot);
+        set(&o, "placement", d.placement);
+        set(&o, "rule", &d.rule);
+        set(&o, "block", &d.block);
+        if let Some(code) = &d.offer {
+            set(&o, "offer", code);
+        }
+        JsValue::from(o)
+    }))
 }
 
 /// Panics on purpose inside a timer the module owns (test builds only), so browser tests can
