@@ -499,7 +499,10 @@ pub fn queue_restore(data: &[u8]) {
     // event within that window of the limit may go either way, and is not checked.
     let give_up = Policy::default().give_up_ms as f64;
     let near = |s: f64| (give_up - held.len() as f64 - 1.0..=give_up).contains(&(2000.0 - s));
-    if held_with_times.iter().any(|(_, since)| since.is_some_and(near)) {
+    if held_with_times
+        .iter()
+        .any(|(_, since)| since.is_some_and(near))
+    {
         return;
     }
     let expected: Vec<Value> = held_with_times
