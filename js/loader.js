@@ -20,17 +20,27 @@ import { createRuntime } from "./runtime.js";
   const script = document.currentScript;
   const base = new URL(".", (script && script.src) || location.href);
   const wasm = new URL("trailmark_core_bg.wasm", base);
-  // At once: the download overlaps everything below (and the page's own work).
+  // At once: the download overlaps everything below (and the page's own work). Where the
+  // page's fetch throws or fails (replaced, wrapped, blocked), XMLHttpRequest brings the bytes.
+  const xhr = () => new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest();
+    x.open("GET", wasm);
+    x.responseType = "arraybuffer";
+    x.onload = () => (x.status == 200 ? resolve(x.response) : reject(new Error("HTTP " + x.status)));
+    x.onerror = reject;
+    x.send();
+  });
   let response = null;
-  try { response = typeof WebAssembly === "object" ? fetch(wasm) : null; } catch (_) { /* no fetch */ }
+  try { response = typeof WebAssembly === "object" ? fetch(wasm).catch(xhr) : null; } catch (_) { response = xhr(); }
   if (response) response.catch(() => { /* reported when the module loads */ });
   let config = script && script.getAttribute("data-config");
   const inline = document.querySelector("script[type='application/json'][data-trailmark-config]");
+  // Parsed by the browser's own parser (Response.json), not the page's JSON.parse, which a page
+  // may have replaced; the runtime waits for it.
   if (!config && inline) {
-    try { config = JSON.parse(inline.textContent); } catch (e) {
+    config = new Response(inline.textContent).json().catch((e) => {
       console.error("[trailmark] inline config is not JSON (" + e.message + "); default content stays.");
-      config = undefined;
-    }
+    });
   }
   const load = async () => {
     await initCore({ module_or_path: response || wasm });

@@ -33,11 +33,19 @@ export function safeUrl(url, isLink) {
 }
 
 /**
- * Builds block `node` in `doc`; throws on anything the allowlists refuse. A node with a text
- * with placeholders (`f`: its index among the block's texts) gets `holes.text(f)`, and is
- * listed in `holes.els` to be filled again when the amounts change.
+ * Builds block `node` for `doc`; throws on anything the allowlists refuse. The tree is made in
+ * an inert document (no browsing context: an `img` there loads nothing) and adopted into `doc`
+ * only once all of it passed, so a refused block never makes a request. A node with a text with
+ * placeholders (`f`: its index among the block's texts) gets `holes.text(f)`, and is listed in
+ * `holes.els` to be filled again when the amounts change.
  */
-export function build(doc, node, holes, budget = { nodes: MAX_NODES }, depth = 0) {
+let inert = null;
+export function build(doc, node, holes) {
+  inert = inert || doc.implementation.createHTMLDocument("");
+  return doc.adoptNode(make(inert, node, holes, { nodes: MAX_NODES }, 0));
+}
+
+function make(doc, node, holes, budget, depth) {
   if (!node || typeof node !== "object" || depth > MAX_DEPTH || --budget.nodes < 0 || !TAGS.has(node.t)) throw new Error("block refused");
   const el = doc.createElement(node.t);
   const attrs = node.a || {};
@@ -47,12 +55,13 @@ export function build(doc, node, holes, budget = { nodes: MAX_NODES }, depth = 0
     if (!ATTRS.has(name) || typeof value !== "string" || ((name === "href" || name === "src") && !safeUrl(value, name === "href"))) {
       throw new Error("block refused");
     }
-    // `rel="opener"` would hand the new page a handle on this one: never kept.
-    if (name === "rel") rel.push(...value.split(/\s+/).filter((r) => r && r.toLowerCase() !== "opener"));
+    // `rel="opener"` would hand the new page a handle on this one: never kept. (Arrays grow by
+    // index here: a page may have broken Array.prototype.push.)
+    if (name === "rel") for (const r of value.split(/\s+/)) { if (r && r.toLowerCase() !== "opener") rel[rel.length] = r; }
     else el.setAttribute(name, value);
   }
   if (typeof attrs.target === "string" && !SAME_CONTEXT.has(attrs.target.toLowerCase())) {
-    for (const r of ["noopener", "noreferrer"]) if (!rel.includes(r)) rel.push(r);
+    for (const r of ["noopener", "noreferrer"]) if (!rel.includes(r)) rel[rel.length] = r;
   }
   if (rel.length) el.setAttribute("rel", rel.join(" "));
   if (typeof node.x === "string") el.textContent = node.x;
@@ -60,9 +69,9 @@ export function build(doc, node, holes, budget = { nodes: MAX_NODES }, depth = 0
     const text = holes && holes.text(node.f);
     if (typeof text !== "string") throw new Error("block refused");
     el.textContent = text;
-    holes.els.push([el, node.f]);
+    holes.els[holes.els.length] = [el, node.f];
   }
-  for (const child of Array.isArray(node.c) ? node.c : []) el.appendChild(build(doc, child, holes, budget, depth + 1));
+  for (const child of Array.isArray(node.c) ? node.c : []) el.appendChild(make(doc, child, holes, budget, depth + 1));
   return el;
 }
 
@@ -87,6 +96,7 @@ export function createRenderer(warn, hooks) {
   const timers = new Map(); // slot element -> the pending one-second view check
   const live = new Map(); // slot element -> its decision
   const filled = new WeakMap(); // slot element -> the elements of its texts with placeholders
+  const made = new WeakMap(); // slot element -> the block (as the config has it) it shows
   let warned = false;
 
   const outcome = (kind, d, extra) => {
@@ -205,7 +215,10 @@ export function createRenderer(warn, hooks) {
         if (el.hasAttribute(RULE) && restore(el)) changed++;
         continue;
       }
-      if (el.getAttribute(RULE) === d.rule && el.getAttribute(BLOCK) === d.block && (!filled.has(el) || refill(filled.get(el), d))) {
+      // Shown already: the texts follow new amounts in place (a newer config's block of the
+      // same id is built again).
+      if (el.getAttribute(RULE) === d.rule && el.getAttribute(BLOCK) === d.block && made.get(el) === blocks[d.block] &&
+        (!filled.has(el) || refill(filled.get(el), d))) {
         live.set(el, d);
         continue;
       }
@@ -226,6 +239,7 @@ export function createRenderer(warn, hooks) {
       filled.set(el, holes);
       actions(built, d, (how) => { if (how !== "accept") outcome("dismissed", d, {}); restore(el); });
       live.set(el, d);
+      made.set(el, blocks[d.block]);
       if (observer) observer.observe(el);
       changed++;
     }

@@ -97,7 +97,7 @@ export function createRuntime(loadModule, options) {
   const call = (method, args) => {
     if (dead) return undefined;
     if (!core) {
-      pending.push([method, args]);
+      pending[pending.length] = [method, args]; // (no push: a page may have broken it)
       return undefined;
     }
     // An adapter's payload, in its place among the other calls: the events it maps to.
@@ -117,7 +117,7 @@ export function createRuntime(loadModule, options) {
   const report = (diags, source) => {
     const errors = [];
     for (const d of diags || []) {
-      if (d.severity === "error") errors.push(new TrailmarkError(d));
+      if (d.severity === "error") errors[errors.length] = new TrailmarkError(d);
     }
     if (errors.length) {
       console.error(PREFIX + "config " + source + " has " + errors.length +
@@ -173,6 +173,10 @@ export function createRuntime(loadModule, options) {
     if (problem) {
       blocks = previous;
       console.error(PREFIX + "config " + source + " was not applied: " + problem + "; default content stays, tracking goes on.");
+    } else {
+      // The module announces decisions that changed; blocks that changed under the same ids
+      // (a fresh config after the cached one) are built again here.
+      api.render();
     }
     adoptOrphans();
     if (!problem) { watch(); unlock(); }
@@ -290,7 +294,13 @@ export function createRuntime(loadModule, options) {
   };
 
   // Declarative events: `data-trailmark-event` (+ `data-trailmark-props`, JSON) on any clicked
-  // element or submitted form; a form adds the fields named in `data-trailmark-fields`.
+  // element or submitted form; a form adds the fields named in `data-trailmark-fields`. Any
+  // markup can carry the attribute (a review, a comment: sanitizers keep `data-*`), so the
+  // module records one only when the config lists its name in `declarative.events`: checked
+  // once the first config has applied (or failed to), and each name refused is said once.
+  const refused = new Set();
+  let configSettle;
+  const configSettled = new Promise((r) => (configSettle = r));
   const declared = (el, form) => {
     const name = el.getAttribute(EVENT_ATTR);
     const raw = el.getAttribute("data-trailmark-props");
@@ -311,7 +321,12 @@ export function createRuntime(loadModule, options) {
         if (input && !/email|password/.test(input.type)) props[field] = String(input.value);
       }
     }
-    api.track(name, props);
+    configSettled.then(() => {
+      if (call("declared", [name, props]) === false && !refused.has(name)) {
+        refused.add(name);
+        warn("data-trailmark-event \"" + name + "\" ignored: not in the config's declarative.events");
+      }
+    });
   };
 
   const api = {
@@ -358,7 +373,7 @@ export function createRuntime(loadModule, options) {
     },
     /** Calls `fn(api)` once Trailmark is running (at once if it already is). */
     ready: (fn) => {
-      if (core) { try { fn(api); } catch (e) { console.error(e); } } else readyCallbacks.push(fn);
+      if (core) { try { fn(api); } catch (e) { console.error(e); } } else readyCallbacks[readyCallbacks.length] = fn;
     },
     /**
      * The tools chunk, loaded on first use: `compileConfig`, `validateConfig`, `evalCondition`,
@@ -439,8 +454,12 @@ export function createRuntime(loadModule, options) {
       dead = true;
       return;
     }
-    const configSource = options.config;
+    // (An inline config comes as a promise of its parsed JSON: see the loader.)
+    const configSource = await options.config;
     const configText = typeof configSource === "string" ? fetchConfig(configSource) : null;
+    // The program of the last visit (stale while revalidate), read while the module loads: it
+    // applies right after the first page view, in the same task.
+    const cache = configText && readCache(configSource);
     try {
       mod = await loadModule();
       if (chunk) adapt = (await chunk).adapt;
@@ -481,6 +500,7 @@ export function createRuntime(loadModule, options) {
         "; Trailmark is off and the page keeps its default content.");
       return;
     }
+    const cached = await cache;
     // Consent and identity given before the script ran apply before anything is recorded.
     const queued = pending.splice(0);
     const early = (method) => method === "consent" || method === "identify";
@@ -496,23 +516,27 @@ export function createRuntime(loadModule, options) {
     // decision already counts this visit: a new session, a returning visitor), before the
     // page's queued calls are replayed: a compiled config at once, a JSON one as soon as the
     // tools chunk has compiled it.
-    if (configSource && typeof configSource === "object") configure(configSource, "(inline)");
+    // Declarative events wait for the first config applied (or failed): `settling`.
+    const settling = [];
+    if (configSource && typeof configSource === "object") settling[0] = configure(configSource, "(inline)");
     if (configText) {
       // Stale while revalidate: the program of the last visit applies at once (a JSON config's
       // compiled program, so a warm visit never needs the tools chunk), the fetched text next.
-      const cached = readCache(configSource);
-      if (cached && !apply(cached.program, cached.blocks, configSource + " (cached)")) cached.text = null;
-      configText.then(async (text) => {
+      const warm = cached && apply(cached.program, cached.blocks, configSource + " (cached)");
+      if (cached && !warm) cached.text = null;
+      const fetched = configText.then(async (text) => {
         if (text === null || (cached && cached.text === text)) return;
         let parsed;
-        try { parsed = JSON.parse(text); } catch (e) {
+        try { parsed = await new Response(text).json(); } catch (e) {
           console.error(PREFIX + "config " + configSource + " is not JSON (" + e.message + "); default content stays, tracking goes on.");
           return;
         }
         const applied = await configure(parsed, configSource);
         if (applied) writeCache(configSource, text, applied);
       });
+      if (!warm) settling[settling.length] = fetched;
     }
+    Promise.all(settling).then(configSettle, configSettle);
     for (const [method, args] of queued) if (!early(method)) call(method, args);
     addEventListener("storage", (e) => {
       // A consent choice made in another tab applies here too; so does its profile.
@@ -561,9 +585,9 @@ async function fetchConfig(url) {
 // blocks), in a versioned envelope. `v` moves with the program's format version
 // (src/program.rs FORMAT + 2): a program cached by an older module is never offered to this one.
 const CACHE_VERSION = 4;
-function readCache(url) {
+async function readCache(url) {
   try {
-    const raw = JSON.parse(localStorage.getItem(CONFIG_CACHE + url));
+    const raw = await new Response(localStorage.getItem(CONFIG_CACHE + url)).json();
     if (raw && raw.v === CACHE_VERSION && typeof raw.d === "string" && typeof raw.p === "string" && raw.b && typeof raw.b === "object") {
       return { text: raw.d, program: programOf({ program: raw.p }), blocks: raw.b };
     }

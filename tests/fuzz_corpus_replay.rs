@@ -79,10 +79,15 @@ fn write_storage_seeds() {
     use trailmark::{Map, Value};
 
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    // Rewrites the `seed-*` files only: inputs libFuzzer found (`found-*`) stay.
     let write = |target: &str, seeds: Vec<Vec<u8>>| {
         let dir = root.join(target);
-        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if entry.file_name().to_string_lossy().starts_with("seed-") {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
         for (i, s) in seeds.iter().enumerate() {
             std::fs::write(dir.join(format!("seed-{i:03}")), s).unwrap();
         }

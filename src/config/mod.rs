@@ -18,6 +18,8 @@ mod collector;
 #[cfg(feature = "compiler")]
 mod consent;
 #[cfg(feature = "compiler")]
+mod declarative;
+#[cfg(feature = "compiler")]
 mod identity;
 #[cfg(feature = "compiler")]
 mod journeys;
@@ -92,6 +94,9 @@ pub struct Config {
     pub roots: crate::visitor::Roots,
     /// What the page sampler is needed for (rules reading page state, exit rules).
     pub watching: crate::tracker::Watching,
+    /// The event names a `data-trailmark-event` click or submit may record
+    /// (`/declarative/events`, exact names; empty by default: markup records nothing).
+    pub declarative_events: Vec<String>,
 }
 
 /// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
@@ -139,6 +144,7 @@ const FIELDS: &[&str] = &[
     "overlays",
     "exitIntent",
     "preview",
+    "declarative",
 ];
 
 /// Compiles a parsed config.
@@ -212,6 +218,9 @@ pub fn compile(raw: &Value) -> Compiled {
         .get("exitIntent")
         .map(|e| crate::exit::compile(e, &root.key("exitIntent"), &mut diags))
         .unwrap_or_default();
+    let declarative_events = read::object(obj, "declarative", &root, &mut diags)
+        .map(|d| declarative::compile(d, &root.key("declarative"), &mut diags))
+        .unwrap_or_default();
     let journeys = match obj.get("journeys") {
         None => Vec::new(),
         Some(raw) => journeys::compile(raw, &root.key("journeys"), &mut conditions, &mut diags),
@@ -230,6 +239,7 @@ pub fn compile(raw: &Value) -> Compiled {
         templates,
         traits,
         preview_key,
+        declarative_events,
         ..Config::default()
     };
     // Worked out here once, so the module carries no code for it.

@@ -197,6 +197,7 @@ impl Wire for Config {
         u32::from(self.roots.bits()).put(w);
         u32::from(self.watching.bits()).put(w);
         self.preview_key.put(w);
+        self.declarative_events.put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -220,6 +221,7 @@ impl Wire for Config {
                 }),
         );
         let cookie_domain = Option::get(r);
+        let redact_params = Vec::get(r);
         Config {
             collector,
             consent,
@@ -228,7 +230,7 @@ impl Wire for Config {
             conditions,
             journeys,
             cookie_domain,
-            redact_params: Vec::get(r),
+            redact_params,
             overlays,
             exit: crate::exit::ExitSettings::get(r),
             templates: Vec::get(r),
@@ -236,6 +238,7 @@ impl Wire for Config {
             roots: crate::visitor::Roots::from_bits(u32::get(r) as u8),
             watching: crate::tracker::Watching::from_bits(u32::get(r) as u8),
             preview_key: Option::get(r),
+            declarative_events: Vec::get(r),
         }
     }
 }

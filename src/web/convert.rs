@@ -217,6 +217,16 @@ impl Walk {
     }
 }
 
+/// An array of `items`, grown by index: `Array::push` (and collecting into an `Array`) calls
+/// the page's `Array.prototype.push`, which a page may have broken.
+pub fn array(items: impl Iterator<Item = JsValue>) -> Array {
+    let out = Array::new();
+    for (i, v) in items.enumerate() {
+        out.set(i as u32, v);
+    }
+    out
+}
+
 /// Converts a core value to a plain JavaScript value (objects, arrays, primitives).
 pub fn to_js(v: &Value) -> JsValue {
     match v {
@@ -224,7 +234,7 @@ pub fn to_js(v: &Value) -> JsValue {
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Number(n) => JsValue::from_f64(*n),
         Value::String(s) => JsString::from(s.as_str()).into(),
-        Value::Array(items) => items.iter().map(to_js).collect::<Array>().into(),
+        Value::Array(items) => array(items.iter().map(to_js)).into(),
         Value::Object(map) => {
             let obj = Object::new();
             for (k, v) in map.iter() {

@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::consent_store::restore_consent;
-use super::convert::{js_float, to_js, to_value, Limits};
+use super::convert::{array, js_float, to_js, to_value, Limits};
 use super::guard::{self, Entry};
 use super::ids::{read_id, read_tab, store_tab, ANON_KEY};
 use super::pump::{pump, soon};
@@ -309,6 +309,26 @@ impl Trailmark {
             properties,
             at: now(),
         });
+    }
+
+    /// A declarative event (`data-trailmark-event` on a clicked element or a submitted form):
+    /// recorded as [`track`](Self::track) records it only when the config in use lists its
+    /// name in `declarative.events`, since any markup can carry the attribute (a review, a
+    /// comment). Returns `false` when the name is not listed (the runtime says so, once).
+    pub fn declared(&self, name: JsValue, properties: JsValue) -> bool {
+        if guard::enter_to_queue().is_none() {
+            return true;
+        }
+        let listed = name.as_string().is_some_and(|n| {
+            self.shared
+                .tracker
+                .try_borrow()
+                .is_ok_and(|t| t.config().declarative_events.contains(&n))
+        });
+        if listed {
+            self.track(name, properties);
+        }
+        listed
     }
 
     /// Which rule and block each slot gets on this page: `[{slot, placement, rule, block, offer?, text?, preview?}]`.
@@ -778,26 +798,23 @@ impl Owned {
 
 /// `[{slot, placement, rule, block, offer?, text?}]` (`text`: the filled texts' pieces).
 fn decisions_to_js(decisions: &[Owned]) -> Array {
-    decisions
-        .iter()
-        .map(|d| {
-            let o = Object::new();
-            set(&o, "slot", &d.slot);
-            set(&o, "placement", d.placement);
-            set(&o, "rule", &d.rule);
-            set(&o, "block", &d.block);
-            if let Some(code) = &d.offer {
-                set(&o, "offer", code);
-            }
-            if d.preview {
-                let _ = Reflect::set(&o, &"preview".into(), &JsValue::TRUE);
-            }
-            if !d.texts.is_empty() {
-                let _ = Reflect::set(&o, &"text".into(), &to_js(&Value::Array(d.texts.clone())));
-            }
-            JsValue::from(o)
-        })
-        .collect()
+    array(decisions.iter().map(|d| {
+        let o = Object::new();
+        set(&o, "slot", &d.slot);
+        set(&o, "placement", d.placement);
+        set(&o, "rule", &d.rule);
+        set(&o, "block", &d.block);
+        if let Some(code) = &d.offer {
+            set(&o, "offer", code);
+        }
+        if d.preview {
+            let _ = Reflect::set(&o, &"preview".into(), &JsValue::TRUE);
+        }
+        if !d.texts.is_empty() {
+            let _ = Reflect::set(&o, &"text".into(), &to_js(&Value::Array(d.texts.clone())));
+        }
+        JsValue::from(o)
+    }))
 }
 
 /// Panics on purpose inside a timer the module owns (test builds only), so browser tests can

@@ -26,6 +26,27 @@ pub enum Area {
 thread_local! {
     static WARNED_UNAVAILABLE: Cell<bool> = const { Cell::new(false) };
     static WARNED_QUOTA: Cell<bool> = const { Cell::new(false) };
+    /// Whether the page's `JSON.parse` works: 0 not asked yet, 1 yes, 2 no.
+    static PARSER: Cell<u8> = const { Cell::new(0) };
+}
+
+/// Whether the page's `JSON.parse` reads `[1]` as it should. Every stored value is read with
+/// it: where a page replaced it with something broken, what is stored would all look
+/// unreadable and be removed, so storage is left alone for the page instead.
+fn parser_works() -> bool {
+    PARSER.with(|p| {
+        if p.get() == 0 {
+            let read = js_sys::JSON::parse("[1]").map(|v| to_value(&v, Limits::CONFIG).value);
+            p.set(
+                if read.ok() == Some(Value::Array(vec![Value::Number(1.0)])) {
+                    1
+                } else {
+                    2
+                },
+            );
+        }
+        p.get() == 1
+    })
 }
 
 fn warn_once(flag: &'static std::thread::LocalKey<Cell<bool>>, msg: &str) {
@@ -45,7 +66,7 @@ fn area(which: Area) -> Option<Storage> {
         Area::Session => window.session_storage(),
     };
     match storage {
-        Ok(Some(s)) => Some(s),
+        Ok(Some(s)) if parser_works() => Some(s),
         _ => {
             warn_once(
                 &WARNED_UNAVAILABLE,

@@ -12,7 +12,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   startCollector, launchBrowser, trailmarkLines, pollUntil, startStoreAndBrowser,
-  stopStoreAndBrowser,
+  stopStoreAndBrowser, routeConfig,
   NOT_OUTCOME,
 } from "./harness.mjs";
 
@@ -377,6 +377,8 @@ test("engagement: sent when hidden, again only after new visible time, never for
 
 test("declarative attributes: clicks and forms; bad JSON warns once; only listed fields, never email or password", TIMEOUT, async () => {
   const { context, consoleMessages, pageErrors } = await newContext();
+  // The demo's allowlist plus the two events this test's own markup records.
+  await routeConfig(context, (c) => { c.declarative.events.push("Broken Props", "Club Signup"); });
   const page = await context.newPage();
   await open(page, "/");
   await page.evaluate(() => {
@@ -424,6 +426,56 @@ test("declarative attributes: clicks and forms; bad JSON warns once; only listed
   assert.equal(lines.length, 1, JSON.stringify(lines));
   assert.equal(lines[0].type, "warning");
   assert.match(lines[0].text, /^\[trailmark\] data-trailmark-props of "Broken Props" is not a JSON object/);
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test("declarative events: only names in declarative.events; a review's Order Completed records nothing (issue 11, finding 6)", TIMEOUT, async () => {
+  const { context, consoleMessages, pageErrors } = await newContext();
+  await routeConfig(context, (c) => { c.declarative.events.push("Newsletter Signup"); });
+  const page = await context.newPage();
+  await open(page, "/product-ethiopia.html");
+  // A shopper's review, as a sanitizer lets it through: data-* attributes kept. Its link and
+  // form name commerce events; the store's own signup button names an allowlisted one.
+  await page.evaluate(() => {
+    const review = document.createElement("article");
+    review.className = "review";
+    review.innerHTML = `<p>Lovely coffee! <a id="forged-order" href="#more" data-trailmark-event="Order Completed"
+      data-trailmark-props='{"order_id":"forged-1","total":99999,"revenue":99999,"currency":"USD"}'>read more</a></p>
+      <form id="forged-add" data-trailmark-event="Product Added" data-trailmark-props='{"product_id":"x","price":1,"currency":"USD"}'>
+      <button type="submit">helpful</button></form>
+      <span id="forged-nested" data-trailmark-event="order completed"><b id="forged-inner">case differs</b></span>`;
+    review.querySelector("form").addEventListener("submit", (e) => e.preventDefault());
+    const signup = document.createElement("button");
+    signup.type = "button";
+    signup.id = "signup";
+    signup.textContent = "Sign up";
+    signup.setAttribute("data-trailmark-event", "Newsletter Signup");
+    signup.setAttribute("data-trailmark-props", '{"list":"weekly"}');
+    document.querySelector("main").append(review, signup);
+  });
+  await page.click("#forged-order");
+  await page.click("#forged-order"); // refused again, warned once
+  await page.click("#forged-add button");
+  await page.click("#forged-inner");
+  await page.click("#signup");
+  // Everything above was recorded (or not) before this one, and it flushes at once.
+  await page.evaluate(() => window.trailmark.track("Checkout Started", { step: "probe" }));
+  const rows = await storedWhen((r) => named(r, "Checkout Started").length === 1);
+  assert.equal(named(rows, "Newsletter Signup").length, 1, "the allowlisted event, exactly once");
+  assert.deepEqual(named(rows, "Newsletter Signup")[0].props, { list: "weekly" });
+  for (const name of ["Order Completed", "Product Added", "order completed"]) assert.equal(named(rows, name).length, 0, name);
+  assert.equal(collector.query("SELECT COUNT(*) AS n FROM events WHERE event IN ('Order Completed', 'Product Added', 'order completed')")[0].n, 0);
+  // The on-device profile saw no order and no cart line either.
+  const profile = await page.evaluate(() => window.trailmark.profile());
+  assert.equal(profile.cart.count, 0, JSON.stringify(profile.cart));
+  assert.equal(JSON.stringify(profile).includes("forged"), false);
+  const warnings = trailmarkLines(consoleMessages).map((m) => m.text);
+  assert.deepEqual(warnings, [
+    `[trailmark] data-trailmark-event "Order Completed" ignored: not in the config's declarative.events`,
+    `[trailmark] data-trailmark-event "Product Added" ignored: not in the config's declarative.events`,
+    `[trailmark] data-trailmark-event "order completed" ignored: not in the config's declarative.events`,
+  ]);
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
