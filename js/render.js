@@ -164,6 +164,7 @@ export function createRenderer(warn, hooks) {
   // latest decisions are shown once it is there.
   let overlays = null;
   let latest = null;
+  let chunkWarned = false;
   const syncOverlays = (decisions, blocks) => {
     latest = [decisions, blocks];
     if (overlays) return overlays.sync(decisions, blocks);
@@ -179,7 +180,12 @@ export function createRenderer(warn, hooks) {
         actions,
       });
       overlays.sync(...latest);
-    }).catch(() => hooks.warnUnlessLeaving("the overlays could not be loaded; bars and dialogs do not show"));
+    }).catch(() => {
+      // Tried again with the next decisions (offline now, online later).
+      overlays = null;
+      if (!chunkWarned) hooks.warnUnlessLeaving("the overlays could not be loaded; bars and dialogs do not show");
+      chunkWarned = true;
+    });
   };
   // A slot's block is viewed once at least half of it was visible for a second.
   const observer = typeof IntersectionObserver === "function" ? new IntersectionObserver((entries) => {

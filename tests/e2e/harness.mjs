@@ -276,7 +276,7 @@ export function watchPage(page) {
  */
 export function unexpectedConsoleErrors(messages, collectOrigin) {
   return messages.filter((m) => m.type === "error" && !m.text.startsWith("[trailmark]") &&
-    !(/^Failed to load resource\b/.test(m.text) && m.url.startsWith(collectOrigin)));
+    !(/^Failed to load resource\b/.test(m.text) && (m.url.startsWith(collectOrigin) || /ERR_INTERNET_DISCONNECTED/.test(m.text))));
 }
 
 /**

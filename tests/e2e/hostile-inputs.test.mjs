@@ -75,33 +75,43 @@ test("config blocks: every payload as block and rule id, text, title, aria-label
     if (/^[\0-\x20]*j[\s\0]*a[\s\0]*v[\s\0]*a[\s\0]*s[\s\0]*c[\s\0]*r[\s\0]*i[\s\0]*p[\s\0]*t[\s\0]*:/i.test(p.payload)) assert.ok(refused.has(p.id), `javascript: link ${p.id} refused`);
   }
 
+  // Block text is a template: `{{` opens a placeholder (README, "Personal text"), so a payload
+  // with `{{` written raw is a config error, not text (checked here with the exact path), and
+  // written as quoted text (`{{ '{{' }}`) it shows as it is.
+  const templated = PAYLOADS.filter((p) => p.payload.includes("{{"));
+  for (const p of templated) {
+    const d = check({ version: 1, blocks: { b: { tag: "p", text: p.payload } } });
+    assert.ok(d.some((x) => x.code.startsWith("templates/") && x.path === "/blocks/b/text"), `raw {{ in text refused: payload ${p.id}: ${JSON.stringify(d)}`);
+  }
+  const lit = (s) => s.split("{{").join("{{ '{{' }}");
   const blocks = Object.create(null); // a payload is "__proto__": an own key, like the others
   const rules = [];
   for (const { id, payload: p } of PAYLOADS) {
     blocks[p] = {
       tag: "section", class: p, attrs: { title: p, "aria-label": p },
       children: [
-        { tag: "h2", text: p },
-        { tag: "p", attrs: { title: p }, text: p },
+        { tag: "h2", text: lit(p) },
+        { tag: "p", attrs: { title: p }, text: lit(p) },
         { tag: "img", attrs: { alt: p, title: p, width: p, height: p } },
-        { tag: "a", attrs: { href: refused.has(id) ? "/safe.html" : p, title: p, target: p, rel: p }, text: p },
-        { tag: "button", attrs: { "data-trailmark-action": p, "aria-label": p }, text: p },
+        { tag: "a", attrs: { href: refused.has(id) ? "/safe.html" : p, title: p, target: p, rel: p }, text: lit(p) },
+        { tag: "button", attrs: { "data-trailmark-action": p, "aria-label": p }, text: lit(p) },
       ],
     };
     rules.push({ id: p, slot: "s" + id, show: p });
   }
   // The overlays: each placement's block holds every payload as text and title.
-  const many = (tag) => ({ tag: "div", children: PAYLOADS.map(({ payload: p }) => ({ tag, attrs: { title: p }, text: p })) });
+  const many = (tag) => ({ tag: "div", children: PAYLOADS.map(({ payload: p }) => ({ tag, attrs: { title: p }, text: lit(p) })) });
   for (const placement of ["bar-top", "bar-bottom", "corner"]) {
     blocks["ov-" + placement] = many("span");
     rules.push({ id: "ov-" + placement, placement, show: "ov-" + placement });
   }
   const code = PAYLOADS.find((p) => bytes(p.payload) <= 100 && p.payload.includes("<script")).payload;
-  blocks["ov-dialog"] = { tag: "div", children: [{ tag: "h2", text: code }, many("small"), { tag: "button", attrs: { "data-trailmark-action": "accept" }, text: "Copy " + code }] };
+  blocks["ov-dialog"] = { tag: "div", children: [{ tag: "h2", text: lit(code) }, many("small"), { tag: "button", attrs: { "data-trailmark-action": "accept" }, text: lit("Copy " + code) }] };
   rules.push({ id: "ov-dialog", placement: "dialog", show: "ov-dialog", offer: { code } });
   const config = baseConfig(collector, { blocks, rules });
   const slots = PAYLOADS.map((p) => `<div class="slot" id="s-${p.id}" data-trailmark-slot="s${p.id}">default ${p.id}</div>`).join("\n");
   const url = hostile.write("blocks.html", storePage({ head: inlineConfig(config), body: slots }));
+  t.diagnostic(`${templated.length} payloads with {{ refused as raw text with a templates/ code; `);
   t.diagnostic(`payloads: ${PAYLOADS.length} per block field (ids, text, title, aria-label, alt, class, width, height, target, rel, action), ` +
     `${PAYLOADS.length - refused.size} as href (the compiler refused the other ${refused.size}), ${PAYLOADS.length} per overlay placement (4), 1 offer code`);
 
