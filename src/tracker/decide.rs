@@ -118,7 +118,14 @@ impl Tracker {
         if !self.effects.run_rules || self.config.rules.is_empty() {
             return out;
         }
-        let attributes = self.decision_attributes(page, now);
+        let mut attributes = self.rule_attributes(page);
+        if self.watching.input || self.watching.time {
+            if let Value::Object(m) = &mut attributes {
+                if let Some(Value::Object(p)) = m.get_mut("page") {
+                    self.watched_attributes(p, now);
+                }
+            }
+        }
         let scope = self.scope(now);
         let mut pass = self.config.conditions.pass(&attributes, &scope);
         let session = self.visitor.session.id;
@@ -198,20 +205,6 @@ impl Tracker {
             });
         }
         out
-    }
-
-    /// The attributes rules decide on: the visitor's, and the page's with what the shopper is
-    /// doing on it (`page.scrollDepth`, ...) when a rule reads that.
-    pub(super) fn decision_attributes(&self, page: &Page, now: Millis) -> Value {
-        let mut attributes = self.rule_attributes(page);
-        if self.watching.input || self.watching.time {
-            if let Value::Object(m) = &mut attributes {
-                if let Some(Value::Object(p)) = m.get_mut("page") {
-                    self.watched_attributes(p, now);
-                }
-            }
-        }
-        attributes
     }
 
     /// Claims the session's dialog for `rule` (the shell holds a cross-tab lock around this, and

@@ -111,7 +111,12 @@ impl Tracker {
     /// | `condition` | `path`, `seen`: the first failing test's attribute path (or history predicate) and the value there |
     /// | `text` | a placeholder has no value and no `else` |
     pub fn explain(&self, page: &Page, now: Millis) -> Value {
-        let attributes = self.decision_attributes(page, now);
+        let mut attributes = self.rule_attributes(page);
+        if let Value::Object(m) = &mut attributes {
+            if let Some(Value::Object(p)) = m.get_mut("page") {
+                self.watched_attributes(p, now);
+            }
+        }
         let scope = self.scope(now);
         let mut pass = self.config.conditions.pass(&attributes, &scope);
         let session = self.visitor.session.id;
