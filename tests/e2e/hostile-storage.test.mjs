@@ -119,6 +119,13 @@ test("every key Trailmark writes holds each payload in a hostile shape, read by 
       // Gone: its last events leave by beacon (or stay stored for the next page to send).
       frame.remove();
     }
+    // The next page after the last one: it takes over a queue the last page left stored (when
+    // its beacon did not go), as any later page of the store would.
+    const last = document.createElement("iframe");
+    last.src = "/frame.html?i=after";
+    document.body.append(last);
+    if (!(await until(() => last.contentWindow.trailmark && !Array.isArray(last.contentWindow.trailmark), 5000))) failures.push(["after", "no trailmark"]);
+    else await last.contentWindow.trailmark.started;
     return failures;
   }, values);
   assert.deepEqual(failures, [], "every page started, rendered its slot and took a track() call");
