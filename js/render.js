@@ -164,7 +164,7 @@ export function createRenderer(warn, hooks) {
   // latest decisions are shown once it is there.
   let overlays = null;
   let latest = null;
-  let chunkWarned = false;
+  let chunkWarned = 0; // failed loads of the page-UI chunk
   const syncOverlays = (decisions, blocks) => {
     latest = [decisions, blocks];
     if (overlays) return overlays.sync(decisions, blocks);
@@ -182,9 +182,11 @@ export function createRenderer(warn, hooks) {
       overlays.sync(...latest);
     }).catch(() => {
       // Tried again with the next decisions (offline now, online later).
+      // Said on the second failure: the first is often a navigation cutting the load off
+      // (Firefox aborts it before pagehide), and the next decisions try again.
       overlays = null;
-      if (!chunkWarned) hooks.warnUnlessLeaving("the overlays could not be loaded; bars and dialogs do not show");
-      chunkWarned = true;
+      if (chunkWarned === 1) hooks.warnUnlessLeaving("the overlays could not be loaded; bars and dialogs do not show");
+      chunkWarned++;
     });
   };
   // A slot's block is viewed once at least half of it was visible for a second.

@@ -202,10 +202,15 @@ export function createRuntime(loadModule, options) {
   const watch = () => {
     if (sampling || !call("watching", [])) return;
     sampling = true;
-    options.loadUi().then((ui) => {
+    // Tried twice, a second apart: a navigation can cut the first load off (no warning then).
+    const attach = (again) => options.loadUi().then((ui) => {
       const phone = matchMedia("(hover: none) and (pointer: coarse)").matches;
       ui.attachExitSampler((kind, t, a, b, c, d) => call("sample", [kind, t, a, b, c, d]), { touch: phone });
-    }).catch((e) => warnUnlessLeaving("the page sampler could not be loaded (" + e + "); rules that wait for page state or exit intent do not show"));
+    }).catch((e) => {
+      if (again) setTimeout(() => attach(false), 1000);
+      else warnUnlessLeaving("the page sampler could not be loaded (" + e + "); rules that wait for page state or exit intent do not show");
+    });
+    attach(true);
   };
 
   const unreadable = (source, e) => {
