@@ -26,7 +26,7 @@ export function showDebug(api) {
   };
   const show = () => {
     out.textContent = api.decisions().map((d) =>
-      (d.slot || d.placement) + ": " + d.rule + " -> " + d.block + (d.preview ? " (preview)" : "")).join("\n") || "(nothing decided)";
+      (d.slot || d.placement) + ": " + d.rule + " -> " + (d.block || "(default content: control or holdout)") + (d.preview ? " (preview)" : "")).join("\n") || "(nothing decided)";
   };
   const explain = async () => { out.textContent = JSON.stringify(await api.explain(), null, 2); };
   panel.append(title, document.createElement("br"), button("Decisions", show), button("Explain", explain), out);

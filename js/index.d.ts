@@ -75,6 +75,7 @@ export interface Decision {
   slot: string;
   placement: Placement;
   rule: string;
+  /** `""`: the page's default content (an experiment's control, or a visitor in the holdout). */
   block: string;
   /** The rule's offer code (`offer.code`), when it has one. Public: anyone can read a config. */
   offer?: string;
@@ -168,6 +169,42 @@ export interface Config {
     traits?: string[];
   };
   privacy?: { redactParams?: string[] };
+  /** Preview and debugging: the key `?trailmark-key=` / `?trailmark-debug=` must carry. */
+  preview?: { key: string };
+  /** Markup (`data-trailmark-event`) may record only these event names. */
+  declarative?: { events?: string[] };
+  /** The global holdout: a share of visitors who see no personalization (docs/experiments.md). */
+  holdout?: ExperimentHashing & {
+    /** 0 to 1. */
+    share: number;
+  };
+}
+
+/** How an experiment (or the holdout) assigns visitors: GrowthBook's settings. */
+export interface ExperimentHashing {
+  /** GrowthBook's key, Segment's `experiment_id` (default: the rule id; the holdout's `"holdout"`). */
+  key?: string;
+  /** Segment's `experiment_name` (default: the key). */
+  name?: string;
+  /** Default: the key. A new seed assigns everyone afresh. */
+  seed?: string;
+  /** Default 2. */
+  hashVersion?: 1 | 2;
+  /** `"id"` (default): the device's assignment key; `"userId"`: the id given to `identify`. */
+  hashAttribute?: "id" | "userId";
+  /** With `hashAttribute: "userId"`: the assignment key until a user id is known. */
+  fallbackAttribute?: "id";
+  description?: string;
+}
+
+/** One variant of a rule's experiment; without `show` it is a control (the default content). */
+export interface Variant {
+  id: string;
+  name?: string;
+  show?: string;
+  /** 0 to 1; equal when none has one. */
+  weight?: number;
+  description?: string;
 }
 
 /** A GrowthBook targeting condition (history predicates `$event`, `$sequence`, `$absent` included). */
@@ -179,7 +216,6 @@ export type Duration = string | number;
 /** A rule: in a slot (`slot`) or an overlay (`placement`), when `if` holds, show block `show`. */
 export type Rule = {
   id: string;
-  show: string;
   if?: Condition;
   /** -1000 to 1000; higher first, then config order. Default 0. */
   priority?: number;
@@ -201,6 +237,19 @@ export type Rule = {
   trigger?: "load" | "exit";
   description?: string;
 } & (
+  | { show: string; variants?: never; experiment?: never }
+  /** An A/B test of the rule: its audience split between variants (docs/experiments.md). */
+  | {
+      show?: never;
+      variants: Variant[];
+      experiment?: ExperimentHashing & {
+        /** Share of matching visitors in the experiment (default 1); the others get the next rule. */
+        coverage?: number;
+        /** GrowthBook's `[id, start, end]`. */
+        namespace?: [string, number, number];
+      };
+    }
+) & (
   | { slot: string; placement?: never }
   | { placement: "bar-top" | "bar-bottom" | "corner" | "dialog"; slot?: never }
 );

@@ -100,10 +100,13 @@ export function createRenderer(warn, hooks) {
   let warned = false;
 
   const outcome = (kind, d, extra) => {
-    const detail = { rule: d.rule, block: d.block, placement: d.placement, ...(d.slot ? { slot: d.slot } : {}), ...extra };
+    // A decision without a block is an experiment's control (or the holdout): the default
+    // content in view where the rule would have shown, recorded (it counts toward the caps and
+    // exposes the visitor) but not announced to the page, which sees nothing new.
+    const detail = { rule: d.rule, ...(d.block ? { block: d.block } : { control: true }), placement: d.placement, ...(d.slot ? { slot: d.slot } : {}), ...extra };
     // A preview records nothing; a dialog's view is recorded by its claim.
     if (!d.preview && (kind !== "viewed" || d.placement !== "dialog")) hooks.track(EVENTS[kind][0], detail);
-    try { document.dispatchEvent(new CustomEvent("trailmark:" + EVENTS[kind][1], { detail })); } catch (_) { /* no CustomEvent */ }
+    if (d.block) try { document.dispatchEvent(new CustomEvent("trailmark:" + EVENTS[kind][1], { detail })); } catch (_) { /* no CustomEvent */ }
   };
   const seen = (d) => {
     const key = d.slot || d.placement;
@@ -219,8 +222,11 @@ export function createRenderer(warn, hooks) {
       // shows now.
       el.removeAttribute("data-trailmark-pending");
       const d = bySlot.get(el.getAttribute(SLOT));
-      if (!d) {
+      if (!d || !d.block) {
         if (el.hasAttribute(RULE) && restore(el)) changed++;
+        live.delete(el);
+        // A control keeps the default content, watched for its view like a block.
+        if (d && observer) { live.set(el, d); observer.observe(el); }
         continue;
       }
       // Shown already: the texts follow new amounts in place (a newer config's block of the
@@ -248,10 +254,21 @@ export function createRenderer(warn, hooks) {
       actions(built, d, (how) => { if (how !== "accept") outcome("dismissed", d, {}); restore(el); });
       live.set(el, d);
       made.set(el, blocks[d.block]);
-      if (observer) observer.observe(el);
+      // Observed afresh: a slot that was a control's is in view already, and is seen again.
+      if (observer) { observer.unobserve(el); observer.observe(el); }
       changed++;
     }
-    syncOverlays(decisions, blocks);
+    // A control's overlay (or the holdout's) does not open; the moment it would have is its
+    // view: a dialog is claimed, so it uses up the session's dialog as one that opened.
+    const open = [];
+    for (const d of decisions) {
+      if (d.placement === "slot" || d.block) open[open.length] = d;
+      else if (!viewed.has(d.placement)) {
+        viewed.add(d.placement);
+        if (d.placement === "dialog") hooks.claim(d); else outcome("viewed", d, {});
+      }
+    }
+    syncOverlays(open, blocks);
     return changed;
   };
   /** A new page view (a route of a single-page app): blocks may be viewed again. */

@@ -190,7 +190,7 @@ export function createRuntime(loadModule, options) {
     let q;
     try { q = new URLSearchParams(location.search); } catch (_) { return; }
     const key = q.get("trailmark-key") || q.get("trailmark-debug");
-    if (unlocked || !key || !call("preview", [key, q.get("trailmark-preview") || ""])) return;
+    if (unlocked || !key || !call("preview", [key, q.get("trailmark-preview") || "", q.get("trailmark-variant") || ""])) return;
     unlocked = true;
     if (q.has("trailmark-debug")) options.loadUi().then((ui) => ui.showDebug(api)).catch(() => {});
   };
@@ -589,7 +589,7 @@ async function fetchConfig(url) {
 // Stale-while-revalidate cache of the config text and what applying it took (its program and
 // blocks), in a versioned envelope. `v` moves with the program's format version
 // (src/program.rs FORMAT + 2): a program cached by an older module is never offered to this one.
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 async function readCache(url) {
   try {
     const raw = await new Response(localStorage.getItem(CONFIG_CACHE + url)).json();

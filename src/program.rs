@@ -20,7 +20,7 @@ use crate::wire::{Reader, Wire};
 
 /// The version of the byte format this build writes and reads. The runtime's config cache
 /// (`CACHE_VERSION` in js/runtime.js) moves with it.
-pub const FORMAT: u8 = 2;
+pub const FORMAT: u8 = 3;
 
 const MAGIC: [u8; 2] = *b"TM";
 

@@ -225,6 +225,8 @@ impl Tracker {
             self.consent_dirty = true;
         }
         self.apply_consent();
+        // Not at start (signals, the stored choice): the stored visitor is not merged yet.
+        self.sync_assignment_key(now);
     }
 
     /// Restores the stored consent record (the value `JSON.parse` made of what
@@ -333,6 +335,7 @@ impl Tracker {
     pub fn page(&mut self, page: &Page, extra: Map, message_id: String, now: Millis) {
         self.page_start = now;
         self.here.new_page();
+        self.sync_assignment_key(now);
         self.watch_new_page(now);
         let mut properties = page.to_map();
         for (k, v) in extra.iter() {
@@ -364,8 +367,24 @@ impl Tracker {
                 properties.insert("url", Value::String(clean));
             }
         }
+        // A rule's decision in view exposes the visitor to its experiment and the holdout.
+        let exposed = if name == crate::caps::BLOCK_VIEWED {
+            self.exposures(&properties, now)
+        } else {
+            Vec::new()
+        };
         let call = Call::new(Kind::Track, Some(name.to_owned()), properties);
-        self.record(call, page, message_id, now);
+        self.record(call, page, message_id.clone(), now);
+        for p in exposed {
+            let id = p.get("experiment_id").and_then(Value::as_str).unwrap_or_default();
+            let id = crate::ids::derived_id(&[&message_id, id]);
+            let call = Call::new(
+                Kind::Track,
+                Some(crate::experiments::EXPERIMENT_VIEWED.to_owned()),
+                p,
+            );
+            self.record(call, page, id, now);
+        }
     }
 
     /// Records one event, then moves the journeys it may have moved (each transition is an
@@ -619,6 +638,7 @@ impl Tracker {
 }
 
 mod decide;
+mod experiments;
 mod explain;
 mod identity;
 mod journeys;
@@ -628,6 +648,8 @@ pub use persist::{QueueStore, DROPPED_EVENT};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod decide_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod experiments_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod identity_tests;
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -97,6 +97,9 @@ pub struct Config {
     /// The event names a `data-trailmark-event` click or submit may record
     /// (`/declarative/events`, exact names; empty by default: markup records nothing).
     pub declarative_events: Vec<String>,
+    /// The share of visitors who see no personalization (`/holdout`, see
+    /// [`crate::experiments`]).
+    pub holdout: Option<crate::experiments::Holdout>,
 }
 
 /// `/overlays`: how many dialogs a session may show (across tabs), and where none may open.
@@ -145,6 +148,7 @@ const FIELDS: &[&str] = &[
     "exitIntent",
     "preview",
     "declarative",
+    "holdout",
 ];
 
 /// Compiles a parsed config.
@@ -190,6 +194,7 @@ pub fn compile(raw: &Value) -> Compiled {
     let (block_trees, templates): (Vec<Node>, Vec<Vec<Template>>) =
         compiled_blocks.into_iter().unzip();
     let mut conditions = Conditions::new(groups);
+    let mut keys = crate::experiments::Keys::default();
     let rules = match obj.get("rules") {
         None => Vec::new(),
         Some(raw) => rules::compile(
@@ -197,9 +202,13 @@ pub fn compile(raw: &Value) -> Compiled {
             &root.key("rules"),
             &block_ids,
             &mut conditions,
+            &mut keys,
             &mut diags,
         ),
     };
+    let holdout = obj.get("holdout").and_then(|h| {
+        crate::experiments::compile_holdout(h, &root.key("holdout"), &mut keys, &mut diags)
+    });
     let identity_section = read::object(obj, "identity", &root, &mut diags);
     let cookie_domain =
         identity_section.and_then(|i| identity::compile(i, &root.key("identity"), &mut diags));
@@ -240,6 +249,7 @@ pub fn compile(raw: &Value) -> Compiled {
         traits,
         preview_key,
         declarative_events,
+        holdout,
         ..Config::default()
     };
     // Worked out here once, so the module carries no code for it.

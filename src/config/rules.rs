@@ -80,6 +80,9 @@ pub struct Rule {
     pub offer: Option<String>,
     /// What shows it.
     pub trigger: Trigger,
+    /// Its variants, when it splits its audience between blocks (see [`crate::experiments`]);
+    /// [`block`](Self::block) is then unused.
+    pub experiment: Option<crate::experiments::Experiment>,
 }
 
 #[cfg(feature = "compiler")]
@@ -95,6 +98,8 @@ const FIELDS: &[&str] = &[
     "schedule",
     "offer",
     "trigger",
+    "variants",
+    "experiment",
 ];
 
 /// Compiles `/rules`, dropping rules with errors (and saying why). Their conditions go into
@@ -106,6 +111,7 @@ pub fn compile(
     path: &Path,
     blocks: &[String],
     conditions: &mut Conditions,
+    keys: &mut crate::experiments::Keys,
     diags: &mut Diagnostics,
 ) -> Vec<Rule> {
     let Value::Array(items) = raw else {
@@ -127,7 +133,7 @@ pub fn compile(
     let mut rules: Vec<Rule> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
-        if let Some(rule) = compile_rule(item, &at, blocks, conditions, diags) {
+        if let Some(rule) = compile_rule(item, &at, blocks, conditions, keys, diags) {
             if rules.iter().any(|r| r.id == rule.id) {
                 diags.push(Diagnostic::error(
                     "rules/duplicate-id",
@@ -148,6 +154,7 @@ fn compile_rule(
     path: &Path,
     blocks: &[String],
     conditions: &mut Conditions,
+    keys: &mut crate::experiments::Keys,
     diags: &mut Diagnostics,
 ) -> Option<Rule> {
     let Some(obj) = raw.as_object() else {
@@ -198,7 +205,9 @@ fn compile_rule(
         }
         Some(String::new())
     };
-    let show = read::string(obj, "show", path, true, diags);
+    // A rule with variants names its blocks in them (see crate::experiments).
+    let split = obj.contains_key("variants");
+    let show = read::string(obj, "show", path, !split, diags);
     let block = show.as_deref().and_then(|name| {
         let found = blocks.iter().position(|id| id == name);
         if found.is_none() {
@@ -213,6 +222,14 @@ fn compile_rule(
         }
         found
     });
+    let experiment = crate::experiments::compile_rule(
+        obj,
+        path,
+        id.as_deref(),
+        |name| blocks.iter().position(|b| b == name),
+        keys,
+        diags,
+    );
     let condition = obj
         .get("if")
         .map(|c| conditions.compile(c, &path.key("if"), diags));
@@ -260,12 +277,14 @@ fn compile_rule(
         placement,
         slot: slot?,
         condition,
-        block: block?,
+        // Unused with variants (each names its own).
+        block: if split { 0 } else { block? },
         priority,
         caps,
         schedule,
         until,
         offer,
         trigger,
+        experiment,
     })
 }

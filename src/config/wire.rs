@@ -82,6 +82,7 @@ impl Wire for Rule {
         self.until.put(w);
         self.offer.put(w);
         w.tag(self.trigger as u8);
+        self.experiment.put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         const PLACEMENTS: [Placement; 5] = [
@@ -120,6 +121,7 @@ impl Wire for Rule {
             } else {
                 Trigger::Always
             },
+            experiment: Option::get(r),
         }
     }
 }
@@ -198,6 +200,7 @@ impl Wire for Config {
         u32::from(self.watching.bits()).put(w);
         self.preview_key.put(w);
         self.declarative_events.put(w);
+        self.holdout.put(w);
     }
     #[inline(never)]
     fn get(r: &mut Reader<'_>) -> Self {
@@ -211,7 +214,10 @@ impl Wire for Config {
         let known = |c: &Option<ConditionId>| c.is_none_or(|c| conditions.has(c));
         r.check(
             rules.iter().all(|rule| {
-                rule.block < blocks.len() && known(&rule.condition) && known(&rule.until)
+                rule.experiment.as_ref().map_or(rule.block < blocks.len(), |e| {
+                    e.blocks_below(blocks.len())
+                }) && known(&rule.condition)
+                    && known(&rule.until)
             }) && known(&overlays.suppress)
                 && journeys.iter().all(|j| {
                     conditions.has(j.entry)
@@ -239,6 +245,7 @@ impl Wire for Config {
             watching: crate::tracker::Watching::from_bits(u32::get(r) as u8),
             preview_key: Option::get(r),
             declarative_events: Vec::get(r),
+            holdout: Option::get(r),
         }
     }
 }

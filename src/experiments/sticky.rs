@@ -82,18 +82,20 @@ impl Assignments {
     /// anonymous id, so a GrowthBook SDK given `id: anonymousId` buckets the same; otherwise
     /// the key stays what it was, and a visitor who has none yet takes `anonymous_id` (the
     /// page's fresh, unsent one) as a key that is stored here and never sent. An id longer than
-    /// [`MAX_KEY_BYTES`] is ignored.
-    pub fn sync_key(&mut self, anonymous_id: &str, analytics_granted: bool, now: Millis) {
+    /// [`MAX_KEY_BYTES`] is ignored. True when the key changed.
+    pub fn sync_key(&mut self, anonymous_id: &str, analytics_granted: bool, now: Millis) -> bool {
         let adopt = if analytics_granted {
             self.key != anonymous_id
         } else {
             self.key.is_empty()
         };
-        if adopt && anonymous_id.len() <= MAX_KEY_BYTES {
+        let adopt = adopt && anonymous_id.len() <= MAX_KEY_BYTES;
+        if adopt {
             self.key = anonymous_id.to_owned();
             self.key_at = now;
             self.dirty = true;
         }
+        adopt
     }
 
     /// The index of the variant the visitor is stuck to in `experiment`, if one is remembered
@@ -211,6 +213,11 @@ impl Assignments {
     pub fn take_record(&mut self) -> String {
         self.dirty = false;
         super::sticky_record::write(self)
+    }
+
+    /// The record as a value, as the visitor record embeds it.
+    pub fn to_value(&self) -> Value {
+        super::sticky_record::to_value(self)
     }
 
     /// The store read from a record, or `None` when `stored` is not exactly a readable

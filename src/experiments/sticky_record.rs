@@ -47,6 +47,25 @@ pub fn write(a: &Assignments) -> String {
     out
 }
 
+/// The record as a value (as the visitor record embeds it: `x` in its profile).
+pub fn to_value(a: &Assignments) -> Value {
+    let n = |x: f64| Value::Number(x);
+    let entries = a.entries.iter().map(|e| {
+        Value::Array(vec![
+            Value::from(e.experiment.as_str()),
+            n(f64::from(e.seed)),
+            Value::from(e.variant.as_str()),
+            n(e.last as f64),
+        ])
+    });
+    Value::object(vec![
+        ("v", n(VERSION)),
+        ("key", Value::from(a.key.as_str())),
+        ("keyAt", n(a.key_at as f64)),
+        ("a", Value::Array(entries.collect())),
+    ])
+}
+
 /// A whole number in `0..=max`.
 fn whole(v: &Value, max: f64) -> Option<f64> {
     let x = v.as_f64()?;

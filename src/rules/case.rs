@@ -1,5 +1,9 @@
 //! JavaScript `String.prototype.toLowerCase`, for `$ini`, `$nini` and `$alli`.
 //!
+//! In the browser the module asks JavaScript itself for any text that is not ASCII (exact by
+//! definition, and about 1 KB brotli less: no table in what a shopper downloads; see
+//! `src/web/case.rs`). Natively (the CLI, the tests, the fuzzers) it is done here:
+//!
 //! `str::to_lowercase` would be exact but links Rust's Unicode case tables (~13 KB measured for
 //! the uppercase direction) into every shopper's download. JS `toLowerCase` is the Unicode
 //! default full lowercase mapping: the simple mapping of every code point ([`RUNS`], ~2 KB,
@@ -12,6 +16,7 @@
 //!   mapping in either direction" and "case-ignorable" is a short list of apostrophes, periods,
 //!   combining and modifier marks, which decides every ordinary Greek word the same way.
 
+#[cfg(not(target_arch = "wasm32"))]
 /// `(first, (len - 1) << 1 | alternating, delta)`: code points `first`, `first + step`, ...
 /// (`step` 2 when alternating, as in Latin Extended-A's upper/lower pairs, else 1) lowercase to
 /// `c + delta` (wrapping). Sorted by `first`, non-overlapping; `İ` is handled separately.
@@ -65,6 +70,7 @@ const RUNS: [(u32, u16, u32); 185] = [
     (0x1E900, 66, 0x22),
 ];
 
+#[cfg(not(target_arch = "wasm32"))]
 /// The simple lowercase of `c` (`c` itself when it has none).
 fn simple_lower(c: char) -> char {
     let cp = c as u32;
@@ -81,6 +87,7 @@ fn simple_lower(c: char) -> char {
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Whether some code point lowercases to `c` (linear: only asked around a capital sigma).
 fn is_lower_image(c: char) -> bool {
     let cp = c as u32;
@@ -91,11 +98,13 @@ fn is_lower_image(c: char) -> bool {
     })
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Approximates Unicode `Cased`: letters with a case mapping in either direction.
 fn is_cased(c: char) -> bool {
     c.is_ascii_alphabetic() || simple_lower(c) != c || c == '\u{130}' || is_lower_image(c)
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Approximates Unicode `Case_Ignorable`: what may sit inside a word without ending it.
 fn is_case_ignorable(c: char) -> bool {
     matches!(c,
@@ -105,6 +114,7 @@ fn is_case_ignorable(c: char) -> bool {
         | '\u{2018}' | '\u{2019}' | '\u{2024}' | '\u{2027}')
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 /// Whether the `Σ` between `before` and `after` ends a word (Unicode `Final_Sigma`).
 fn is_final_sigma(before: &str, after: &str) -> bool {
     let mut back = before.chars().rev().filter(|&c| !is_case_ignorable(c));
@@ -118,6 +128,9 @@ pub(crate) fn push_lower(out: &mut String, s: &str) {
         out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
         return;
     }
+    #[cfg(target_arch = "wasm32")]
+    out.push_str(&crate::web::case::to_lower_case(s));
+    #[cfg(not(target_arch = "wasm32"))]
     for (i, c) in s.char_indices() {
         match c {
             '\u{130}' => out.push_str("i\u{307}"),

@@ -25,7 +25,9 @@ pub struct Decision<'a> {
     pub placement: Placement,
     /// The rule that matched.
     pub rule: &'a str,
-    /// The block id (the page's renderer holds the blocks).
+    /// The block id (the page's renderer holds the blocks); empty for the page's default
+    /// content (an experiment's control, or a visitor in the holdout: see
+    /// [`crate::experiments`]).
     pub block_id: &'a str,
     /// The code an `accept` action copies.
     pub offer: Option<&'a str>,
@@ -51,6 +53,10 @@ pub struct PageState {
     pub suppress_dialogs: bool,
     /// The rule a preview URL forces (with the config's key), for the whole page load.
     pub preview: Option<String>,
+    /// The variant of the previewed rule it forces (`trailmark-variant`; empty: the visitor's).
+    pub preview_variant: String,
+    /// The experiments whose exposure this page sent.
+    pub exposures: crate::experiments::Exposures,
 }
 
 impl PageState {
@@ -58,6 +64,7 @@ impl PageState {
     pub fn new_page(&mut self) {
         self.shown.clear();
         self.exit_at = None;
+        self.exposures.new_page();
     }
 
     /// Notes what an event recorded on this page says about it.
@@ -170,16 +177,26 @@ impl Tracker {
             {
                 continue;
             }
+            // Not in the rule's experiment: the next rule may fill the slot. A control (or the
+            // holdout) holds it with the default content.
+            let Some(arm) = self.arm(rule, preview) else {
+                continue;
+            };
+            let block = arm.unwrap_or(usize::MAX);
             // A text whose value is missing (and has no `else`) cannot show: the next rule may.
             let texts: Option<Vec<Value>> = self
                 .config
                 .templates
-                .get(rule.block)
+                .get(block)
                 .map_or(&[][..], Vec::as_slice)
                 .iter()
                 .map(|t| t.fill(&attributes))
                 .collect();
-            let (Some(block_id), Some(texts)) = (self.config.block(rule.block), texts) else {
+            let block_id = match arm {
+                None => Some(""),
+                Some(b) => self.config.block(b),
+            };
+            let (Some(block_id), Some(texts)) = (block_id, texts) else {
                 continue;
             };
             if rule.placement == Placement::Dialog {
@@ -228,18 +245,26 @@ impl Tracker {
         };
         let mut props = Map::new();
         props.insert("rule", Value::from(rule));
-        props.insert("block", Value::from(block.as_str()));
+        // A control's (or the holdout's) would-be dialog: charged to the caps and the session's
+        // dialogs as a view, so the groups stay comparable (see crate::experiments).
+        if block.is_empty() {
+            props.insert("control", Value::Bool(true));
+        } else {
+            props.insert("block", Value::from(block.as_str()));
+        }
         props.insert("placement", Value::from(Placement::Dialog.name()));
         self.track(BLOCK_VIEWED, props, page, message_id, now);
         true
     }
 
-    /// Forces `rule`'s block for this page load (`None`: stops), when `key` is the config's
-    /// preview key; false (nothing changes) otherwise.
-    pub fn preview(&mut self, key: &str, rule: Option<String>) -> bool {
+    /// Forces `rule`'s block for this page load (`None`: stops), or its `variant` (a variant
+    /// id of its experiment; empty: the visitor's own), when `key` is the config's preview
+    /// key; false (nothing changes) otherwise.
+    pub fn preview(&mut self, key: &str, rule: Option<String>, variant: String) -> bool {
         let ok = self.config.preview_key.as_deref() == Some(key);
         if ok {
             self.here.preview = rule;
+            self.here.preview_variant = variant;
         }
         ok
     }

@@ -366,16 +366,16 @@ fn a_preview_with_the_key_forces_a_rule_and_any_other_key_changes_nothing() {
             {"id":"exit","placement":"dialog","show":"a","trigger":"exit"}]"#,
         r#""preview":{"key":"qa-secret-1"},"#,
     );
-    assert!(!t.preview("wrong-key-9", Some("never".into())));
+    assert!(!t.preview("wrong-key-9", Some("never".into()), String::new()));
     assert_eq!(rules_of(&t, NOW), ["slot:hero"]);
-    assert!(t.preview("qa-secret-1", Some("never".into())));
+    assert!(t.preview("qa-secret-1", Some("never".into()), String::new()));
     let d = t.decide(&page(), NOW);
     assert_eq!((d[0].rule, d[0].preview, d.len()), ("never", true, 1));
-    assert!(t.preview("qa-secret-1", Some("exit".into())));
+    assert!(t.preview("qa-secret-1", Some("exit".into()), String::new()));
     assert_eq!(rules_of(&t, NOW), ["dialog:exit", "slot:hero"]);
     // Without a preview section, no key works.
     let mut plain = tracker_with(r#"[{"id":"hero","slot":"hero","show":"b"}]"#, "");
-    assert!(!plain.preview("", Some("hero".into())));
+    assert!(!plain.preview("", Some("hero".into()), String::new()));
 }
 
 #[test]

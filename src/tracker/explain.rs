@@ -135,6 +135,7 @@ impl Tracker {
             entry.insert("rule", Value::from(rule.id.as_str()));
             entry.insert("priority", Value::Number(f64::from(rule.priority)));
             let shown = self.here.shown(&rule.id);
+            let mut block = None;
             let reason: Option<(&str, Map)> = 'why: {
                 if !self.effects.run_rules {
                     break 'why Some(("consent", detail("detail", "personalization denied")));
@@ -214,10 +215,20 @@ impl Tracker {
                     }
                     break 'why Some(("condition", m));
                 }
+                let Some(arm) = self.arm(rule, false) else {
+                    break 'why Some((
+                        "experiment",
+                        detail(
+                            "detail",
+                            "not in its experiment (outside its namespace or coverage, or no user id to hash)",
+                        ),
+                    ));
+                };
+                block = arm;
                 let fills = self
                     .config
                     .templates
-                    .get(rule.block)
+                    .get(arm.unwrap_or(usize::MAX))
                     .is_none_or(|ts| ts.iter().all(|t| t.fill(&attributes).is_some()));
                 if !fills {
                     break 'why Some((
@@ -240,8 +251,13 @@ impl Tracker {
             match reason {
                 None => {
                     entry.insert("shown", Value::Bool(true));
-                    if let Some(block) = self.config.block(rule.block) {
-                        entry.insert("block", Value::from(block));
+                    match block.and_then(|b| self.config.block(b)) {
+                        Some(block) => entry.insert("block", Value::from(block)),
+                        // The page's default content: a control, or the holdout.
+                        None => entry.insert("control", Value::Bool(true)),
+                    }
+                    if let Some(variant) = self.variant_name(rule) {
+                        entry.insert("variant", Value::from(variant));
                     }
                     if rule.placement == Placement::Dialog {
                         dialog_free = false;

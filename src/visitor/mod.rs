@@ -204,6 +204,15 @@ impl Visitor {
             self.dirty = true;
             return true;
         }
+        // Merged on their own terms (see crate::experiments): united, never replaced, unless
+        // another tab reset the visitor since (which forgets them).
+        let mut assignments = std::mem::take(&mut self.profile.assignments);
+        if theirs.reset_at > self.reset_at {
+            assignments = Default::default();
+        }
+        if let Some(x) = stored.get("profile").and_then(|p| p.get("x")) {
+            assignments.merge(x);
+        }
         // A record written without the profile (personalization not granted in that tab yet):
         // the profile this tab holds in memory stays as it is.
         let kept = stored
@@ -231,7 +240,10 @@ impl Visitor {
         }
         theirs.journal = std::mem::take(&mut self.journal);
         theirs.next_op = self.next_op;
-        theirs.dirty = replayed;
+        theirs.dirty = replayed || assignments.is_dirty();
+        if self.keep_profile {
+            theirs.profile.assignments = assignments;
+        }
         *self = theirs;
         true
     }

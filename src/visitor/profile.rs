@@ -61,6 +61,8 @@ pub struct Profile {
     pub displays: crate::caps::Displays,
     /// The `identify` traits kept for personal text (only those `/identity/traits` names).
     pub traits: Map,
+    /// Sticky experiment assignments and the assignment key (see [`crate::experiments`]).
+    pub assignments: crate::experiments::Assignments,
 }
 
 impl Profile {

@@ -134,6 +134,7 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
                 ("history", p.history.to_value()),
                 ("disp", p.displays.to_value()),
                 ("tr", Value::Object(p.traits.clone())),
+                ("x", p.assignments.to_value()),
             ]),
         );
     }
@@ -289,5 +290,7 @@ fn profile(f: &Fields) -> Option<Profile> {
             }
             p.traits
         },
+        // Read by `Visitor::merge`, which merges it into this tab's (see crate::experiments).
+        assignments: Default::default(),
     })
 }

@@ -27,6 +27,8 @@ mod guard;
 #[cfg(not(feature = "tools"))]
 mod ids;
 pub(crate) mod jsnum;
+/// JavaScript's `toLowerCase` for the rule engine (see `src/rules/case.rs`).
+pub(crate) mod case;
 #[cfg(not(feature = "tools"))]
 mod page;
 mod panic;

@@ -638,13 +638,14 @@ impl Trailmark {
     }
 
     /// Preview and debugging: with the config's preview key, forces `rule`'s block for this
-    /// page load (an empty rule forces none) and answers true; any other key changes nothing.
-    pub fn preview(&self, key: String, rule: String) -> bool {
+    /// page load (an empty rule forces none), or its experiment's `variant` (empty: the
+    /// visitor's own), and answers true; any other key changes nothing.
+    pub fn preview(&self, key: String, rule: String, variant: String) -> bool {
         let Some(entry) = Entry::enter() else {
             return false;
         };
         let ok = match self.shared.tracker.try_borrow_mut() {
-            Ok(mut t) => t.preview(&key, (!rule.is_empty()).then_some(rule)),
+            Ok(mut t) => t.preview(&key, (!rule.is_empty()).then_some(rule), variant),
             Err(_) => false,
         };
         self.shared.decisions_dirty.set(true);
