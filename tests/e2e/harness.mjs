@@ -436,5 +436,7 @@ export function batchRequests(collector, { logFrom = 0 } = {}) {
  * so tests about other things leave them out of their exact lists (`WHERE ${NOT_OUTCOME}`);
  * overlays.test.mjs checks them exactly.
  */
-export const OUTCOME_EVENTS = ["Block Viewed", "Block Clicked", "Block Dismissed", "Offer Accepted"];
+// `Experiment Viewed` (a rule's experiment or the holdout, exposed when its slot is seen) comes
+// with a `Block Viewed`, with the same layout-dependent timing; experiments.test.mjs checks it.
+export const OUTCOME_EVENTS = ["Block Viewed", "Block Clicked", "Block Dismissed", "Offer Accepted", "Experiment Viewed"];
 export const NOT_OUTCOME = `(event IS NULL OR event NOT IN (${OUTCOME_EVENTS.map((e) => `'${e}'`).join(", ")}))`;
