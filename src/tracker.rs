@@ -376,7 +376,10 @@ impl Tracker {
         let call = Call::new(Kind::Track, Some(name.to_owned()), properties);
         self.record(call, page, message_id.clone(), now);
         for p in exposed {
-            let id = p.get("experiment_id").and_then(Value::as_str).unwrap_or_default();
+            let id = p
+                .get("experiment_id")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let id = crate::ids::derived_id(&[&message_id, id]);
             let call = Call::new(
                 Kind::Track,

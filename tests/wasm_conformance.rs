@@ -247,11 +247,31 @@ fn in_namespace_cases() {
 fn case_insensitive_operators_lowercase_as_javascript_does() {
     let js = |s: &str| js_sys::JSON::parse(s).expect("test JSON");
     for (attributes, condition, want) in [
-        (r#"{"city":"İstanbul"}"#, r#"{"city":{"$ini":["i̇stanbul"]}}"#, true),
-        (r#"{"street":"ΟΔΟΣ"}"#, r#"{"street":{"$ini":["οδος"]}}"#, true),
-        (r#"{"street":"ΟΔΟΣ"}"#, r#"{"street":{"$ini":["οδοσ"]}}"#, false),
-        (r#"{"city":"МОСКВА"}"#, r#"{"city":{"$nini":["москва"]}}"#, false),
-        (r#"{"tags":["ÉTÉ","Soldes"]}"#, r#"{"tags":{"$alli":["été","soldes"]}}"#, true),
+        (
+            r#"{"city":"İstanbul"}"#,
+            r#"{"city":{"$ini":["i̇stanbul"]}}"#,
+            true,
+        ),
+        (
+            r#"{"street":"ΟΔΟΣ"}"#,
+            r#"{"street":{"$ini":["οδος"]}}"#,
+            true,
+        ),
+        (
+            r#"{"street":"ΟΔΟΣ"}"#,
+            r#"{"street":{"$ini":["οδοσ"]}}"#,
+            false,
+        ),
+        (
+            r#"{"city":"МОСКВА"}"#,
+            r#"{"city":{"$nini":["москва"]}}"#,
+            false,
+        ),
+        (
+            r#"{"tags":["ÉTÉ","Soldes"]}"#,
+            r#"{"tags":{"$alli":["été","soldes"]}}"#,
+            true,
+        ),
         (r#"{"name":"𐐀"}"#, r#"{"name":{"$ini":["𐐨"]}}"#, true),
     ] {
         let got = eval_condition(js(attributes), js(condition), JsValue::UNDEFINED);

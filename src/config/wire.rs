@@ -214,9 +214,10 @@ impl Wire for Config {
         let known = |c: &Option<ConditionId>| c.is_none_or(|c| conditions.has(c));
         r.check(
             rules.iter().all(|rule| {
-                rule.experiment.as_ref().map_or(rule.block < blocks.len(), |e| {
-                    e.blocks_below(blocks.len())
-                }) && known(&rule.condition)
+                rule.experiment
+                    .as_ref()
+                    .map_or(rule.block < blocks.len(), |e| e.blocks_below(blocks.len()))
+                    && known(&rule.condition)
                     && known(&rule.until)
             }) && known(&overlays.suppress)
                 && journeys.iter().all(|j| {

@@ -28,8 +28,9 @@
 //!   groups), `$veq $vne $vgt $vgte $vlt $vlte` (GrowthBook's padded version strings).
 //!
 //! JavaScript's number <-> text conversions are implemented exactly in integer arithmetic
-//! (`jsnum`), and `toLowerCase` with a compact table (`case.rs`), so the browser module links
-//! neither Rust's float formatting nor its Unicode case tables.
+//! (`jsnum`), and `toLowerCase` with a compact table (`case.rs`), for the native build; the
+//! browser module asks JavaScript for both, so it links neither Rust's float formatting nor any
+//! Unicode case table.
 //!
 //! ## History predicates
 //!

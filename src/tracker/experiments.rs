@@ -30,7 +30,10 @@ impl Tracker {
         if !preview && self.withheld() {
             return Some(None);
         }
-        let a = e.assign(self.visitor.user_id.as_deref(), &self.visitor.profile.assignments)?;
+        let a = e.assign(
+            self.visitor.user_id.as_deref(),
+            &self.visitor.profile.assignments,
+        )?;
         Some(e.variants.get(a.variant)?.block)
     }
 
@@ -38,8 +41,11 @@ impl Tracker {
     pub(super) fn withheld(&self) -> bool {
         self.config.holdout.as_ref().is_some_and(|h| {
             Holdout::withholds(
-                h.assign(self.visitor.user_id.as_deref(), &self.visitor.profile.assignments)
-                    .as_ref(),
+                h.assign(
+                    self.visitor.user_id.as_deref(),
+                    &self.visitor.profile.assignments,
+                )
+                .as_ref(),
             )
         })
     }
@@ -51,7 +57,10 @@ impl Tracker {
     /// the holdout's `personalized` group.
     pub(super) fn exposures(&mut self, props: &Map, now: Millis) -> Vec<Map> {
         let mut out = Vec::new();
-        let rule = props.get("rule").and_then(Value::as_str).unwrap_or_default();
+        let rule = props
+            .get("rule")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let Some(r) = self.config.rules.iter().find(|r| r.id == rule) else {
             return out;
         };
@@ -99,7 +108,10 @@ impl Tracker {
             return Some(crate::experiments::HOLDOUT);
         }
         let e = rule.experiment.as_ref()?;
-        let a = e.assign(self.visitor.user_id.as_deref(), &self.visitor.profile.assignments)?;
+        let a = e.assign(
+            self.visitor.user_id.as_deref(),
+            &self.visitor.profile.assignments,
+        )?;
         Some(e.variants.get(a.variant)?.id.as_str())
     }
 }

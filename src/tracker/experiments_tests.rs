@@ -77,7 +77,11 @@ fn exposures(t: &mut Tracker) -> Vec<Value> {
     let mut out = Vec::new();
     for body in drain(t) {
         let batch = Value::parse_json(&body).expect("batch");
-        for e in batch.get("batch").and_then(Value::as_array).expect("events") {
+        for e in batch
+            .get("batch")
+            .and_then(Value::as_array)
+            .expect("events")
+        {
             if e.get("event").and_then(Value::as_str) == Some("Experiment Viewed") {
                 out.push(e.get("properties").expect("properties").clone());
             }
@@ -162,9 +166,12 @@ fn the_exposure_is_sent_once_per_page_on_view_with_segments_properties() {
 
 #[test]
 fn exposed_visitors_keep_their_variant_when_the_weights_change_later() {
-    let all_control =
-        HERO.replace(r#"{"id":"control"}"#, r#"{"id":"control","weight":1}"#)
-            .replace(r#""name":"Big banner"}"#, r#""name":"Big banner","weight":0}"#);
+    let all_control = HERO
+        .replace(r#"{"id":"control"}"#, r#"{"id":"control","weight":1}"#)
+        .replace(
+            r#""name":"Big banner"}"#,
+            r#""name":"Big banner","weight":0}"#,
+        );
     let mut moved = 0;
     for i in 0..60 {
         let anon = format!("visitor-{i}");
@@ -176,7 +183,12 @@ fn exposed_visitors_keep_their_variant_when_the_weights_change_later() {
             view(&mut first, "hero-test", "v", NOW + 1_000);
         }
         let record = first.take_visitor_to_store().expect("a record");
-        let next = load(config_of(&[&all_control], ""), &anon, Some(&record), NOW + 60_000);
+        let next = load(
+            config_of(&[&all_control], ""),
+            &anon,
+            Some(&record),
+            NOW + 60_000,
+        );
         let after = decided(&next);
         if exposed {
             assert_eq!(after, before, "{anon}: exposed, so sticky");
@@ -200,10 +212,20 @@ fn local_only_visitors_keep_one_device_key_across_page_loads_and_never_send_it()
     // Each page load has a fresh, unstored anonymous id: the key stays the stored one.
     for n in 2..6 {
         let anon = format!("page-{n}-id");
-        let mut next = load_with(config_of(&[HERO], extra), &anon, Some(&record), NOW + n, true);
+        let mut next = load_with(
+            config_of(&[HERO], extra),
+            &anon,
+            Some(&record),
+            NOW + n,
+            true,
+        );
         assert_eq!(decided(&next), variant);
-        let stored = Value::parse_json(&next.take_visitor_to_store().unwrap_or(record.clone())).unwrap();
-        let key = stored.get("profile").and_then(|p| p.get("x")).and_then(|x| x.get("key"));
+        let stored =
+            Value::parse_json(&next.take_visitor_to_store().unwrap_or(record.clone())).unwrap();
+        let key = stored
+            .get("profile")
+            .and_then(|p| p.get("x"))
+            .and_then(|x| x.get("key"));
         assert_eq!(key, Some(&Value::from("page-1-id")));
     }
 }
@@ -240,7 +262,12 @@ fn the_holdout_sees_only_default_content_and_is_exposed_to_the_holdout() {
         }
         // Stable: the same visitor on a later page load is in the same group.
         let record = t.take_visitor_to_store().expect("a record");
-        let later = load(config_of(&[HERO, FALLBACK], holdout), "fresh-unused", Some(&record), NOW + 86_400_000);
+        let later = load(
+            config_of(&[HERO, FALLBACK], holdout),
+            "fresh-unused",
+            Some(&record),
+            NOW + 86_400_000,
+        );
         assert_eq!(later.withheld(), withheld, "{anon}");
     }
     assert!(held > 20 && personalized > 20, "{held} / {personalized}");

@@ -14,6 +14,8 @@
 
 #[cfg(all(feature = "bench-hooks", not(feature = "tools")))]
 pub mod bench;
+/// JavaScript's `toLowerCase` for the rule engine (see `src/rules/case.rs`).
+pub(crate) mod case;
 #[cfg(not(feature = "tools"))]
 mod consent_store;
 #[cfg(not(feature = "tools"))]
@@ -27,8 +29,6 @@ mod guard;
 #[cfg(not(feature = "tools"))]
 mod ids;
 pub(crate) mod jsnum;
-/// JavaScript's `toLowerCase` for the rule engine (see `src/rules/case.rs`).
-pub(crate) mod case;
 #[cfg(not(feature = "tools"))]
 mod page;
 mod panic;

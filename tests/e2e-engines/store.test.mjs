@@ -7,6 +7,7 @@
 //   node --test --test-concurrency=1 tests/e2e-engines/
 //   TRAILMARK_ENGINES=webkit node --test tests/e2e-engines/    (one engine)
 import assert from "node:assert/strict";
+import { GrowthBook } from "@growthbook/growthbook";
 import { engineSuite } from "./suite.mjs";
 import { OUTCOME_EVENTS } from "../e2e/harness.mjs";
 import {
@@ -49,6 +50,17 @@ async function productViewsReach(tab, shop, n) {
 const outcomesOf = (collector, rule) => collector.query(
   `SELECT event, properties FROM events WHERE event IN (${OUTCOME_EVENTS.map((e) => `'${e}'`).join(", ")}) ORDER BY tab_id, seq`)
   .map((r) => [r.event, JSON.parse(r.properties)]).filter(([, p]) => p.rule === rule);
+
+/** A demo-shaped anonymous id GrowthBook's `run()` puts in the demo experiment's `variant` (0 control, 1 half price). */
+function visitorIn(variant) {
+  for (let i = 0; ; i++) {
+    const id = `engine-visitor-${i}`;
+    const gb = new GrowthBook({ attributes: { id } });
+    const r = gb.run({ key: "roast-club-2026-12", variations: [0, 1], hashVersion: 2 });
+    gb.destroy();
+    if (r.inExperiment && r.value === variant) return id;
+  }
+}
 
 engineSuite((test) => {
   test("the script tag starts Trailmark and the rules fill the slots", async ({ tab, store }) => {
@@ -447,6 +459,33 @@ engineSuite((test) => {
     assert.deepEqual(outcomesOf(shop.collector, DIALOG.rule), [["Block Viewed", DIALOG]]);
     assert.deepEqual(outcomesOf(shop.collector, BAR.rule), [["Block Viewed", BAR], ["Block Viewed", BAR]]);
     assert.deepEqual(shop.collector.query("SELECT SUM(duplicates) AS d FROM batches"), [{ d: 0 }], "nothing sent twice");
+    await assertConsole(tab);
+  });
+  test("an A/B test: each visitor gets GrowthBook's variant, and its Experiment Viewed arrives once when the slot is seen", async ({ tab, store }) => {
+    const shop = await store();
+    for (const [variant, expected] of [
+      [1, { variation_id: "half-price", variation_name: "First bag half price", heading: "Your first bag is half price" }],
+      [0, { variation_id: "control", variation_name: "Roast Club promo", heading: "A fresh bag every two weeks, 10% off" }],
+    ]) {
+      const id = visitorIn(variant);
+      // The visitor's stored anonymous id (as Trailmark stores it), then the experiment's audience:
+      // a shopper who viewed a product, back on the home page.
+      await tab.open(shop.url("/__engines/away.html"));
+      await tab.run((aid) => { localStorage.clear(); localStorage.setItem("trailmark:aid", JSON.stringify({ v: 1, d: aid })); }, id);
+      await visit(tab, shop, ETHIOPIA);
+      await visit(tab, shop, "/");
+      await tab.waitFor(() => window.trailmark.decisions().some((d) => d.slot === "home-secondary"));
+      assert.equal(await tab.text("[data-trailmark-slot='home-secondary'] h2"), expected.heading, id);
+      await tab.run(() => document.querySelector("[data-trailmark-slot='home-secondary']").scrollIntoView());
+      await shop.collector.waitFor(`SELECT * FROM events WHERE anonymous_id = '${id}' AND event = 'Experiment Viewed'`, (rows) => rows.length >= 1);
+      await tab.open(shop.url("/__engines/away.html"));
+      const exposures = shop.collector.query(`SELECT properties FROM events WHERE anonymous_id = '${id}' AND event = 'Experiment Viewed'`)
+        .map((r) => JSON.parse(r.properties));
+      assert.deepEqual(exposures, [{
+        experiment_id: "roast-club-2026-12", experiment_name: "Roast Club: first bag half price",
+        variation_id: expected.variation_id, variation_name: expected.variation_name, rule: "roast-club-test", slot: "home-secondary",
+      }], id);
+    }
     await assertConsole(tab);
   });
 });

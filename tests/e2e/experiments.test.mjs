@@ -10,11 +10,15 @@
 //   the control's exposure the same way, its view a `Block Viewed` with `control: true`;
 // - a visitor in the holdout sees the default content in every slot and no overlay, and is
 //   exposed to the holdout;
-// - preview forces a variant with the config's key, and records nothing.
+// - preview forces a variant with the config's key, and records nothing;
+// - the worked example of docs/experiments.md: twelve shoppers on the demo store, the ready query
+//   (docs/experiments.sql) over the collector's SQLite file.
 //
 //   node --test --test-concurrency=1 tests/e2e/experiments.test.mjs
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { GrowthBook } from "@growthbook/growthbook";
 import { startCollector, launchBrowser, stopStoreAndBrowser, routeConfig, pollUntil, quiet, watchPage, trailmarkLines } from "./harness.mjs";
 
@@ -190,5 +194,47 @@ test("preview forces a variant with the config's key, records nothing, and is ig
   await quiet(collector);
   assert.deepEqual(rowsOf(id, "Experiment Viewed").filter((p) => p.variation_id === "half-price"), []);
   assert.deepEqual(rowsOf(id, "Block Viewed").filter((p) => p.block === "club-half-price"), []);
+  collector.stop();
+});
+
+test("the ready query over the demo store: exposures, conversions and the sample-ratio check per variant", { timeout: 180_000 }, async (t) => {
+  collector = await startCollector();
+  // Six shoppers in each variant (as GrowthBook assigns them); of the half-price ones two order
+  // after seeing it, of the control one, and one control shopper orders before ever seeing it
+  // (not a conversion: it came before the exposure).
+  const shoppers = [];
+  for (const variant of [0, 1]) {
+    let from = 0;
+    for (let n = 0; n < 6; n++) {
+      const id = visitorIn(variant, from);
+      from = Number(id.split("-").pop()) + 1;
+      shoppers.push({ id, variant, orders: variant === 1 ? n < 2 : n < 1, early: variant === 0 && n === 5 });
+    }
+  }
+  let orderNumber = 0;
+  const order = (page) => page.evaluate((n) => window.trailmark.track("Order Completed",
+    { order_id: "demo-" + n, total: 3300, revenue: 3300, currency: "USD" }), ++orderNumber);
+  for (const s of shoppers) {
+    const { context, page } = await visitorContext(s.id);
+    if (s.early) {
+      await page.goto(collector.store);
+      await ready(page);
+      await order(page);
+    }
+    await homeAfterProduct(page);
+    await page.locator(SLOT).scrollIntoViewIfNeeded();
+    await collector.waitFor(`SELECT * FROM events WHERE anonymous_id = '${s.id}' AND event = 'Experiment Viewed'`, (rows) => rows.length >= 1);
+    if (s.orders) await order(page);
+    await context.close();
+  }
+  await quiet(collector);
+  const query = readFileSync(new URL("../../docs/experiments.sql", import.meta.url), "utf8");
+  const table = execFileSync("sqlite3", ["-header", "-column", collector.db], { input: query, encoding: "utf8" });
+  t.diagnostic("docs/experiments.sql over the demo store's collector:\n" + table);
+  const rows = JSON.parse(execFileSync("sqlite3", ["-json", collector.db], { input: query, encoding: "utf8" }));
+  assert.deepEqual(rows.map((r) => [r.experiment_id, r.variation_id, r.exposed, r.converted, r.conversion_rate, r.orders, r.revenue, r.srm, r.excluded]), [
+    [KEY, "control", 6, 1, 0.1667, 1, 3300, "ok", 0],
+    [KEY, "half-price", 6, 2, 0.3333, 2, 6600, "ok", 0],
+  ]);
   collector.stop();
 });
