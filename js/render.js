@@ -224,9 +224,15 @@ export function createRenderer(warn, hooks) {
       const d = bySlot.get(el.getAttribute(SLOT));
       if (!d || !d.block) {
         if (el.hasAttribute(RULE) && restore(el)) changed++;
-        live.delete(el);
-        // A control keeps the default content, watched for its view like a block.
-        if (d && observer) { live.set(el, d); observer.observe(el); }
+        // A control keeps the default content, watched for its view like a block; a slot that
+        // stops being watched is let go, so it is seen afresh if a control comes back.
+        const was = live.get(el);
+        if (was && (!d || was.rule !== d.rule)) {
+          live.delete(el);
+          clearTimeout(timers.get(el));
+          if (observer) observer.unobserve(el);
+        }
+        if (d) { live.set(el, d); if (observer) observer.observe(el); }
         continue;
       }
       // Shown already: the texts follow new amounts in place (a newer config's block of the

@@ -62,7 +62,7 @@ export function createRuntime(loadModule, options) {
   const claim = (d) => {
     // A preview opens without claiming (nothing about it is recorded).
     if (d.preview) return Promise.resolve(true);
-    const ask = () => !!call("claimDialog", [d.rule]);
+    const ask = () => !!call("claimDialog", [d.rule, d.block]);
     try {
       if (navigator.locks) {
         // Resolves as soon as the claim is decided, not when the lock is let go.

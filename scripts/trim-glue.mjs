@@ -1,7 +1,8 @@
-// Trims wasm-bindgen's glue of what Trailmark never uses: `initSync` (the module is always
+// Trims the core module's wasm-bindgen glue of what Trailmark never uses: `initSync` (the module is always
 // instantiated asynchronously, streaming where the server allows it) and the branches that
 // accept the deprecated positional parameters of the init functions (Trailmark always passes
-// `{ module_or_path }` or nothing). About 150 brotli bytes on the core path. Like
+// `{ module_or_path }` or nothing); and it words the MIME-type warning as Trailmark's. About
+// 150 brotli bytes on the core path. Like
 // minify-names.mjs it fails loudly when the glue's shape changed, so a wasm-bindgen upgrade
 // cannot ship a broken package.
 //
@@ -22,5 +23,12 @@ cut(
   /if \(module_or_path !== undefined\) \{\s*if \(Object\.getPrototypeOf\(module_or_path\) === Object\.prototype\) \{\s*\(\{module_or_path\} = module_or_path\)\s*\} else \{\s*console\.warn\([^)]*\)\s*\}\s*\}/,
   "if (module_or_path !== undefined) ({module_or_path} = module_or_path);",
   "the deprecated-parameters branch of init",
+);
+// The message of a server that does not send .wasm as application/wasm: Trailmark's own words,
+// shorter (the glue then instantiates from the bytes, as before).
+cut(
+  /console\.warn\("`WebAssembly\.instantiateStreaming` failed because your server does not serve Wasm with `application\/wasm` MIME type\. Falling back to `WebAssembly\.instantiate` which is slower\. Original error:\\n", e\);/,
+  'console.warn("[trailmark] serve .wasm files as application/wasm (compiled from the whole download instead, slower):", e);',
+  "the MIME-type warning",
 );
 writeFileSync(path, glue);

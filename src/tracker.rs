@@ -369,7 +369,7 @@ impl Tracker {
         }
         // A rule's decision in view exposes the visitor to its experiment and the holdout.
         let exposed = if name == crate::caps::BLOCK_VIEWED {
-            self.exposures(&properties, now)
+            self.exposures(&properties, page, now)
         } else {
             Vec::new()
         };

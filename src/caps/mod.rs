@@ -44,9 +44,17 @@ pub const BLOCK_DISMISSED: &str = "Block Dismissed";
 /// The shopper accepted an offer (an `accept` action).
 pub const OFFER_ACCEPTED: &str = "Offer Accepted";
 
-/// Whether `name` is one of the outcome events above.
+/// Whether `name` is one of the outcome events above, or the exposure a view brings
+/// (`Experiment Viewed`, see [`crate::experiments`]): the history keeps a bounded share of them.
 pub fn is_outcome(name: &str) -> bool {
-    [BLOCK_VIEWED, BLOCK_CLICKED, BLOCK_DISMISSED, OFFER_ACCEPTED].contains(&name)
+    [
+        BLOCK_VIEWED,
+        BLOCK_CLICKED,
+        BLOCK_DISMISSED,
+        OFFER_ACCEPTED,
+        crate::experiments::EXPERIMENT_VIEWED,
+    ]
+    .contains(&name)
 }
 
 /// Most rules whose displays are remembered (the one shown least recently goes first).

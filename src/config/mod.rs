@@ -201,6 +201,7 @@ pub fn compile(raw: &Value) -> Compiled {
             raw,
             &root.key("rules"),
             &block_ids,
+            &templates,
             &mut conditions,
             &mut keys,
             &mut diags,

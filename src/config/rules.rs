@@ -110,6 +110,7 @@ pub fn compile(
     raw: &Value,
     path: &Path,
     blocks: &[String],
+    templates: &[Vec<crate::template::Template>],
     conditions: &mut Conditions,
     keys: &mut crate::experiments::Keys,
     diags: &mut Diagnostics,
@@ -133,7 +134,7 @@ pub fn compile(
     let mut rules: Vec<Rule> = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let at = path.index(i);
-        if let Some(rule) = compile_rule(item, &at, blocks, conditions, keys, diags) {
+        if let Some(rule) = compile_rule(item, &at, blocks, templates, conditions, keys, diags) {
             if rules.iter().any(|r| r.id == rule.id) {
                 diags.push(Diagnostic::error(
                     "rules/duplicate-id",
@@ -153,6 +154,7 @@ fn compile_rule(
     raw: &Value,
     path: &Path,
     blocks: &[String],
+    templates: &[Vec<crate::template::Template>],
     conditions: &mut Conditions,
     keys: &mut crate::experiments::Keys,
     diags: &mut Diagnostics,
@@ -230,6 +232,20 @@ fn compile_rule(
         keys,
         diags,
     );
+    // Every variant must be able to show wherever the rule applies (see the code's docs).
+    for (i, v) in experiment
+        .iter()
+        .flat_map(|e| e.variants.iter().enumerate())
+    {
+        let texts = v.block.and_then(|b| templates.get(b));
+        if texts.is_some_and(|ts| ts.iter().any(|t| !t.always_fills())) {
+            diags.push(Diagnostic::error(
+                crate::experiments::codes::TEXT_MAY_NOT_FILL,
+                &path.key("variants").index(i).key("show"),
+                "this block has a text whose placeholder has no else: where its value is missing it cannot show while the control would, so give each placeholder an else (`{{ traits.first_name | else: 'there' }}`)",
+            ));
+        }
+    }
     let condition = obj
         .get("if")
         .map(|c| conditions.compile(c, &path.key("if"), diags));

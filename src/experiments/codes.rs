@@ -39,5 +39,9 @@ pub const NO_VARIANTS: &str = "experiments/no-variants";
 /// key with identical settings are one experiment shown in several slots. At the key (the
 /// rule's `/experiment/key`, or its `/id` when the key defaults to it).
 pub const CONFLICTING_KEY: &str = "experiments/conflicting-key";
+/// A variant whose block has a text with a placeholder without `else`: where its value is
+/// missing the block cannot show, while the control would (and be exposed), so taking part
+/// would depend on the variant. At `/rules/3/variants/1/show`.
+pub const TEXT_MAY_NOT_FILL: &str = "experiments/text-may-not-fill";
 /// `/holdout/share` that is not a number from 0 to 1 (or missing). At `/holdout/share`.
 pub const BAD_SHARE: &str = "experiments/bad-share";

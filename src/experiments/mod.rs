@@ -89,8 +89,9 @@
 //! Experiments with `"hashAttribute": "userId"` (and `"fallbackAttribute": "id"`) keep
 //! signed-in shoppers in the same variant across devices and storage loss.
 //!
-//! **Across tabs** every tab merges the stored record before writing its own, and again on
-//! a storage event ([`Assignments::merge`]): entries are united, the record's variant wins a
+//! **Across tabs** every tab merges the record at start and each record another tab writes
+//! (its storage event) into its own ([`Assignments::merge`], called by the visitor record's
+//! merge): entries are united, the record's variant wins a
 //! conflict (two tabs that exposed two variants before seeing each other's write), the most
 //! recently set key wins and eviction is deterministic, so the tabs converge on one record.
 //!
@@ -113,28 +114,25 @@
 //! (`experiment_id`, `experiment_name`, `variation_id`, `variation_name`) plus `rule` and
 //! `slot`, and makes the exposed assignment sticky.
 //!
-//! ## For the integrator
+//! ## Where it is wired
 //!
-//! * `src/config/rules.rs`: accept [`RULE_FIELDS`]; make `show` optional when `variants` is
-//!   present; call [`compile_rule`] with the rule object, its path, its id, a lookup of block
-//!   ids, and one [`Keys`] per config compilation; keep the `Option<Experiment>` on the rule.
-//!   `src/config/mod.rs`: add `"holdout"` to the fields and call [`compile_holdout`] (same
-//!   [`Keys`]). Program reader: check [`Experiment::blocks_below`]`(blocks.len())` for every
-//!   rule's experiment (the `Wire` impls here check the rest).
-//! * Deciding a slot (a rule whose condition holds): if the [`Holdout`] withholds the visitor,
-//!   the rule shows nothing (default content), and when the slot becomes viewable the
-//!   exposure goes to the holdout experiment; else, for a rule with an experiment,
-//!   [`Experiment::assign`] (`None`: skip the rule; a control: hold the slot with default
-//!   content), and on view [`Exposures::viewed`] for the rule's experiment and, if there is a
-//!   holdout, for the holdout's `personalized` group as well; record each returned map as a
-//!   `track` of [`EXPERIMENT_VIEWED`]. Overlays and exit offers: call it when the overlay opens,
-//!   or would have opened for a control or a held-out visitor (and charge that would-be showing
-//!   to the rule's caps). [`Exposures::new_page`] on every page view.
-//! * Storage: one [`Assignments`] per visitor, stored beside the visitor record
-//!   ([`Assignments::take_record`] when [`Assignments::is_dirty`], [`Assignments::merge`] on
-//!   a storage event and before writing, [`Assignments::from_stored`] at start, then
-//!   [`Assignments::sync_key`] with the anonymous id at start and at every consent change);
-//!   erased with the profile.
+//! * Config: `src/config/rules.rs` compiles a rule's `variants` and `experiment` with
+//!   [`compile_rule`] (one [`Keys`] per config), `src/config/mod.rs` the `/holdout` with
+//!   [`compile_holdout`]; the program reader checks [`Experiment::blocks_below`].
+//! * Deciding (`src/tracker/decide.rs`, `src/tracker/experiments.rs`): a rule whose condition
+//!   holds gets the visitor's variant ([`Experiment::assign`]; not in the experiment: the next
+//!   rule); every variant's texts must fill, so taking part never depends on the variant; a
+//!   control, or any rule for a visitor the [`Holdout`] withholds, holds its slot or placement
+//!   with the default content (a decision with an empty block).
+//! * Exposure (`Tracker::track`): the renderer's `Block Viewed` of a decided rule (a control's
+//!   carries `"control": true`, and is counted by the caps like any view; a control dialog is
+//!   claimed like one that opens) brings [`Exposures::viewed`] for the rule's experiment and the
+//!   holdout's `personalized` group, or the holdout's `holdout` group alone; each returned map
+//!   is recorded as [`EXPERIMENT_VIEWED`]. [`Exposures::new_page`] on every page view.
+//! * Storage: the [`Assignments`] live in the visitor profile, written inside the visitor
+//!   record (`x` in its profile) and merged with it ([`Assignments::merge`]); the key is synced
+//!   ([`Assignments::sync_key`]) at every page view, consent choice and reset, never before
+//!   the stored record is merged at start.
 
 mod experiment;
 mod exposures;

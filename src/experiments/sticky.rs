@@ -182,7 +182,7 @@ impl Assignments {
             merged.key_at = self.key_at;
             news = true;
         }
-        for ours in self.entries.drain(..) {
+        for ours in std::mem::take(&mut self.entries) {
             match merged.entries.iter_mut().find(|e| e.same(&ours)) {
                 Some(e) => {
                     if ours.last > e.last {

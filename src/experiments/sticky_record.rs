@@ -50,19 +50,21 @@ pub fn write(a: &Assignments) -> String {
 /// The record as a value (as the visitor record embeds it: `x` in its profile).
 pub fn to_value(a: &Assignments) -> Value {
     let n = |x: f64| Value::Number(x);
-    let entries = a.entries.iter().map(|e| {
-        Value::Array(vec![
+    // A plain loop: iterator adapters over entries would be code of their own in the module.
+    let mut entries = Vec::new();
+    for e in &a.entries {
+        entries.push(Value::Array(vec![
             Value::from(e.experiment.as_str()),
             n(f64::from(e.seed)),
             Value::from(e.variant.as_str()),
             n(e.last as f64),
-        ])
-    });
+        ]));
+    }
     Value::object(vec![
         ("v", n(VERSION)),
         ("key", Value::from(a.key.as_str())),
         ("keyAt", n(a.key_at as f64)),
-        ("a", Value::Array(entries.collect())),
+        ("a", Value::Array(entries)),
     ])
 }
 

@@ -11,37 +11,32 @@ const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
 
 pub(super) fn to_value(h: &History) -> Value {
     let num = |n: i64| Value::Number(n as f64);
-    let log = h
-        .log
-        .iter()
-        .map(|e| {
-            Value::Array(vec![
-                num(e.at),
-                num(e.session),
-                Value::Number(f64::from(e.tab)),
-                Value::from(e.name.as_str()),
-                Value::Object(e.props.clone()),
-            ])
-        })
-        .collect();
-    let totals = h
-        .totals
-        .iter()
-        .map(|t| {
-            let sums = t
-                .sums
-                .iter()
-                .map(|(k, s)| (k.clone(), Value::Number(*s)))
-                .collect();
-            Value::Array(vec![
-                Value::from(t.name.as_str()),
-                Value::Number(t.count as f64),
-                num(t.first),
-                num(t.last),
-                Value::Object(sums),
-            ])
-        })
-        .collect();
+    // Plain loops: `map(..).collect()` is code of its own per type in the module.
+    let mut log = Vec::new();
+    for e in &h.log {
+        log.push(Value::Array(vec![
+            num(e.at),
+            num(e.session),
+            Value::Number(f64::from(e.tab)),
+            Value::from(e.name.as_str()),
+            Value::Object(e.props.clone()),
+        ]));
+    }
+    let mut totals = Vec::new();
+    for t in &h.totals {
+        let sums = t
+            .sums
+            .iter()
+            .map(|(k, s)| (k.clone(), Value::Number(*s)))
+            .collect();
+        totals.push(Value::Array(vec![
+            Value::from(t.name.as_str()),
+            Value::Number(t.count as f64),
+            num(t.first),
+            num(t.last),
+            Value::Object(sums),
+        ]));
+    }
     Value::object(vec![
         ("log", Value::Array(log)),
         ("totals", Value::Array(totals)),

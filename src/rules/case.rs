@@ -166,7 +166,7 @@ pub(crate) fn lower_eq(a: &str, lower: &str) -> bool {
     to_lower(a) == lower
 }
 
-#[cfg(all(test, feature = "compiler"))]
+#[cfg(all(test, feature = "compiler", not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

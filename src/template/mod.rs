@@ -212,6 +212,14 @@ impl Template {
         out
     }
 
+    /// Whether it fills whatever the attributes hold: every placeholder has an `else`.
+    #[cfg(feature = "compiler")]
+    pub fn always_fills(&self) -> bool {
+        self.parts
+            .iter()
+            .all(|p| p.kind == LITERAL || p.fallback().is_some())
+    }
+
     /// The text when it has no placeholder (nothing to fill: the block shows it as it is).
     pub fn as_static(&self) -> Option<&str> {
         match self.parts.as_slice() {

@@ -137,6 +137,8 @@ impl Tracker {
         let mut pass = self.config.conditions.pass(&attributes, &scope);
         let session = self.visitor.session.id;
         let displays = &self.visitor.profile.displays;
+        // Worked out once: the holdout's group does not depend on the rule.
+        let withheld = self.withheld();
         let mut dialogs = self.effects.open_dialogs
             && !self.here.suppress_dialogs
             && displays.dialogs_in(session) < self.config.overlays.dialogs_per_session;
@@ -182,21 +184,35 @@ impl Tracker {
             let Some(arm) = self.arm(rule, preview) else {
                 continue;
             };
-            let block = arm.unwrap_or(usize::MAX);
             // A text whose value is missing (and has no `else`) cannot show: the next rule may.
-            let texts: Option<Vec<Value>> = self
+            // (A variant's texts always fill: the compiler refuses one that may not, so taking
+            // part never depends on the variant.) Worked out before the holdout's default content
+            // replaces the block: a held-out visitor counts only where the block would show.
+            // (A plain loop: collecting into `Option<Vec<_>>` is a kilobyte of iterator code in
+            // the module.)
+            let mut texts = Vec::new();
+            let mut fills = true;
+            for t in self
                 .config
                 .templates
-                .get(block)
+                .get(arm.unwrap_or(usize::MAX))
                 .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .map(|t| t.fill(&attributes))
-                .collect();
+            {
+                match t.fill(&attributes) {
+                    Some(v) => texts.push(v),
+                    None => fills = false,
+                }
+            }
+            // The holdout sees the default content wherever a rule would have shown.
+            let arm = arm.filter(|_| preview || !withheld);
             let block_id = match arm {
-                None => Some(""),
+                None => {
+                    texts.clear();
+                    Some("")
+                }
                 Some(b) => self.config.block(b),
             };
-            let (Some(block_id), Some(texts)) = (block_id, texts) else {
+            let (Some(block_id), true) = (block_id, fills) else {
                 continue;
             };
             if rule.placement == Placement::Dialog {
@@ -224,21 +240,24 @@ impl Tracker {
         out
     }
 
-    /// Claims the session's dialog for `rule` (the shell holds a cross-tab lock around this, and
-    /// has merged the other tabs' visitor record first): when `rule` is still the dialog decided
-    /// now, records its `Block Viewed` (which uses up the session's dialog in every tab that
+    /// Claims the session's dialog for `rule` showing `block` (the shell holds a cross-tab lock
+    /// around this, and has merged the other tabs' visitor record first): when `rule` is still
+    /// the dialog decided now, with that block, records its `Block Viewed` (which uses up the session's dialog in every tab that
     /// merges the record) and returns true.
     pub fn claim_dialog(
         &mut self,
         rule: &str,
+        block: &str,
         page: &Page,
         message_id: String,
         now: Millis,
     ) -> bool {
+        // The block the page is about to show (`""`: a control's would-be dialog) must still be
+        // the one decided: the record merged since may hold another tab's assignment.
         let decided = self
             .decide(page, now)
             .iter()
-            .find(|d| d.placement == Placement::Dialog && d.rule == rule)
+            .find(|d| d.placement == Placement::Dialog && d.rule == rule && d.block_id == block)
             .map(|d| d.block_id.to_owned());
         let Some(block) = decided else {
             return false;

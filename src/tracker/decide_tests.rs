@@ -58,10 +58,10 @@ fn claiming_uses_up_the_sessions_dialog_in_this_tab_and_in_a_tab_that_merges_the
     let mut a = tracker_with(TWO_DIALOGS, "");
     let mut b = tracker_with(TWO_DIALOGS, "");
     assert!(
-        !a.claim_dialog("low", &page(), "v0".into(), NOW + 1),
+        !a.claim_dialog("low", "a", &page(), "v0".into(), NOW + 1),
         "not the decided dialog"
     );
-    assert!(a.claim_dialog("high", &page(), "v1".into(), NOW + 1));
+    assert!(a.claim_dialog("high", "b", &page(), "v1".into(), NOW + 1));
     // The open dialog stays decided on its page; nothing else may take the session's dialog.
     assert_eq!(rules_of(&a, NOW + 2), ["dialog:high", "bar-top:bar"]);
     a.page(&page(), Map::new(), "p2".into(), NOW + 3);
@@ -70,7 +70,7 @@ fn claiming_uses_up_the_sessions_dialog_in_this_tab_and_in_a_tab_that_merges_the
     // the cross-tab lock) and loses.
     let stored = a.take_visitor_to_store().expect("record");
     assert!(b.merge_visitor(&Value::parse_json(&stored).unwrap()));
-    assert!(!b.claim_dialog("high", &page(), "v2".into(), NOW + 5));
+    assert!(!b.claim_dialog("high", "b", &page(), "v2".into(), NOW + 5));
     assert_eq!(rules_of(&b, NOW + 5), ["bar-top:bar"]);
 }
 
@@ -80,9 +80,9 @@ fn dialogs_per_session_is_configurable_and_a_new_session_gets_its_own() {
         r#"[{"id":"d","placement":"dialog","show":"a","caps":{"perSession":5}}]"#,
         r#""overlays":{"dialogsPerSession":2},"#,
     );
-    assert!(t.claim_dialog("d", &page(), "v1".into(), NOW + 1));
+    assert!(t.claim_dialog("d", "a", &page(), "v1".into(), NOW + 1));
     t.page(&page(), Map::new(), "p2".into(), NOW + 2);
-    assert!(t.claim_dialog("d", &page(), "v2".into(), NOW + 3));
+    assert!(t.claim_dialog("d", "a", &page(), "v2".into(), NOW + 3));
     t.page(&page(), Map::new(), "p3".into(), NOW + 4);
     assert!(rules_of(&t, NOW + 5).is_empty(), "two per session");
     // 30 minutes without activity: a new session.
@@ -96,7 +96,7 @@ fn pending_personalization_shows_bars_but_no_dialog_and_denied_shows_nothing() {
     let consent = r#""consent":{"required":true},"#;
     let mut t = tracker_with(TWO_DIALOGS, consent);
     assert_eq!(rules_of(&t, NOW), ["bar-top:bar"]);
-    assert!(!t.claim_dialog("high", &page(), "v1".into(), NOW));
+    assert!(!t.claim_dialog("high", "b", &page(), "v1".into(), NOW));
     t.set_consent(
         crate::consent::Update {
             analytics: None,

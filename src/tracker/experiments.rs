@@ -4,37 +4,38 @@
 //! Deciding and exposing both work the assignment out from the same inputs (the sticky store,
 //! the assignment key, the user id), so a view exposes exactly what was decided.
 
-use super::Tracker;
+use super::{Page, Tracker};
 use crate::config::Rule;
 use crate::experiments::Holdout;
 use crate::time::Millis;
 use crate::value::{Map, Value};
 
 impl Tracker {
-    /// What `rule` shows this visitor (its condition holding): `None` when they are not in its
-    /// experiment (the next rule may fill the slot); `Some(None)` for the page's default
-    /// content (its control, or a visitor in the holdout); `Some(Some(block))` otherwise. A
-    /// previewed rule skips the holdout and shows the variant the preview names, if it names
-    /// one of its variants.
+    /// What `rule` shows this visitor (its condition holding), the holdout aside: `None` when
+    /// they are not in its experiment (the next rule may fill the slot); `Some(None)` for its
+    /// control (the page's default content); `Some(Some(block))` otherwise. A previewed rule
+    /// shows the variant the preview names, else the visitor's own, else (a visitor outside the
+    /// experiment) its first.
     pub(super) fn arm(&self, rule: &Rule, preview: bool) -> Option<Option<usize>> {
         let Some(e) = &rule.experiment else {
-            return Some((preview || !self.withheld()).then_some(rule.block));
+            return Some(Some(rule.block));
         };
         let forced = e
             .variants
             .iter()
             .find(|v| preview && v.id == self.here.preview_variant);
-        if let Some(v) = forced {
-            return Some(v.block);
-        }
-        if !preview && self.withheld() {
-            return Some(None);
-        }
-        let a = e.assign(
-            self.visitor.user_id.as_deref(),
-            &self.visitor.profile.assignments,
-        )?;
-        Some(e.variants.get(a.variant)?.block)
+        let assigned = || {
+            let a = e.assign(
+                self.visitor.user_id.as_deref(),
+                &self.visitor.profile.assignments,
+            );
+            match a {
+                Some(a) => e.variants.get(a.variant),
+                None if preview => e.variants.first(),
+                None => None,
+            }
+        };
+        Some(forced.or_else(assigned)?.block)
     }
 
     /// Whether the visitor is in the holdout (sees no personalization).
@@ -55,13 +56,19 @@ impl Tracker {
     /// each experiment at most once per page, and the exposed assignments made sticky: the
     /// holdout's `holdout` group alone for a held-out visitor; else the rule's experiment and
     /// the holdout's `personalized` group.
-    pub(super) fn exposures(&mut self, props: &Map, now: Millis) -> Vec<Map> {
+    pub(super) fn exposures(&mut self, props: &Map, page: &Page, now: Millis) -> Vec<Map> {
         let mut out = Vec::new();
         let rule = props
             .get("rule")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        let Some(r) = self.config.rules.iter().find(|r| r.id == rule) else {
+        // Only a view of what is decided here (not a preview, nor a page's own `Block Viewed`
+        // of some other rule) exposes; nothing is decided while personalization is denied.
+        let decided = self
+            .decide(page, now)
+            .iter()
+            .any(|d| d.rule == rule && !d.preview);
+        let Some(r) = self.config.rules.iter().find(|r| r.id == rule && decided) else {
             return out;
         };
         let slot = props

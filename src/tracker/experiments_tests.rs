@@ -284,7 +284,7 @@ fn a_control_dialog_is_claimed_as_a_view_without_a_block_and_uses_up_the_session
     let mut t = load(config_of(&[dialog], ""), &anon, None, NOW);
     let d = t.decide(&page(), NOW);
     assert_eq!((d[0].rule, d[0].block_id), ("exit-offer", ""));
-    assert!(t.claim_dialog("exit-offer", &page(), "c1".into(), NOW + 1));
+    assert!(t.claim_dialog("exit-offer", "", &page(), "c1".into(), NOW + 1));
     let sent = exposures(&mut t);
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].get("variation_id"), Some(&Value::from("control")));
@@ -304,4 +304,111 @@ fn preview_forces_a_variant_and_skips_the_holdout() {
     assert!(t.preview("qa-key-12", Some("hero-test".into()), "control".into()));
     assert_eq!(decided(&t), ["hero:hero-test:"]);
     assert!(t.decide(&page(), NOW)[0].preview);
+}
+
+#[test]
+fn only_a_view_of_what_is_decided_here_exposes() {
+    let big = (0..50)
+        .map(|i| format!("visitor-{i}"))
+        .find(|a| hash("hero-2026", a, 2).unwrap() >= 0.5)
+        .unwrap();
+    let mut t = load(config_of(&[HERO], ""), &big, None, NOW);
+    // The page's own `Block Viewed` of a rule that is not decided on this page (another path).
+    let elsewhere = Page {
+        path: "/elsewhere".into(),
+        ..page()
+    };
+    let mut p = Map::new();
+    p.insert("rule", Value::from("hero-test"));
+    t.track(
+        caps::BLOCK_VIEWED,
+        p.clone(),
+        &elsewhere,
+        "v1".into(),
+        NOW + 1,
+    );
+    assert!(exposures(&mut t).is_empty());
+    // Personalization denied: nothing is decided, nothing exposes.
+    t.set_consent(super::tests_support::personalization(false), NOW + 2);
+    view(&mut t, "hero-test", "v2", NOW + 3);
+    assert!(exposures(&mut t).is_empty());
+}
+
+#[test]
+fn a_reset_gives_a_new_assignment_key_at_once() {
+    let mut t = load(config_of(&[HERO], ""), "visitor-1", None, NOW);
+    let before = decided(&t);
+    t.reset("visitor-0".into(), NOW + 1);
+    // Not empty until the next page view: the new visitor is assigned by the new id now.
+    let want = if hash("hero-2026", "visitor-0", 2).unwrap() < 0.5 {
+        "hero:hero-test:"
+    } else {
+        "hero:hero-test:a"
+    };
+    assert_eq!(decided(&t), [want], "was {before:?}");
+}
+
+#[test]
+fn a_dialog_claimed_for_another_block_than_decided_is_refused() {
+    let dialog = r#"{"id":"exit-offer","placement":"dialog",
+        "variants":[{"id":"control"},{"id":"offer","show":"a"}],"experiment":{"key":"exit-2026"}}"#;
+    let anon = (0..50)
+        .map(|i| format!("visitor-{i}"))
+        .find(|a| hash("exit-2026", a, 2).unwrap() >= 0.5)
+        .unwrap();
+    let mut t = load(config_of(&[dialog], ""), &anon, None, NOW);
+    assert!(!t.claim_dialog("exit-offer", "", &page(), "c1".into(), NOW + 1));
+    assert!(t.claim_dialog("exit-offer", "a", &page(), "c2".into(), NOW + 2));
+}
+
+#[test]
+fn a_variant_whose_text_may_not_fill_is_refused_by_the_compiler() {
+    // Where the trait is missing the variant could not show while the control would (and be
+    // exposed): taking part would depend on the variant.
+    let text = format!(
+        r#"{{"version":1,"identity":{{"traits":["first_name"]}},
+        "blocks":{{"a":{{"tag":"p","text":"Hi {{{{traits.first_name}}}}"}},
+                  "b":{{"tag":"p","text":"Hi {{{{traits.first_name | else: 'there'}}}}"}}}},
+        "rules":[{HERO}]}}"#
+    );
+    let compiled = compile(&Value::parse_json(&text).expect("test config"));
+    let found: Vec<(&str, String)> = compiled
+        .diagnostics
+        .errors()
+        .map(|d| (d.code.as_ref(), d.path.to_string()))
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "experiments/text-may-not-fill",
+            "/rules/0/variants/1/show".to_owned()
+        )]
+    );
+    // With an `else` it compiles.
+    let fixed = text.replace(r#""show":"a""#, r#""show":"b""#);
+    let compiled = compile(&Value::parse_json(&fixed).expect("test config"));
+    assert!(
+        !compiled.diagnostics.has_errors(),
+        "{:?}",
+        compiled.diagnostics
+    );
+}
+
+#[test]
+fn a_held_out_visitor_outside_an_experiment_is_held_where_a_personalized_one_would_see_the_next_rule(
+) {
+    let partial = HERO.replace(r#""name":"Hero test""#, r#""coverage":0.2"#);
+    let config = config_of(&[&partial, FALLBACK], r#""holdout":{"share":1},"#);
+    for i in 0..40 {
+        let anon = format!("visitor-{i}");
+        let t = load(config.clone(), &anon, None, NOW);
+        let n = hash("hero-2026", &anon, 2).expect("hashed");
+        let in_test = n < 0.1 || (0.5..0.6).contains(&n);
+        let want = if in_test {
+            "hero:hero-test:"
+        } else {
+            "hero:plain:"
+        };
+        assert_eq!(decided(&t), [want], "{anon}");
+    }
 }

@@ -110,6 +110,11 @@ impl Tracker {
     /// | `goal` | its `until` condition holds |
     /// | `condition` | `path`, `seen`: the first failing test's attribute path (or history predicate) and the value there |
     /// | `text` | a placeholder has no value and no `else` |
+    /// | `experiment` | `detail`: the visitor is not in the rule's experiment |
+    ///
+    /// A rule with an experiment, or any rule for a visitor in the holdout, also says its
+    /// `variant` (`"holdout"` in the holdout); where the default content stays, the winner says
+    /// `control: true` instead of a `block`.
     pub fn explain(&self, page: &Page, now: Millis) -> Value {
         let mut attributes = self.rule_attributes(page);
         if let Value::Object(m) = &mut attributes {
@@ -224,7 +229,7 @@ impl Tracker {
                         ),
                     ));
                 };
-                block = arm;
+                block = arm.filter(|_| !self.withheld());
                 let fills = self
                     .config
                     .templates

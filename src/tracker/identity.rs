@@ -28,6 +28,7 @@ impl Tracker {
         self.tick(now);
         self.identity.anonymous_id = anonymous_id;
         self.visitor.reset(now);
+        self.sync_assignment_key(now);
     }
 
     /// A new page load of the tab without a new tracker (a page restored from the
@@ -40,6 +41,9 @@ impl Tracker {
     /// Replaces the anonymous id (another tab reset the visitor and chose a new one).
     pub fn set_anonymous_id(&mut self, anonymous_id: String) {
         self.identity.anonymous_id = anonymous_id;
+        // The reset forgot the assignment key with the rest: a new one at once, not at the next
+        // page view (a single-page app may not have one soon).
+        self.sync_assignment_key(self.clock);
     }
 
     /// Merges the visitor record stored by another tab or an earlier page (the value

@@ -124,10 +124,12 @@ impl Visitor {
         // that are no activity of the shopper's: a page's engagement report (it measures the
         // past: a page left open for an hour must not start a session when it is closed) and a
         // journey transition (time passing moved it).
-        // A block the page showed (Block Viewed) is not the shopper's doing either.
+        // A block the page showed (Block Viewed), and the exposure it brings (Experiment
+        // Viewed), are not the shopper's doing either.
         let passive = op.name == ENGAGEMENT
             || op.name == crate::journeys::STAGE_ENTERED
-            || op.name == crate::caps::BLOCK_VIEWED;
+            || op.name == crate::caps::BLOCK_VIEWED
+            || op.name == crate::experiments::EXPERIMENT_VIEWED;
         let current = op.at >= self.session.id && !passive;
         // Only landing on a page with a new campaign starts a session; later events on that
         // page carry the campaign too, and must not restart it at every click.
@@ -210,9 +212,11 @@ impl Visitor {
         if theirs.reset_at > self.reset_at {
             assignments = Default::default();
         }
-        if let Some(x) = stored.get("profile").and_then(|p| p.get("x")) {
-            assignments.merge(x);
-        }
+        // Whether this tab knows assignments the record lacks (it must write it back).
+        let news = stored
+            .get("profile")
+            .and_then(|p| p.get("x"))
+            .is_some_and(|x| assignments.merge(x) && assignments.is_dirty());
         // A record written without the profile (personalization not granted in that tab yet):
         // the profile this tab holds in memory stays as it is.
         let kept = stored
@@ -240,7 +244,7 @@ impl Visitor {
         }
         theirs.journal = std::mem::take(&mut self.journal);
         theirs.next_op = self.next_op;
-        theirs.dirty = replayed || assignments.is_dirty();
+        theirs.dirty = replayed || news;
         if self.keep_profile {
             theirs.profile.assignments = assignments;
         }
@@ -313,18 +317,15 @@ impl Visitor {
         let s = &self.session;
         let num = |n: f64| Value::Number(n);
         let counts = |c: &Counts| {
-            Value::Array(
-                c.entries
-                    .iter()
-                    .map(|e| {
-                        Value::object(vec![
-                            ("id", Value::from(e.key.as_str())),
-                            ("count", num(e.count as f64)),
-                            ("last", num(e.last as f64)),
-                        ])
-                    })
-                    .collect(),
-            )
+            let mut list = Vec::new();
+            for e in &c.entries {
+                list.push(Value::object(vec![
+                    ("id", Value::from(e.key.as_str())),
+                    ("count", num(e.count as f64)),
+                    ("last", num(e.last as f64)),
+                ]));
+            }
+            Value::Array(list)
         };
         let opt = |m: &Option<Map>| m.clone().map_or(Value::Null, Value::Object);
         if roots.has(Roots::VISITOR) {
@@ -470,19 +471,17 @@ impl Roots {
 
 /// The cart as rules and `trailmark.cart()` see it.
 pub fn cart_value(cart: &Cart) -> Value {
-    let items = cart
-        .items
-        .iter()
-        .map(|i| {
-            Value::object(vec![
-                ("product_id", Value::from(i.product_id.as_str())),
-                ("name", Value::from(i.name.as_str())),
-                ("price", Value::Number(i.price)),
-                ("quantity", Value::Number(i.quantity)),
-                ("currency", Value::from(i.currency.as_str())),
-            ])
-        })
-        .collect();
+    // Plain loops build the module's lists: `map(..).collect()` is code of its own per type.
+    let mut items = Vec::new();
+    for i in &cart.items {
+        items.push(Value::object(vec![
+            ("product_id", Value::from(i.product_id.as_str())),
+            ("name", Value::from(i.name.as_str())),
+            ("price", Value::Number(i.price)),
+            ("quantity", Value::Number(i.quantity)),
+            ("currency", Value::from(i.currency.as_str())),
+        ]));
+    }
     Value::object(vec![
         ("items", Value::Array(items)),
         ("count", Value::Number(cart.count())),

@@ -33,12 +33,16 @@ fn opt_map(m: &Option<Map>) -> Value {
 }
 
 fn counts(c: &Counts) -> Value {
-    Value::Array(
-        c.entries
-            .iter()
-            .map(|e| Value::Array(vec![s(&e.key), n(e.count as f64), n(e.last as f64)]))
-            .collect(),
-    )
+    // Plain loops build this record's lists: `map(..).collect()` is code of its own per type.
+    let mut out = Vec::new();
+    for e in &c.entries {
+        out.push(Value::Array(vec![
+            s(&e.key),
+            n(e.count as f64),
+            n(e.last as f64),
+        ]));
+    }
+    Value::Array(out)
 }
 
 fn progress(p: &Progress) -> Value {
@@ -70,11 +74,14 @@ fn progress_from(v: &Value) -> Option<Progress> {
 /// The record as JSON.
 pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
     let se = &v.session;
-    let tabs = v
-        .seen
-        .iter()
-        .map(|t| Value::Array(vec![s(&t.tab), n(t.seq as f64), n(t.at as f64)]))
-        .collect();
+    let mut tabs = Vec::new();
+    for t in &v.seen {
+        tabs.push(Value::Array(vec![
+            s(&t.tab),
+            n(t.seq as f64),
+            n(t.at as f64),
+        ]));
+    }
     let mut out = Map::new();
     out.insert("v", n(VERSION));
     out.insert("reset", n(v.reset_at as f64));
@@ -93,20 +100,16 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
     );
     if with_profile {
         let p = &v.profile;
-        let cart = p
-            .cart
-            .items
-            .iter()
-            .map(|i| {
-                Value::Array(vec![
-                    s(&i.product_id),
-                    s(&i.name),
-                    n(i.price),
-                    n(i.quantity),
-                    s(&i.currency),
-                ])
-            })
-            .collect();
+        let mut cart = Vec::new();
+        for i in &p.cart.items {
+            cart.push(Value::Array(vec![
+                s(&i.product_id),
+                s(&i.name),
+                n(i.price),
+                n(i.quantity),
+                s(&i.currency),
+            ]));
+        }
         out.insert(
             "profile",
             Value::object(vec![
@@ -127,10 +130,13 @@ pub fn write(v: &Visitor, with_profile: bool, float: FloatFormatter) -> String {
                 ("ref", s(&p.first_referrer)),
                 ("eng", n(p.engaged_ms)),
                 ("scroll", n(p.max_scroll)),
-                (
-                    "journeys",
-                    Value::Array(p.journeys.iter().map(progress).collect()),
-                ),
+                ("journeys", {
+                    let mut list = Vec::new();
+                    for j in &p.journeys {
+                        list.push(progress(j));
+                    }
+                    Value::Array(list)
+                }),
                 ("history", p.history.to_value()),
                 ("disp", p.displays.to_value()),
                 ("tr", Value::Object(p.traits.clone())),
@@ -269,12 +275,15 @@ fn profile(f: &Fields) -> Option<Profile> {
         first_referrer: f.text("ref")?,
         engaged_ms: f.num("eng")?,
         max_scroll: f.num("scroll")?,
-        journeys: f
-            .list("journeys")?
-            .iter()
-            .take(MAX_PROGRESS)
-            .map(progress_from)
-            .collect::<Option<_>>()?,
+        // A plain loop: collecting into `Option<Vec<_>>` costs the module a kilobyte of
+        // iterator code.
+        journeys: {
+            let mut list = Vec::new();
+            for p in f.list("journeys")?.iter().take(MAX_PROGRESS) {
+                list.push(progress_from(p)?);
+            }
+            list
+        },
         history: History::from_value(f.0.get("history")?)?,
         // Absent in records written before caps existed.
         displays: match f.0.get("disp") {

@@ -142,7 +142,7 @@ impl Shared {
             return;
         };
         let page = page::current_page(&t.config().redact_params);
-        let now: Vec<Owned> = t.decide(&page, now()).iter().map(Owned::of).collect();
+        let now = owned(&t.decide(&page, now()));
         drop(t);
         if self.last_decisions.borrow().as_ref() == Some(&now) {
             return;
@@ -341,8 +341,7 @@ impl Trailmark {
         };
         self.shared.record_calls(&mut t);
         let page = page::current_page(&t.config().redact_params);
-        let now: Vec<Owned> = t.decide(&page, now()).iter().map(Owned::of).collect();
-        decisions_to_js(&now)
+        decisions_to_js(&owned(&t.decide(&page, now())))
     }
 
     /// The page is being hidden or unloaded: hands everything queued to `sendBeacon`.
@@ -559,10 +558,11 @@ impl Trailmark {
 
     /// Claims the session's dialog for `rule` (the runtime calls it holding the Web Lock
     /// `trailmark:dialog`, so two tabs never both open it): reads the visitor record again
-    /// (another tab may just have shown one), and if the rule's dialog may still open, records
-    /// its `Block Viewed` and stores the record at once. Returns whether the dialog may open.
+    /// (another tab may just have shown one), and if the rule's dialog, showing `block` (the
+    /// block id the page is about to show; `""`: a control's would-be dialog), may still open,
+    /// records its `Block Viewed` and stores the record at once. Returns whether it may open.
     #[wasm_bindgen(js_name = claimDialog)]
-    pub fn claim_dialog(&self, rule: String) -> bool {
+    pub fn claim_dialog(&self, rule: String, block: String) -> bool {
         let Some(entry) = Entry::enter() else {
             return false;
         };
@@ -571,7 +571,7 @@ impl Trailmark {
                 self.shared.record_calls(&mut t);
                 self.merge_visitor(&mut t);
                 let page = page::current_page(&t.config().redact_params);
-                let claimed = t.claim_dialog(&rule, &page, random::uuid(), now());
+                let claimed = t.claim_dialog(&rule, &block, &page, random::uuid(), now());
                 if claimed {
                     visitor::persist(&mut t);
                 }
@@ -795,6 +795,16 @@ impl Owned {
             preview: d.preview,
         }
     }
+}
+
+/// The decisions as the shell keeps them (a plain loop: `map(..).collect()` is code of its own
+/// per type in the module).
+fn owned(decisions: &[crate::tracker::Decision<'_>]) -> Vec<Owned> {
+    let mut out = Vec::new();
+    for d in decisions {
+        out.push(Owned::of(d));
+    }
+    out
 }
 
 /// `[{slot, placement, rule, block, offer?, text?}]` (`text`: the filled texts' pieces).
