@@ -375,7 +375,7 @@ fn a_variant_whose_text_may_not_fill_is_refused_by_the_compiler() {
     let found: Vec<(&str, String)> = compiled
         .diagnostics
         .errors()
-        .map(|d| (d.code.as_ref(), d.path.to_string()))
+        .map(|d| (d.code, d.path.to_string()))
         .collect();
     assert_eq!(
         found,
