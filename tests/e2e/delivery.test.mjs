@@ -449,7 +449,9 @@ test("delivery cost: requests and request-body bytes per 100 events, gzip off an
         // The loader caches a config once it applied it; this context never saw another config.
         assert.ok(await pollUntil(() => page.evaluate(() => {
           const cached = JSON.parse(localStorage.getItem("trailmark:config:/trailmark.compiled.json"));
-          return !!cached && cached.v === 4;
+          // (`v`: the cache's version, CACHE_VERSION in js/runtime.js, which moves with the
+          // program format.)
+          return !!cached && cached.v === 5;
         })),
           "the gzip config was applied");
         // No route from here on: CORS preflights reach the collector (Playwright answers them itself while routing).

@@ -487,7 +487,10 @@ test("desktop: leaving while typing (a key in a text field within typingMs) open
 
 test("desktop: leaving while a native <select> is open (focused, pressed) opens nothing", TIMEOUT, async () => {
   const context = await newContext();
-  // The home page's club form has a <select>; the cart comes from a product page.
+  // The home page's club form has a <select>; the cart comes from a product page. The visitor is
+  // one the demo's A/B test keeps in its control (the form stays; GrowthBook's bucket for this
+  // id, checked by experiments.test.mjs's way of choosing ids).
+  await context.addInitScript(() => localStorage.setItem("trailmark:aid", JSON.stringify({ v: 1, d: "readme-visitor-0" })));
   const product = await open(context, "product-colombia.html");
   await addToCart(product.page);
   await product.page.close();

@@ -128,7 +128,8 @@ test("product pages: the regex rule shows the free-shipping note; the home page 
   assert.equal(await page.locator(".tm-note").count(), 0);
   assert.equal(await page.locator("[data-trailmark-rule='product-free-shipping']").count(), 0);
   const decisions = await page.evaluate(() => window.trailmark.decisions());
-  assert.deepEqual(decisions.map((d) => d.rule), ["home-hero-welcome"]);
+  // (The Roast Club A/B test is decided for a shopper who viewed a product, in either variant.)
+  assert.deepEqual(decisions.map((d) => d.rule), ["home-hero-welcome", "roast-club-test"]);
 
   assert.deepEqual(pageErrors, []);
   assert.deepEqual(trailmarkLines(consoleMessages), []);

@@ -112,8 +112,8 @@ test("preview forces a rule with the config's key, records nothing, and is ignor
 
 test("explain() names the failing path and the value seen, and the README shows exactly what the demo answers", TIMEOUT, async () => {
   const { context, page, pageErrors } = await openPage(browser);
-  // A visitor whose anonymous id the demo's A/B test puts in its "half-price" variant (as
-  // GrowthBook does): the example names a variant, so it is this visitor's answer.
+  // A fixed anonymous id: where the demo's A/B test is decided, the answer names the visitor's
+  // variant, so the example is one visitor's.
   await context.addInitScript(() => localStorage.setItem("trailmark:aid", JSON.stringify({ v: 1, d: "readme-visitor-1" })));
   await page.goto(collector.store + "product-colombia.html");
   await ready(page);
