@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Brotli bytes exit intent adds to the core path, measured on the shipped build itself: the
-# core module and loader as scripts/build makes them, against the same build with the detector
-# never armed (`--cfg trailmark_without_exit_detector`, see src/tracker/watch.rs), which lets the
-# linker drop the detector, its replay of the landing sample and the `Exit Intent Detected`
-# event. What stays in both (and is so not counted): reading the `exitIntent` settings from the
+# core module and loader as scripts/build makes them, against the same build with a detector
+# that never fires (`--cfg trailmark_without_exit_detector`: its `feed`, `tick` and `next_wake`
+# answer nothing, see src/exit/detector.rs), which lets the linker drop the detector's logic and
+# the `Exit Intent Detected` event. What stays in both (and is so not counted): reading the `exitIntent` settings from the
 # program, the `trigger` check in deciding and the sample entry point, which page-state rules
 # use too. The page sampler (js/exit.js) is in the page-UI chunk, loaded only by pages that
 # watch page state or wait for exit intent: bench/exit/size.sh measures it.
@@ -21,5 +21,5 @@ read -r with with_raw < <(measure)
 echo "| core path (loader + wasm) | wasm raw | brotli -q 11 |"
 echo "|---|---:|---:|"
 echo "| shipped | $with_raw | $with |"
-echo "| detector never armed | $without_raw | $without |"
+echo "| detector that never fires | $without_raw | $without |"
 echo "| **exit intent on the core path** | $((with_raw - without_raw)) | **$((with - without))** (allowance 3,000) |"

@@ -120,6 +120,11 @@ impl Detector {
     /// Takes one sample; a detection if this sample (or a grace period that ran out before
     /// it) completes one.
     pub fn feed(&mut self, sample: Sample) -> Option<Detection> {
+        // A build with a detector that never fires, for measuring what exit intent costs the
+        // module (bench/exit/core-size.sh; the linker drops the rest): never shipped.
+        if cfg!(trailmark_without_exit_detector) {
+            return None;
+        }
         if let Sample::Land {
             at,
             viewport_w,
@@ -219,6 +224,9 @@ impl Detector {
 
     /// When [`tick`](Self::tick) may next fire something, if it may.
     pub fn next_wake(&self) -> Option<Millis> {
+        if cfg!(trailmark_without_exit_detector) {
+            return None;
+        }
         if !self.landed || self.fired || self.hidden_at.is_some() {
             return None;
         }
@@ -231,6 +239,9 @@ impl Detector {
 
     /// Fires a grace period or the idle signal that is due at `now`.
     pub fn tick(&mut self, now: Millis) -> Option<Detection> {
+        if cfg!(trailmark_without_exit_detector) {
+            return None;
+        }
         if !self.landed || self.fired || self.hidden_at.is_some() {
             return None;
         }

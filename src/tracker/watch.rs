@@ -118,12 +118,6 @@ impl Tracker {
         let w = &mut self.watch;
         w.tick_at = self.watching.time.then_some(now + 1000);
         w.detector = self.watching.exit.then(|| Detector::new(self.config.exit));
-        // A build that never arms the detector, for measuring what exit intent costs the module
-        // (bench/exit/core-size.sh); never shipped.
-        #[cfg(trailmark_without_exit_detector)]
-        {
-            w.detector = None;
-        }
         // The page's last landing sample, replayed: a single-page app's route is a new page to
         // leave, and a config that arrives later starts the arming delay then.
         if let (Some(d), Some(land)) = (w.detector.as_mut(), w.land) {
