@@ -55,16 +55,18 @@ impl Page {
 
     /// The page as a Segment `context.page` / page-call properties object.
     pub fn to_map(&self) -> Map {
-        [
+        // A plain loop: collecting a mapped iterator is code of its own in the module.
+        let mut m = Map::new();
+        for (k, v) in [
             ("path", &self.path),
             ("referrer", &self.referrer),
             ("search", &self.search),
             ("title", &self.title),
             ("url", &self.url),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
-        .collect()
+        ] {
+            m.insert(k, Value::String(v.clone()));
+        }
+        m
     }
 }
 

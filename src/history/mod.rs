@@ -238,10 +238,14 @@ impl History {
             Some(i) => i,
             None => {
                 if self.totals.len() >= MAX_NAMES {
-                    let stale = (0..self.totals.len()).min_by_key(|&i| self.totals[i].last);
-                    if let Some(stale) = stale {
-                        self.totals.remove(stale);
+                    // The first least recent (a plain loop: `min_by_key` is code of its own).
+                    let mut stale = 0;
+                    for (i, t) in self.totals.iter().enumerate() {
+                        if self.totals.get(stale).is_some_and(|s| t.last < s.last) {
+                            stale = i;
+                        }
                     }
+                    self.totals.remove(stale);
                 }
                 self.totals.push(Total {
                     name: name.to_owned(),

@@ -212,11 +212,15 @@ pub fn apply(progress: &mut Vec<Progress>, props: &Map, at: Millis) {
         None => {
             if progress.len() >= MAX_PROGRESS {
                 // The journey left longest ago makes room (never one in progress first).
-                let victim = (0..progress.len())
-                    .min_by_key(|&i| (progress[i].stage.is_some(), progress[i].left_at));
-                if let Some(v) = victim {
-                    progress.remove(v);
+                // (A plain loop, the first of the least: `min_by_key` is code of its own.)
+                let key = |p: &Progress| (p.stage.is_some(), p.left_at);
+                let mut victim = 0;
+                for (i, p) in progress.iter().enumerate() {
+                    if progress.get(victim).is_some_and(|v| key(p) < key(v)) {
+                        victim = i;
+                    }
                 }
+                progress.remove(victim);
             }
             progress.push(Progress {
                 journey: journey.to_owned(),

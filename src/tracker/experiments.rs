@@ -86,11 +86,15 @@ impl Tracker {
         let held = group.is_some_and(|(_, g)| Holdout::withholds(Some(&g)));
         if let (Some(e), false) = (&r.experiment, held) {
             if let Some(a) = e.assign(user, store) {
-                out.extend(seen.viewed(e, &a, rule, slot, store, now));
+                if let Some(p) = seen.viewed(e, &a, rule, slot, store, now) {
+                    out.push(p);
+                }
             }
         }
         if let Some((h, g)) = group {
-            out.extend(seen.viewed(&h.experiment, &g, rule, slot, store, now));
+            if let Some(p) = seen.viewed(&h.experiment, &g, rule, slot, store, now) {
+                out.push(p);
+            }
         }
         out
     }

@@ -39,10 +39,15 @@ impl Counts {
             e.last = e.last.max(now);
             return;
         }
-        if self.entries.len() >= cap {
-            if let Some(oldest) = (0..self.entries.len()).min_by_key(|&i| self.entries[i].last) {
-                self.entries.remove(oldest);
+        if self.entries.len() >= cap && !self.entries.is_empty() {
+            // The first least recent (a plain loop: `min_by_key` is code of its own).
+            let mut oldest = 0;
+            for (i, e) in self.entries.iter().enumerate() {
+                if self.entries.get(oldest).is_some_and(|o| e.last < o.last) {
+                    oldest = i;
+                }
             }
+            self.entries.remove(oldest);
         }
         self.entries.push(Count {
             key,

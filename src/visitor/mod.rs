@@ -179,9 +179,14 @@ impl Visitor {
             }
             None => {
                 if self.seen.len() >= MAX_TABS {
-                    if let Some(i) = (0..self.seen.len()).min_by_key(|&i| self.seen[i].at) {
-                        self.seen.remove(i);
+                    // The first least recent (a plain loop: `min_by_key` is code of its own).
+                    let mut oldest = 0;
+                    for (i, s) in self.seen.iter().enumerate() {
+                        if self.seen.get(oldest).is_some_and(|o| s.at < o.at) {
+                            oldest = i;
+                        }
                     }
+                    self.seen.remove(oldest);
                 }
                 self.seen.push(Seen {
                     tab: tab.to_owned(),
