@@ -21,13 +21,15 @@ fn config_of(rules: &[&str], extra: &str) -> Config {
         "rules":[{}]}}"#,
         rules.join(",")
     );
-    let compiled = compile(&Value::parse_json(&text).expect("test config"));
-    assert!(
-        !compiled.diagnostics.has_errors(),
-        "{:?}",
-        compiled.diagnostics
-    );
-    crate::program::decode(&crate::program::encode(&compiled.config)).expect("program")
+    super::tests_support::compiled(&text)
+}
+
+/// The first of `visitor-0`, `visitor-1`, ... whose hash in experiment `key` satisfies `pick`.
+fn visitor_where(key: &str, pick: impl Fn(f64) -> bool) -> String {
+    (0..1000)
+        .map(|i| format!("visitor-{i}"))
+        .find(|a| pick(hash(key, a, 2).expect("hashed")))
+        .expect("a visitor")
 }
 
 /// A page load of visitor `anon`, after the record `stored` (if any) of an earlier one.
@@ -137,10 +139,7 @@ fn a_visitor_outside_the_coverage_gets_the_next_rule() {
 #[test]
 fn the_exposure_is_sent_once_per_page_on_view_with_segments_properties() {
     // visitor-1 is in "big" (hash 0.5 or more), visitor-0 in the control: checked here.
-    let big = (0..50)
-        .map(|i| format!("visitor-{i}"))
-        .find(|a| hash("hero-2026", a, 2).unwrap() >= 0.5)
-        .unwrap();
+    let big = visitor_where("hero-2026", |n| n >= 0.5);
     let mut t = load(config_of(&[HERO], ""), &big, None, NOW);
     assert!(exposures(&mut t).is_empty(), "assigned, not yet viewed");
     view(&mut t, "hero-test", "v1", NOW + 1_000);
@@ -277,10 +276,7 @@ fn the_holdout_sees_only_default_content_and_is_exposed_to_the_holdout() {
 fn a_control_dialog_is_claimed_as_a_view_without_a_block_and_uses_up_the_session() {
     let dialog = r#"{"id":"exit-offer","placement":"dialog",
         "variants":[{"id":"control"},{"id":"offer","show":"a"}],"experiment":{"key":"exit-2026"}}"#;
-    let anon = (0..50)
-        .map(|i| format!("visitor-{i}"))
-        .find(|a| hash("exit-2026", a, 2).unwrap() < 0.5)
-        .unwrap();
+    let anon = visitor_where("exit-2026", |n| n < 0.5);
     let mut t = load(config_of(&[dialog], ""), &anon, None, NOW);
     let d = t.decide(&page(), NOW);
     assert_eq!((d[0].rule, d[0].block_id), ("exit-offer", ""));
@@ -308,10 +304,7 @@ fn preview_forces_a_variant_and_skips_the_holdout() {
 
 #[test]
 fn only_a_view_of_what_is_decided_here_exposes() {
-    let big = (0..50)
-        .map(|i| format!("visitor-{i}"))
-        .find(|a| hash("hero-2026", a, 2).unwrap() >= 0.5)
-        .unwrap();
+    let big = visitor_where("hero-2026", |n| n >= 0.5);
     let mut t = load(config_of(&[HERO], ""), &big, None, NOW);
     // The page's own `Block Viewed` of a rule that is not decided on this page (another path).
     let elsewhere = Page {
@@ -352,10 +345,7 @@ fn a_reset_gives_a_new_assignment_key_at_once() {
 fn a_dialog_claimed_for_another_block_than_decided_is_refused() {
     let dialog = r#"{"id":"exit-offer","placement":"dialog",
         "variants":[{"id":"control"},{"id":"offer","show":"a"}],"experiment":{"key":"exit-2026"}}"#;
-    let anon = (0..50)
-        .map(|i| format!("visitor-{i}"))
-        .find(|a| hash("exit-2026", a, 2).unwrap() >= 0.5)
-        .unwrap();
+    let anon = visitor_where("exit-2026", |n| n >= 0.5);
     let mut t = load(config_of(&[dialog], ""), &anon, None, NOW);
     assert!(!t.claim_dialog("exit-offer", "", &page(), "c1".into(), NOW + 1));
     assert!(t.claim_dialog("exit-offer", "a", &page(), "c2".into(), NOW + 2));

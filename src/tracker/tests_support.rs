@@ -13,13 +13,18 @@ pub(super) fn config(consent: &str) -> Config {
         "blocks":{{"b":{{"tag":"p","text":"hi"}}}},
         "rules":[{{"id":"r","slot":"hero","if":{{"page.path":"/"}},"show":"b"}}]}}"#
     );
-    let compiled = compile(&Value::parse_json(&text).expect("test config"));
+    compiled(&text)
+}
+
+/// Config `text` compiled without errors, as the module gets it: a compiled program, written and
+/// read back.
+pub(super) fn compiled(text: &str) -> Config {
+    let compiled = compile(&Value::parse_json(text).expect("test config"));
     assert!(
         !compiled.diagnostics.has_errors(),
         "{:?}",
         compiled.diagnostics
     );
-    // As the module gets it: a compiled program, written and read back.
     crate::program::decode(&crate::program::encode(&compiled.config)).expect("program")
 }
 
