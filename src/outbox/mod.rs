@@ -412,11 +412,14 @@ impl Outbox {
     fn oldest_queued_at(&self) -> Option<Millis> {
         // Restored events sit before newer ones with a later `queued_at`, so take the minimum
         // rather than trusting the front; at most `max_events` entries.
-        self.urgent
-            .iter()
-            .chain(self.normal.iter())
-            .map(|e| e.queued_at)
-            .min()
+        // (Plain loops: chained iterators are code of their own in the module.)
+        let mut oldest: Option<Millis> = None;
+        for list in [&self.urgent, &self.normal] {
+            for e in list {
+                oldest = Some(oldest.map_or(e.queued_at, |o| o.min(e.queued_at)));
+            }
+        }
+        oldest
     }
 
     /// Records the outcome of request `id`; `jitter` in `[0, 1)` spreads retries of many tabs.

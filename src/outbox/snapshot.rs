@@ -119,13 +119,7 @@ impl Outbox {
         let mut out = String::from("{\"v\":");
         push_u64(&mut out, u64::from(SNAPSHOT_VERSION));
         out.push_str(",\"q\":[");
-        let flying: &[Entry] = self.flight.as_ref().map_or(&[], |f| &f.entries);
-        let urgent = flying.iter().filter(|e| e.urgent).chain(self.urgent.iter());
-        let normal = flying
-            .iter()
-            .filter(|e| !e.urgent)
-            .chain(self.normal.iter());
-        for (i, e) in urgent.chain(normal).enumerate() {
+        for (i, e) in self.sending_order().into_iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }

@@ -59,14 +59,14 @@ fn recent<T>(items: &[T], same: impl Fn(&T) -> bool) -> Option<u32> {
 impl Leaves {
     /// Leaves read from a compiled program: each path as written, each test with its path.
     pub(super) fn from_parts(paths: Vec<String>, tests: Vec<(u32, Test, Option<Value>)>) -> Self {
+        // A plain loop: collecting a mapped iterator is code of its own in the module.
+        let mut parsed = Vec::new();
+        for text in paths {
+            let path = AttrPath::parse(&text);
+            parsed.push((text, path));
+        }
         Leaves {
-            paths: paths
-                .into_iter()
-                .map(|text| {
-                    let path = AttrPath::parse(&text);
-                    (text, path)
-                })
-                .collect(),
+            paths: parsed,
             tests,
             #[cfg(feature = "bench-hooks")]
             unshared: false,
