@@ -126,6 +126,8 @@ engineSuite((test) => {
     // No timer flush: only leaving the page can deliver the category page's events.
     const shop = await store({ sendLog: true, config: (c) => { c.collector.flushIntervalMs = 600_000; } });
     await visit(tab, shop, "category.html");
+    // The bar is open (its chunk loaded: WebKit once left before that, and so had no view).
+    await tab.waitFor(() => !!document.querySelector(".tm-overlay.tm-bar-top"));
     assert.deepEqual(await sendLog(tab), [], "nothing sent while the page is open");
     // Away to a page of the same origin without Trailmark (the tab's send log stays readable).
     await tab.open(shop.url("/__engines/away.html"));
@@ -473,6 +475,8 @@ engineSuite((test) => {
       await tab.open(shop.url("/__engines/away.html"));
       await tab.run((aid) => { localStorage.clear(); localStorage.setItem("trailmark:aid", JSON.stringify({ v: 1, d: aid })); }, id);
       await visit(tab, shop, ETHIOPIA);
+      // Counted before leaving (WebKit once left the product page before its view was recorded).
+      await productViewsReach(tab, shop, 1);
       await visit(tab, shop, "/");
       await tab.waitFor(() => window.trailmark.decisions().some((d) => d.slot === "home-secondary"));
       assert.equal(await tab.text("[data-trailmark-slot='home-secondary'] h2"), expected.heading, id);
