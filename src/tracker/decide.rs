@@ -257,11 +257,10 @@ impl Tracker {
         let decided = self
             .decide(page, now)
             .iter()
-            .find(|d| d.placement == Placement::Dialog && d.rule == rule && d.block_id == block)
-            .map(|d| d.block_id.to_owned());
-        let Some(block) = decided else {
+            .any(|d| d.placement == Placement::Dialog && d.rule == rule && d.block_id == block);
+        if !decided {
             return false;
-        };
+        }
         let mut props = Map::new();
         props.insert("rule", Value::from(rule));
         // A control's (or the holdout's) would-be dialog: charged to the caps and the session's
@@ -269,7 +268,7 @@ impl Tracker {
         if block.is_empty() {
             props.insert("control", Value::Bool(true));
         } else {
-            props.insert("block", Value::from(block.as_str()));
+            props.insert("block", Value::from(block));
         }
         props.insert("placement", Value::from(Placement::Dialog.name()));
         self.track(BLOCK_VIEWED, props, page, message_id, now);

@@ -62,15 +62,21 @@ impl Tracker {
             .get("rule")
             .and_then(Value::as_str)
             .unwrap_or_default();
-        // Only a view of what is decided here (not a preview, nor a page's own `Block Viewed`
-        // of some other rule) exposes; nothing is decided while personalization is denied.
-        let decided = self
-            .decide(page, now)
-            .iter()
-            .any(|d| d.rule == rule && !d.preview);
-        let Some(r) = self.config.rules.iter().find(|r| r.id == rule && decided) else {
+        let Some(r) = self.config.rules.iter().find(|r| r.id == rule) else {
             return out;
         };
+        // Nothing to expose for a rule without an experiment when there is no holdout (no
+        // deciding again for every view of every block); else only a view of what is decided
+        // here (not a preview, nor a page's own `Block Viewed` of some other rule) exposes, and
+        // nothing is decided while personalization is denied.
+        if (r.experiment.is_none() && self.config.holdout.is_none())
+            || !self
+                .decide(page, now)
+                .iter()
+                .any(|d| d.rule == rule && !d.preview)
+        {
+            return out;
+        }
         let slot = props
             .get("slot")
             .and_then(Value::as_str)
