@@ -25,6 +25,25 @@ export class TrailmarkError extends Error {
 }
 
 const warn = (m) => console.warn(PREFIX + m);
+
+// Lets the browser run what waits (input, rendering) before going on: `scheduler.yield()`
+// where there is one (the continuation keeps its place ahead of other tasks), and a task in
+// any case (a page's own `scheduler` may never answer).
+const yieldToPage = () => new Promise((r) => {
+  setTimeout(r, 0);
+  try { scheduler.yield().then(r, r); } catch (_) { /* no scheduler.yield */ }
+});
+
+// The shopper's IANA time zone, for each event's context. Temporal answers at once, where
+// `Intl.DateTimeFormat`'s first use loads locale data: 50-120 ms of a cold start at 4x CPU in
+// Chromium (measured), the largest single piece of it. Intl where there is no Temporal.
+const timeZone = () => {
+  try {
+    const id = typeof Temporal == "object" && Temporal.Now.timeZoneId();
+    if (typeof id == "string") return id;
+  } catch (_) { /* a partial Temporal polyfill */ }
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+};
 // A chunk whose loading a navigation cut off is no problem worth a warning.
 let leaving = false;
 try {
@@ -473,7 +492,7 @@ export function createRuntime(loadModule, options) {
       if (document.prerendering) await new Promise((r) => document.addEventListener("prerenderingchange", r));
       // What the module does not read itself, for each event's context: time zone and screen.
       core = new mod.Trailmark({
-        timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+        timezone: timeZone(),
         screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
         userAgent: navigator.userAgent,
         locale: navigator.language,
@@ -506,6 +525,10 @@ export function createRuntime(loadModule, options) {
       return;
     }
     const cached = await cache;
+    // The rest (the page view, the config, the first decision and its rendering) runs in a task
+    // of its own: the module's start-up (its functions compile on their first call) and the
+    // first decision were one long task that kept the page from answering input (issue 13).
+    await yieldToPage();
     // Consent and identity given before the script ran apply before anything is recorded.
     const queued = pending.splice(0);
     const early = (method) => method === "consent" || method === "identify";

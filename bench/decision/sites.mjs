@@ -13,16 +13,15 @@ const ROOT = new URL("../../", import.meta.url).pathname;
  * Trailmark's site: the store page with its compiled config inline (compiled by the real
  * `trailmark build`), and every file of pkg/ (so whatever the loader asks for, chunks included,
  * is there, and the page's requests decide what is downloaded). Also the CLS pages (cls.mjs),
- * one path per variant.
+ * one path per variant. `pkg`: another build's pkg/ directory (compare.mjs).
  */
-export function trailmarkSite(collectorUrl) {
+export function trailmarkSite(collectorUrl, pkg = join(ROOT, "pkg")) {
   const compiled = compileConfig(trailmarkConfig(collectorUrl));
   const routes = new Map([[STORE_PATH, storePage(trailmarkHead(compiled))]]);
   for (const v of CLS_VARIANTS.filter((v) => v.libs.includes("trailmark"))) {
     const config = v.bar ? compileConfig(trailmarkConfig(collectorUrl, { withBar: true })) : compiled;
     routes.set(clsPath(v), clsStorePage(trailmarkHead(config), v));
   }
-  const pkg = join(ROOT, "pkg");
   for (const name of readdirSync(pkg)) {
     if (statSync(join(pkg, name)).isFile()) routes.set(TRAILMARK_BASE + name, readFileSync(join(pkg, name)));
   }

@@ -96,6 +96,10 @@ export function mainThreadTasks({ trace, url, decidedAt }) {
 const breakdown = (kinds) => Object.entries(kinds).filter(([, ms]) => ms >= 0.5).sort((a, b) => b[1] - a[1])
   .map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(", ");
 
+/** The longest main-thread task running the library's code (script or wasm), in ms. */
+export const longestCodeTask = (traced) =>
+  Math.max(0, ...mainThreadTasks(traced).filter((t) => codeMs(t) >= CODE_MS).map((t) => t.dur));
+
 /** The report for one library's trace. */
 export function traceReport(lib, traced) {
   const tasks = mainThreadTasks(traced);

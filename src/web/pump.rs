@@ -78,6 +78,14 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         });
     }
     let mut wake = t.next_wake();
+    // The events' decision (see `Shared::record_calls`): now if due, else a wake-up for it.
+    if let Some(due) = shared.decide_at.get() {
+        if at >= due {
+            shared.decisions_dirty.set(true);
+        } else {
+            wake = Some(wake.map_or(due, |w| w.min(due)));
+        }
+    }
     // The queue goes to storage in batches: at most once a second, never per event.
     let due = shared.persisted_at.get() + queue::PERSIST_EVERY_MS;
     if t.queue_dirty() || t.visitor_dirty() {

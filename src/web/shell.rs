@@ -33,6 +33,9 @@ use crate::time::Millis;
 use crate::tracker::{Identity, Page, Tracker, SEQ_PER_LOAD};
 use crate::value::{Map, Value};
 
+/// How long after an event its decision may wait, for the events that follow it (one frame).
+const DECIDE_EVENTS_AFTER_MS: Millis = 16;
+
 /// All beacons sent while the page goes away, together (browsers allow 64 KB per page).
 const UNLOAD_BUDGET: usize = 60 * 1024;
 
@@ -42,7 +45,7 @@ pub(super) enum Input {
     Settled { id: u64, outcome: Outcome },
 }
 
-/// A `track()` or `page()` call, as it was made, waiting for the next task.
+/// A `track()` or `page()` call, as it was made, waiting for the microtask that records it.
 pub(super) enum Call {
     /// `page(properties)`.
     Page { properties: Map, at: Millis },
@@ -87,6 +90,8 @@ pub(super) struct Shared {
     pub(super) cookie_on: RefCell<Option<String>>,
     /// Something a decision reads changed since the decisions were last worked out.
     pub(super) decisions_dirty: Cell<bool>,
+    /// When the events recorded since the last decision are decided (see `record_calls`).
+    pub(super) decide_at: Cell<Option<Millis>>,
     /// An outcome event was recorded: the visitor record is written at the end of this pump.
     pub(super) persist_now: Cell<bool>,
     /// The decisions the runtime's renderer last got.
@@ -106,9 +111,11 @@ impl Shared {
             return;
         }
         let page = page::current_page(&t.config().redact_params);
+        let mut page_view = false;
         for call in calls {
             match call {
                 Call::Page { properties, at } => {
+                    page_view = true;
                     // A new page view (a route of a single-page app) may bring new slots: the
                     // renderer gets the decisions again even if they did not change.
                     *self.last_decisions.borrow_mut() = None;
@@ -128,8 +135,14 @@ impl Shared {
                 }
             }
         }
-        // Rules may read what just happened (history, cart, journeys).
-        self.decisions_dirty.set(true);
+        // Rules may read what just happened (history, cart, journeys). A page view is decided
+        // at once (its slots wait for it); events are decided together within a frame of the
+        // first one (a page sending events in bursts paid a full decision for each).
+        if page_view {
+            self.decisions_dirty.set(true);
+        } else if self.decide_at.get().is_none() {
+            self.decide_at.set(Some(now() + DECIDE_EVENTS_AFTER_MS));
+        }
     }
 
     /// When something a decision reads changed, decides again, and hands the decisions to the
@@ -138,6 +151,8 @@ impl Shared {
         if !self.decisions_dirty.replace(false) {
             return;
         }
+        // This decision covers the events waiting for one.
+        self.decide_at.set(None);
         let Ok(t) = self.tracker.try_borrow() else {
             return;
         };
@@ -239,6 +254,7 @@ impl Trailmark {
                 tab_stored: Cell::new(false),
                 cookie_on: RefCell::new(None),
                 decisions_dirty: Cell::new(false),
+                decide_at: Cell::new(None),
                 persist_now: Cell::new(false),
                 last_decisions: RefCell::new(None),
                 on_decisions: RefCell::new(None),

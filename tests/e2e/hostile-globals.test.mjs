@@ -96,6 +96,16 @@ const CASES = [
     via: "fetch",
   },
   {
+    name: "scheduler.yield never settles (Trailmark yields to the page once while starting)",
+    init: () => { Object.defineProperty(window, "scheduler", { configurable: true, value: { yield: () => new Promise(() => {}) } }); },
+    via: "fetch",
+  },
+  {
+    name: "a Temporal polyfill throws (Trailmark asks it for the time zone)",
+    init: () => { window.Temporal = { Now: { timeZoneId() { throw new Error("Temporal is broken on this page"); } } }; },
+    via: "fetch",
+  },
+  {
     name: "console.warn and console.error throw",
     init: () => { console.warn = console.error = () => { throw new Error("console is broken on this page"); }; },
     via: "fetch",

@@ -1,0 +1,31 @@
+// Prints a CDP CPU profile: time per function, inclusive (every function on a sample's stack,
+// once) and self, in ms of sampled time, for the development aids profile-*.mjs.
+const keyOf = (f) => (f.functionName || "(anonymous)") + (f.url ? " " + f.url.split("/").pop() + ":" + f.lineNumber + ":" + f.columnNumber : "");
+const clean = (k) => k.replace(/\[[0-9a-f]{16}\]/g, "").slice(0, 200);
+
+/** Prints the top `top` functions of `profile`; `per` divides the totals (e.g. per call). */
+export function printProfile(profile, per = 1, top = 40) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
+  const incl = new Map();
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const dt = profile.timeDeltas[i] || 0;
+    const own = keyOf(byId.get(id).callFrame);
+    self.set(own, (self.get(own) || 0) + dt);
+    const seen = new Set();
+    for (let x = id; x !== undefined; x = parent.get(x)) {
+      const key = keyOf(byId.get(x).callFrame);
+      if (!seen.has(key)) { seen.add(key); incl.set(key, (incl.get(key) || 0) + dt); }
+    }
+  });
+  const busy = [...self].filter(([k]) => k !== "(idle)").reduce((t, [, v]) => t + v, 0);
+  console.log(`non-idle sampled time ${(busy / 1000).toFixed(1)} ms` + (per > 1 ? ` (${(busy / per).toFixed(0)} µs per call over ${per})` : ""));
+  const show = (title, m) => {
+    console.log(title);
+    for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log((v / 1000).toFixed(2).padStart(9), "ms ", clean(k));
+  };
+  show("inclusive:", incl);
+  show("self:", self);
+}
