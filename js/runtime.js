@@ -484,6 +484,7 @@ export function createRuntime(loadModule, options) {
     // The program of the last visit (stale while revalidate), read while the module loads: it
     // applies right after the first page view, in the same task.
     const cache = configText && readCache(configSource);
+    let instance;
     try {
       mod = await loadModule();
       if (chunk) adapt = (await chunk).adapt;
@@ -491,7 +492,9 @@ export function createRuntime(loadModule, options) {
       // rendered for a page never shown; calls wait in memory until then.
       if (document.prerendering) await new Promise((r) => document.addEventListener("prerenderingchange", r));
       // What the module does not read itself, for each event's context: time zone and screen.
-      core = new mod.Trailmark({
+      // Until the yield below is over and the calls made before are replayed, the page's calls
+      // wait in `pending` (`core` is set then), so they keep their order.
+      instance = new mod.Trailmark({
         timezone: timeZone(),
         screen: { width: screen.width, height: screen.height, density: devicePixelRatio },
         userAgent: navigator.userAgent,
@@ -499,7 +502,7 @@ export function createRuntime(loadModule, options) {
       });
       // Announced from inside a call into the module: built right away, with no call back in
       // (the renderer only touches the page).
-      core.onDecisions((decisions) => { try { render(decisions); } catch (e) { die(e); } });
+      instance.onDecisions((decisions) => { try { render(decisions); } catch (e) { die(e); } });
       // This tab is alive while the page lives: other tabs leave its stored queue alone. The
       // lock is let go while the page sits in the back/forward cache (a held lock would keep
       // it out of that cache) and taken again when it comes back.
@@ -507,7 +510,7 @@ export function createRuntime(loadModule, options) {
       const holdLock = () => {
         try {
           if (!navigator.locks || releaseLock) return;
-          navigator.locks.request(core.queueKey(), () => new Promise((r) => { releaseLock = r; })).catch(() => {});
+          navigator.locks.request(instance.queueKey(), () => new Promise((r) => { releaseLock = r; })).catch(() => {});
         } catch (_) { /* no locks */ }
       };
       holdLock();
@@ -529,6 +532,7 @@ export function createRuntime(loadModule, options) {
     // of its own: the module's start-up (its functions compile on their first call) and the
     // first decision were one long task that kept the page from answering input (issue 13).
     await yieldToPage();
+    core = instance;
     // Consent and identity given before the script ran apply before anything is recorded.
     const queued = pending.splice(0);
     const early = (method) => method === "consent" || method === "identify";
