@@ -20,7 +20,15 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
 /// there), is one Trailmark could have written: 1 to 64 ASCII letters, digits or `-`. The one
 /// check for every source, so no control character, quote or markup ever becomes an id.
 pub fn plausible_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    if id.is_empty() || id.len() > 64 {
+        return false;
+    }
+    for b in id.bytes() {
+        if !(b.is_ascii_alphanumeric() || b == b'-') {
+            return false;
+        }
+    }
+    true
 }
 
 /// A UUID-shaped id derived from `parts` (FNV-1a, four salts): the same parts give the same

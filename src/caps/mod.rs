@@ -159,10 +159,11 @@ impl Caps {
             return None;
         }
         let count = |from: Millis, same_session: bool| {
-            s.recent
-                .iter()
-                .filter(|(at, sess)| *at > from && (!same_session || *sess == session))
-                .count() as u32
+            let mut n = 0;
+            for (at, sess) in &s.recent {
+                n += u32::from(*at > from && (!same_session || *sess == session));
+            }
+            n
         };
         if self.ever > 0 && s.views >= self.ever {
             Some(Held::Ever)

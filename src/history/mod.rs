@@ -161,12 +161,11 @@ impl Entry {
     /// `session` and `tab`, the name's length, and per property its name's length plus 16
     /// plus a string value's length.
     pub fn bytes(&self) -> usize {
-        let props: usize = self
-            .props
-            .iter()
-            .map(|(k, v)| k.len() + VALUE_BYTES + v.as_str().map_or(0, str::len))
-            .sum();
-        3 * VALUE_BYTES + self.name.len() + props
+        let mut bytes = 3 * VALUE_BYTES + self.name.len();
+        for (k, v) in self.props.iter() {
+            bytes += k.len() + VALUE_BYTES + v.as_str().map_or(0, str::len);
+        }
+        bytes
     }
 }
 
@@ -208,15 +207,16 @@ impl History {
             kept.insert(key, value);
         }
         if crate::caps::is_outcome(&name) {
-            let mut outcomes = self
-                .log
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| crate::caps::is_outcome(&e.name));
-            if let Some((oldest, _)) = outcomes.next() {
-                if outcomes.count() + 1 >= MAX_OUTCOME_ENTRIES {
-                    self.log.remove(oldest);
+            // The oldest outcome entry goes when there are as many as allowed.
+            let (mut oldest, mut outcomes) = (None, 0);
+            for (i, e) in self.log.iter().enumerate() {
+                if crate::caps::is_outcome(&e.name) {
+                    oldest = oldest.or(Some(i));
+                    outcomes += 1;
                 }
+            }
+            if let Some(oldest) = oldest.filter(|_| outcomes >= MAX_OUTCOME_ENTRIES) {
+                self.log.remove(oldest);
             }
         }
         let at_index = self.log.partition_point(|e| e.at <= at);
@@ -292,7 +292,10 @@ impl History {
         let mut drop = self.log.iter().take_while(|e| e.at <= horizon).count();
         drop = drop.max(self.log.len().saturating_sub(MAX_ENTRIES));
         let kept = self.log.get(drop..).unwrap_or_default();
-        let mut bytes: usize = kept.iter().map(Entry::bytes).sum();
+        let mut bytes = 0;
+        for e in kept {
+            bytes += e.bytes();
+        }
         for e in kept {
             if bytes <= MAX_BYTES {
                 break;

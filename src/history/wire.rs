@@ -4,7 +4,7 @@ use super::{
     Entry, History, Total, MAX_BYTES, MAX_ENTRIES, MAX_NAMES, MAX_PROPS, MAX_STRING_BYTES, MAX_SUMS,
 };
 use crate::time::Millis;
-use crate::value::Value;
+use crate::value::{Map, Value};
 
 /// Largest magnitude at which every integer is exact in an `f64` (2^53).
 const MAX_SAFE: f64 = 9_007_199_254_740_992.0;
@@ -24,11 +24,10 @@ pub(super) fn to_value(h: &History) -> Value {
     }
     let mut totals = Vec::new();
     for t in &h.totals {
-        let sums = t
-            .sums
-            .iter()
-            .map(|(k, s)| (k.clone(), Value::Number(*s)))
-            .collect();
+        let mut sums = Map::new();
+        for (k, s) in &t.sums {
+            sums.insert(k.as_str(), Value::Number(*s));
+        }
         totals.push(Value::Array(vec![
             Value::from(t.name.as_str()),
             Value::Number(t.count as f64),
@@ -91,12 +90,13 @@ fn entry(raw: &Value) -> Option<Entry> {
         Value::Bool(_) => true,
         _ => false,
     };
-    let props_ok = props.len() <= MAX_PROPS
-        && props
-            .iter()
-            .all(|(k, v)| k.len() <= MAX_STRING_BYTES && scalar(v));
-    if !props_ok {
+    if props.len() > MAX_PROPS {
         return None;
+    }
+    for (k, v) in props.iter() {
+        if k.len() > MAX_STRING_BYTES || !scalar(v) {
+            return None;
+        }
     }
     Some(Entry {
         at: int(at)?,

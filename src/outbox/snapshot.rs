@@ -154,9 +154,15 @@ impl Outbox {
     /// reordered after restored ones.
     pub fn restore(&mut self, snapshot: &Value, now: Millis) -> Result<(), RestoreError> {
         let (entries, bad, counts) = self.read_snapshot(snapshot, now)?;
-        let bytes: usize = entries.iter().map(|e| e.json.len()).sum();
-        let (mut urgent, mut normal): (Vec<Entry>, Vec<Entry>) =
-            entries.into_iter().partition(|e| e.urgent);
+        let bytes = super::json_bytes(&entries);
+        let (mut urgent, mut normal) = (Vec::new(), Vec::new());
+        for e in entries {
+            if e.urgent {
+                urgent.push(e);
+            } else {
+                normal.push(e);
+            }
+        }
         urgent.append(&mut self.urgent);
         normal.append(&mut self.normal);
         self.urgent = urgent;

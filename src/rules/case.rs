@@ -125,7 +125,9 @@ fn is_final_sigma(before: &str, after: &str) -> bool {
 /// Appends JS `s.toLowerCase()`.
 pub(crate) fn push_lower(out: &mut String, s: &str) {
     if s.is_ascii() {
-        out.extend(s.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        for b in s.bytes() {
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
         return;
     }
     #[cfg(target_arch = "wasm32")]

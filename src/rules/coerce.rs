@@ -229,19 +229,37 @@ fn objects_eq(x: &Map, y: &Map) -> bool {
     if x.len() != y.len() {
         return false;
     }
-    let mut nx = x.iter().filter(|(k, _)| array_index(k).is_none());
-    let mut ny = y.iter().filter(|(k, _)| array_index(k).is_none());
-    loop {
-        match (nx.next(), ny.next()) {
-            (None, None) => break,
-            (Some((ka, a)), Some((kb, b))) if ka == kb && json_eq(a, b) => {}
+    // The named keys (not array indices) in order, pairwise (plain loops: filtered iterators
+    // are code of their own).
+    let mut ny = y.iter();
+    for (ka, a) in x.iter() {
+        if array_index(ka).is_some() {
+            continue;
+        }
+        let mut next = None;
+        for (kb, b) in ny.by_ref() {
+            if array_index(kb).is_none() {
+                next = Some((kb, b));
+                break;
+            }
+        }
+        match next {
+            Some((kb, b)) if ka == kb && json_eq(a, b) => {}
             _ => return false,
         }
     }
+    for (kb, _) in ny {
+        if array_index(kb).is_none() {
+            return false;
+        }
+    }
     // Same length and the same named keys: the index keys are equally many.
-    x.iter()
-        .filter(|(k, _)| array_index(k).is_some())
-        .all(|(k, a)| y.get(k).is_some_and(|b| json_eq(a, b)))
+    for (k, a) in x.iter() {
+        if array_index(k).is_some() && !y.get(k).is_some_and(|b| json_eq(a, b)) {
+            return false;
+        }
+    }
+    true
 }
 
 /// JS type names GrowthBook's `$type` knows (`getType`).

@@ -35,12 +35,24 @@ fn strip(input: &str) -> &str {
     plus.and_then(|p| s.get(..last_line + p)).unwrap_or(s)
 }
 
+/// A non-empty run of ASCII digits (a plain loop: `all` is code of its own per closure).
+fn all_digits(part: &[u8]) -> bool {
+    let mut digits = !part.is_empty();
+    for b in part {
+        digits &= b.is_ascii_digit();
+    }
+    digits
+}
+
 /// Feeds the UTF-16 code units of `paddedVersionString(text)` to `sink` until it returns
 /// false. Push-based (and `dyn`), because adapter chains cost several KB of wasm here.
 fn for_each_unit(text: &str, sink: &mut dyn FnMut(u16) -> bool) {
     let s = strip(text);
     let is_sep = |b: u8| b == b'-' || b == b'.';
-    let parts = 1 + s.bytes().filter(|&b| is_sep(b)).count();
+    let mut parts = 1;
+    for b in s.bytes() {
+        parts += usize::from(is_sep(b));
+    }
     let mut start = 0;
     for index in 0..parts {
         // Separators are ASCII, so every split point is a char boundary.
@@ -54,7 +66,7 @@ fn for_each_unit(text: &str, sink: &mut dyn FnMut(u16) -> bool) {
         if index > 0 && !sink(u16::from(b'-')) {
             return;
         }
-        let numeric = !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+        let numeric = all_digits(part.as_bytes());
         let pad = if numeric {
             5usize.saturating_sub(part.len())
         } else {
@@ -111,7 +123,7 @@ fn padded_ascii<'o>(text: &str, out: &'o mut [u8; 64]) -> Option<&'o [u8]> {
             push(b'-')?;
         }
         parts += 1;
-        if !part.is_empty() && part.iter().all(u8::is_ascii_digit) {
+        if all_digits(part) {
             for _ in part.len()..5 {
                 push(b' ')?;
             }
@@ -130,10 +142,10 @@ fn padded_ascii<'o>(text: &str, out: &'o mut [u8; 64]) -> Option<&'o [u8]> {
 /// Compares an attribute with a precomputed padded operand, without building its string.
 pub(super) fn compare(actual: &Value, expected: &[u16]) -> Ordering {
     let text = version_text(actual);
-    let plain = text
-        .as_str()
-        .bytes()
-        .all(|b| b.is_ascii() && b != b'\n' && b != b'\r');
+    let mut plain = true;
+    for b in text.as_str().bytes() {
+        plain &= b.is_ascii() && b != b'\n' && b != b'\r';
+    }
     let mut buf = [0u8; 64];
     if let Some(units) = plain
         .then(|| padded_ascii(text.as_str(), &mut buf))

@@ -100,5 +100,9 @@ impl Part {
 
 /// Whether `code` is well-formed for `Intl.NumberFormat`'s `currency`: three ASCII letters.
 pub(super) fn is_currency(code: &str) -> bool {
-    code.len() == 3 && code.bytes().all(|b| b.is_ascii_alphabetic())
+    let mut letters = code.len() == 3;
+    for b in code.bytes() {
+        letters &= b.is_ascii_alphabetic();
+    }
+    letters
 }

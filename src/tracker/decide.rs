@@ -84,8 +84,12 @@ impl PageState {
     }
 
     /// The rules whose block was viewed on this page.
-    pub(super) fn shown_rules(&self) -> impl Iterator<Item = &str> {
-        self.shown.iter().map(String::as_str)
+    pub(super) fn shown_rules(&self) -> Vec<Value> {
+        let mut rules = Vec::new();
+        for r in &self.shown {
+            rules.push(Value::from(r.as_str()));
+        }
+        rules
     }
 
     /// Notes that `rule`'s block was viewed on this page (a state handed over for `explain()`).
@@ -101,7 +105,10 @@ impl PageState {
 /// order (a stable insertion sort: configs hold at most 1,000 rules, and `sort_by` costs the
 /// module a few kilobytes).
 pub fn order(rules: &[Rule]) -> Vec<usize> {
-    let mut out: Vec<usize> = (0..rules.len()).collect();
+    let mut out = Vec::with_capacity(rules.len());
+    for i in 0..rules.len() {
+        out.push(i);
+    }
     for i in 1..out.len() {
         let mut j = i;
         while j > 0 && rules[out[j - 1]].priority < rules[out[j]].priority {

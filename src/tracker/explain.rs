@@ -32,10 +32,7 @@ impl Tracker {
             ("runRules", Value::Bool(e.run_rules)),
             ("openDialogs", Value::Bool(e.open_dialogs)),
             ("useProfile", Value::Bool(e.use_profile)),
-            (
-                "shown",
-                Value::Array(self.here.shown_rules().map(Value::from).collect()),
-            ),
+            ("shown", Value::Array(self.here.shown_rules())),
             (
                 "exitAt",
                 self.here

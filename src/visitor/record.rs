@@ -170,7 +170,10 @@ impl Fields<'_> {
     fn campaign(&self, key: &str) -> Option<Option<Map>> {
         match self.0.get(key)? {
             Value::Null => Some(None),
-            Value::Object(m) if m.len() <= 5 && m.iter().all(|(_, v)| text(v).is_some()) => {
+            Value::Object(m) if m.len() <= 5 => {
+                for (_, v) in m.iter() {
+                    text(v)?;
+                }
                 Some(Some(m.clone()))
             }
             _ => None,

@@ -48,13 +48,17 @@ impl Program {
 /// `Assert(Start)`). A thread walks such a run without branching, so every match begins with it.
 fn literal_prefix(code: &[Inst]) -> String {
     let start = usize::from(code.first() == Some(&Inst::Assert(Look::Start)));
-    code.iter()
-        .skip(start)
-        .map_while(|inst| match inst {
-            Inst::Char(c) => char::from_u32(*c),
-            _ => None,
-        })
-        .collect()
+    let mut prefix = String::new();
+    for inst in code.get(start..).unwrap_or_default() {
+        match inst {
+            Inst::Char(c) => match char::from_u32(*c) {
+                Some(c) => prefix.push(c),
+                None => break,
+            },
+            _ => break,
+        }
+    }
+    prefix
 }
 
 impl Wire for Program {
