@@ -1,25 +1,14 @@
 // Development aid (not part of the benchmark's report): a CPU profile of the track() loop of
-// track.mjs, self time aggregated by function. Build pkg/ with TRAILMARK_KEEP_NAMES=1 first so
-// the module's functions have names.
+// track.mjs (calls 3 ms apart after a warm-up), time aggregated by function (inclusive and
+// self). Build pkg/ with TRAILMARK_KEEP_NAMES=1 first so the module's functions have names.
 //   node bench/decision/profile-track.mjs [calls]
-import { launchBrowser, startCollector } from "../../tests/e2e/harness.mjs";
 import { storeEvents } from "./events.mjs";
+import { printProfile, withPrimedPage } from "./profile-kit.mjs";
 import { STORE_PATH } from "./rules.mjs";
-import { startBenchServer } from "./server.mjs";
-import { trailmarkSite } from "./sites.mjs";
-import { primeVisitor } from "./visitor.mjs";
-import { printProfile } from "./profile-print.mjs";
 
 const calls = Number(process.argv[2] || 1000);
-const collector = await startCollector();
-const site = trailmarkSite(collector.collect);
-const server = await startBenchServer(site.routes);
-const browser = await launchBrowser();
-try {
-  const state = await primeVisitor(browser, server.origin, site.short);
-  const context = await browser.newContext({ storageState: state });
-  const page = await context.newPage();
-  await page.goto(server.origin + STORE_PATH + "?isolated");
+await withPrimedPage(async ({ origin, context, page }) => {
+  await page.goto(origin + STORE_PATH + "?isolated");
   await page.waitForFunction(() => !!(window.trailmark && window.trailmark.started));
   await page.evaluate(() => window.trailmark.started);
   const loop = ({ events, tail }) => new Promise((resolve) => {
@@ -40,9 +29,5 @@ try {
   await page.evaluate(loop, { events: storeEvents(calls), tail: 3000 });
   const { profile } = await cdp.send("Profiler.stop");
   printProfile(profile, calls, 45);
-} finally {
-  await browser.close();
-  server.close?.();
-  collector.stop?.();
-}
+});
 process.exit(0);

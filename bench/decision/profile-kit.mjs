@@ -1,5 +1,30 @@
-// Prints a CDP CPU profile: time per function, inclusive (every function on a sample's stack,
-// once) and self, in ms of sampled time, for the development aids profile-*.mjs.
+// What the development aids profile-*.mjs share: the benchmark's Trailmark site with its primed
+// returning visitor, and a CDP CPU profile printed as time per function, inclusive (every
+// function on a sample's stack, once) and self, in ms of sampled time.
+import { launchBrowser, startCollector } from "../../tests/e2e/harness.mjs";
+import { startBenchServer } from "./server.mjs";
+import { trailmarkSite } from "./sites.mjs";
+import { primeVisitor } from "./visitor.mjs";
+
+/**
+ * Serves the Trailmark site, primes its returning visitor, and calls `run({ origin, context,
+ * page })` with a fresh page in a context holding that visitor's storage; cleans up after.
+ */
+export async function withPrimedPage(run) {
+  const collector = await startCollector();
+  const site = trailmarkSite(collector.collect);
+  const server = await startBenchServer(site.routes);
+  const browser = await launchBrowser();
+  try {
+    const state = await primeVisitor(browser, server.origin, site.short);
+    const context = await browser.newContext({ storageState: state });
+    await run({ origin: server.origin, context, page: await context.newPage() });
+  } finally {
+    await browser.close();
+    server.close?.();
+    collector.stop?.();
+  }
+}
 const keyOf = (f) => (f.functionName || "(anonymous)") + (f.url ? " " + f.url.split("/").pop() + ":" + f.lineNumber + ":" + f.columnNumber : "");
 const clean = (k) => k.replace(/\[[0-9a-f]{16}\]/g, "").slice(0, 200);
 
