@@ -28,7 +28,7 @@ export function safe(f, what) {
     };
 }
 export function soon(f, what) {
-    Promise.resolve().then(() => f());
+    Promise.resolve().then(() => f(false));
 }
 export async function gz(s) {
     return new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
@@ -73,8 +73,8 @@ extern "C" {
     /// relies on: a binding whose arguments need no conversion is imported directly.)
     pub fn safe(f: &js_sys::Function, what: &str) -> js_sys::Function;
 
-    /// Calls `f` (with no argument) in a microtask: right after the JavaScript now running
-    /// returns. Through a resolved promise, not `queueMicrotask`, which test clocks fake.
+    /// Calls `f(false)` in a microtask: right after the JavaScript now running returns (the
+    /// `false` spelled out: a debug build's glue checks the closure's bool argument). Through a resolved promise, not `queueMicrotask`, which test clocks fake.
     /// (`what` is only there to route the call through the glue, as for `safe`.)
     pub fn soon(f: &js_sys::Function, what: &str);
 

@@ -120,7 +120,7 @@ fn header_lines(headers: &[(String, String)]) -> String {
 /// renders or runs any other task. Once however many calls ask.
 pub(super) fn soon(shared: &Shared) {
     if !shared.pump_queued.replace(true) {
-        // Called with no argument: `false`, the microtask.
+        // Called with `false`: the microtask.
         super::fetch::soon(&shared.on_timer_safe, "calls");
     }
 }
