@@ -273,6 +273,33 @@ fn dates_become_iso_strings() {
 }
 
 #[wasm_bindgen_test]
+fn objects_that_are_not_dates_are_read_by_their_keys() {
+    // The Date check skips objects that say they are plain, and asks the others (a class with a
+    // tag of its own, a tag getter that throws, a Map) without letting anything escape.
+    let c = convert(
+        "({ bare: Object.assign(Object.create(null), { x: 1 }), \
+            tagged: new (class { constructor() { this.n = 2; } get [Symbol.toStringTag]() { return 'Cart'; } })(), \
+            throwing: Object.defineProperty({ y: 3 }, Symbol.toStringTag, { get() { throw new Error('nope'); } }), \
+            map: new Map([['k', 1]]), \
+            when: [new Date(0)] })",
+    );
+    assert!(!c.clamped);
+    assert_eq!(
+        c.value,
+        obj(&[
+            ("bare", obj(&[("x", Value::from(1.0))])),
+            ("tagged", obj(&[("n", Value::from(2.0))])),
+            ("throwing", obj(&[("y", Value::from(3.0))])),
+            ("map", obj(&[])),
+            (
+                "when",
+                Value::Array(vec![Value::from("1970-01-01T00:00:00.000Z")])
+            ),
+        ])
+    );
+}
+
+#[wasm_bindgen_test]
 fn a_throwing_getter_drops_only_its_key() {
     let c = convert("({ a: 1, get bad() { throw new Error('nope'); }, c: { d: 2 } })");
     assert!(c.clamped);

@@ -13,16 +13,29 @@ use crate::value::{Map, Value};
 // What the walk asks of a value, each able to throw: a revoked Proxy throws on every question,
 // and a live one runs the page's traps (issue 11, finding 5). An exception that crossed the
 // module would leave the tracker borrowed and the instance dead, so each is caught here.
+//
+// `dateTime` is the Date brand check (`Date.prototype.getTime`, which runs no Proxy trap and no
+// getter, unlike `instanceof`), asked only of objects that do not say they are plain: the brand
+// check throws a TypeError for anything that is not a Date, and a thrown error captures a stack
+// trace, which cost more than the rest of a `track()` call when every object of the properties
+// was asked (profile-track.mjs). `undefined` means "not a Date".
+#[wasm_bindgen(
+    inline_js = "const tag = Object.prototype.toString, time = Date.prototype.getTime;
+export function dateTime(v) {
+    try { return tag.call(v) === '[object Object]' ? undefined : time.call(v); } catch (e) { return undefined; }
+}"
+)]
+extern "C" {
+    #[wasm_bindgen(js_name = dateTime)]
+    fn date_time(v: &JsValue) -> Option<f64>;
+}
+
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn is_array(v: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
     fn keys(v: &JsValue) -> Result<Array, JsValue>;
-    /// A Date's time value, and a TypeError for anything else: a brand check that runs no
-    /// Proxy trap and no getter, unlike `instanceof`.
-    #[wasm_bindgen(catch, js_namespace = ["Date", "prototype", "getTime"], js_name = call)]
-    fn date_time(v: &JsValue) -> Result<f64, JsValue>;
 }
 
 /// Bounds for one conversion.
@@ -130,14 +143,6 @@ impl Walk {
             // undefined, symbols, bigints: JSON has no such thing.
             return Value::Null;
         }
-        if let Ok(time) = date_time(v) {
-            // A Date serializes as its ISO string (what its toJSON does); an invalid one as null.
-            return if time.is_finite() {
-                Value::String(crate::time::iso8601(time as crate::time::Millis))
-            } else {
-                Value::Null
-            };
-        }
         if v.is_function() {
             return Value::Null;
         }
@@ -170,6 +175,14 @@ impl Walk {
                 items.push(item);
             }
             return Value::Array(items);
+        }
+        if let Some(time) = date_time(v) {
+            // A Date serializes as its ISO string (what its toJSON does); an invalid one as null.
+            return if time.is_finite() {
+                Value::String(crate::time::iso8601(time as crate::time::Millis))
+            } else {
+                Value::Null
+            };
         }
         let obj: &Object = v.unchecked_ref();
         let Ok(keys) = keys(obj) else {
