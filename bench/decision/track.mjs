@@ -28,6 +28,7 @@ function loop({ events, call, spacing, tail }) {
       const [name, props] = events[i++];
       const t0 = performance.now();
       if (call === "track") window.trailmark.track(name, props);
+      else if (call === "stringify") JSON.stringify(props);
       else if (call !== "none") window.trailmark[call]();
       us.push((performance.now() - t0) * 1000);
       setTimeout(step, spacing);
@@ -69,6 +70,10 @@ export async function measureTrack(browser, { origin, state }, { calls = 1000, w
     };
     const render = await diag("render");
     const decisions = await diag("decisions");
+    // The machine's floor for a call spaced like these: the first code in a task after a few
+    // idle milliseconds runs far slower than the same code in a hot loop (caches, a virtual
+    // CPU's wake-up), so a trivial call already costs tens of µs on a shared host.
+    const stringify = await diag("stringify");
     const byName = {};
     events.forEach(([name], i) => (byName[name] = byName[name] || []).push(busy.us[i]));
     return {
@@ -76,7 +81,7 @@ export async function measureTrack(browser, { origin, state }, { calls = 1000, w
       p50: quantile(busy.us, 0.5), p99: quantile(busy.us, 0.99), max: Math.max(...busy.us),
       mean: syncUs / calls,
       deferred: (busy.taskUs - idleUs - syncUs) / calls,
-      render, decisions,
+      render, decisions, stringify,
       byName: Object.entries(byName).map(([name, us]) => ({ name, n: us.length, p50: quantile(us, 0.5), p99: quantile(us, 0.99) })),
       windowMs: { busy: busy.taskUs / 1000, idle1: idle1.taskUs / 1000, idle2: idle2.taskUs / 1000 },
     };
@@ -102,6 +107,7 @@ export function trackReport(r) {
       `  by event: ${r.byName.map((e) => `${e.name} p50 ${e.p50.toFixed(0)} / p99 ${e.p99.toFixed(0)} µs (${e.n})`).join("; ")}`,
       `  for comparison (track() decides the slots again after each event): render() p50 ${r.render.p50.toFixed(0)} / p99 ${r.render.p99.toFixed(0)} µs, ` +
         `decisions() (no DOM) p50 ${r.decisions.p50.toFixed(0)} / p99 ${r.decisions.p99.toFixed(0)} µs`,
+      `  the machine's floor for a call spaced so: JSON.stringify of the same properties p50 ${r.stringify.p50.toFixed(0)} / p99 ${r.stringify.p99.toFixed(0)} µs`,
       `  main-thread task time: ${int(r.windowMs.busy)} ms with the calls, ${int(r.windowMs.idle1)} / ${int(r.windowMs.idle2)} ms in the idle windows before / after (each window: the loop plus a ${TAIL_MS / 1000} s tail)`,
     ].join("\n"),
   };
