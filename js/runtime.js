@@ -61,6 +61,15 @@ const kind = (x) => Object.prototype.toString.call(x);
  * (`{ adapt }`); `options.loadTools()` resolves to the tools chunk (compiler, validator,
  * `evalCondition`, bucketing), initialized.
  */
+// The module's methods, in the order of its one entry's numbers (`call(op, args)`,
+// src/web/dispatch.rs). A method a module lacks (a loader newer than its module) does nothing.
+const OPS = Object.create(null);
+{
+  const names = ("onDecisions configure page track declared decisions hide queueKey adopt consent consentChanged " +
+    "identify reset profile profileChanged resumed claimDialog suppressDialogs watching sample preview explainState queued").split(" ");
+  for (let i = 0; i < names.length; i++) OPS[names[i]] = i;
+}
+
 export function createRuntime(loadModule, options) {
   let mod = null;
   let core = null;
@@ -125,8 +134,8 @@ export function createRuntime(loadModule, options) {
       return undefined;
     }
     try {
-      // A method this module lacks (a loader newer than its module) is a no-op, not a failure.
-      return typeof core[method] === "function" ? core[method](...args) : undefined;
+      const op = OPS[method];
+      return op === undefined ? undefined : core.call(op, args);
     } catch (e) {
       die(e);
       return undefined;
@@ -502,7 +511,7 @@ export function createRuntime(loadModule, options) {
       });
       // Announced from inside a call into the module: built right away, with no call back in
       // (the renderer only touches the page).
-      instance.onDecisions((decisions) => { try { render(decisions); } catch (e) { die(e); } });
+      instance.call(OPS.onDecisions, [(decisions) => { try { render(decisions); } catch (e) { die(e); } }]);
       // This tab is alive while the page lives: other tabs leave its stored queue alone. The
       // lock is let go while the page sits in the back/forward cache (a held lock would keep
       // it out of that cache) and taken again when it comes back.
@@ -510,7 +519,7 @@ export function createRuntime(loadModule, options) {
       const holdLock = () => {
         try {
           if (!navigator.locks || releaseLock) return;
-          navigator.locks.request(instance.queueKey(), () => new Promise((r) => { releaseLock = r; })).catch(() => {});
+          navigator.locks.request(instance.call(OPS.queueKey, []), () => new Promise((r) => { releaseLock = r; })).catch(() => {});
         } catch (_) { /* no locks */ }
       };
       holdLock();

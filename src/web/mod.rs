@@ -1,7 +1,8 @@
 //! The browser shell (`wasm32` only). Two modules are built from it:
 //!
 //! * the **core module** every page loads (`trailmark_core_bg.wasm`): the one exported class,
-//!   [`Trailmark`] (`shell.rs`), which translates between the page and the core and performs
+//!   [`Trailmark`] (`shell.rs`, its one entry for the page's calls in `dispatch.rs`), which
+//!   translates between the page and the core and performs
 //!   the I/O the core asks for, holding no business logic. It reads compiled configs only
 //!   (see [`crate::program`]);
 //! * the **tools chunk** (`trailmark_tools_bg.wasm`, feature `tools`): the config compiler,
@@ -23,6 +24,8 @@ mod console;
 pub mod convert;
 #[cfg(not(feature = "tools"))]
 mod cookie;
+#[cfg(not(feature = "tools"))]
+mod dispatch;
 #[cfg(not(feature = "tools"))]
 pub mod fetch;
 mod guard;

@@ -1,5 +1,6 @@
-//! The core module's one exported class, [`Trailmark`]: the page's calls, translated into the
-//! tracker's inputs, and its effects applied (see the module docs of [`crate::web`]).
+//! The core module's one exported class, [`Trailmark`]: the page's calls (which arrive through
+//! its one entry, `call`: `dispatch.rs`), translated into the tracker's inputs, and its effects
+//! applied (see the module docs of [`crate::web`]).
 //!
 //! **What a call costs the page.** `track()` and `page()` only take a snapshot of their
 //! arguments and queue it: recording (the visitor model, the event's JSON, the outbox), moving
@@ -9,7 +10,7 @@
 //!
 //! **Rendering is the page's.** The module decides (`decisions()`); the runtime's renderer
 //! (`js/render.js`) builds the blocks. When a decision may have changed, the module calls the
-//! function given to `onDecisions`, once per task.
+//! function given to [`on_decisions`](Trailmark::on_decisions), once per task.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -262,10 +263,13 @@ impl Trailmark {
         });
         Trailmark { shared }
     }
+}
 
+/// The page's calls, which the runtime makes through the module's one entry,
+/// [`Trailmark::call`] (`src/web/dispatch.rs`).
+impl Trailmark {
     /// Registers the runtime's renderer: called with the decisions (`[{slot, placement, rule, block, offer?, text?, preview?}]`, as
     /// [`decisions`](Self::decisions) returns them) whenever they change.
-    #[wasm_bindgen(js_name = onDecisions)]
     pub fn on_decisions(&self, f: Function) {
         *self.shared.on_decisions.borrow_mut() = Some(f);
     }
@@ -399,7 +403,6 @@ impl Trailmark {
 
     /// The storage key of this tab's queue; the loader skips it when looking for the queues of
     /// tabs that are gone.
-    #[wasm_bindgen(js_name = queueKey)]
     pub fn queue_key(&self) -> String {
         self.shared.queue_key.clone()
     }
@@ -461,7 +464,6 @@ impl Trailmark {
 
     /// Another tab changed the stored consent choice (the loader listens for `storage`
     /// events): applies it here too, so a denial in one tab stops every tab at once.
-    #[wasm_bindgen(js_name = consentChanged)]
     pub fn consent_changed(&self) -> JsValue {
         let Some(entry) = Entry::enter() else {
             return JsValue::UNDEFINED;
@@ -531,7 +533,6 @@ impl Trailmark {
 
     /// Another tab wrote the visitor record (the loader listens for `storage` events): merges
     /// it, so no cart item or count is lost, and announces the decisions.
-    #[wasm_bindgen(js_name = profileChanged)]
     pub fn profile_changed(&self) {
         let Some(entry) = Entry::enter() else {
             return;
@@ -577,7 +578,6 @@ impl Trailmark {
     /// (another tab may just have shown one), and if the rule's dialog, showing `block` (the
     /// block id the page is about to show; `""`: a control's would-be dialog), may still open,
     /// records its `Block Viewed` and stores the record at once. Returns whether it may open.
-    #[wasm_bindgen(js_name = claimDialog)]
     pub fn claim_dialog(&self, rule: String, block: String) -> bool {
         let Some(entry) = Entry::enter() else {
             return false;
@@ -602,7 +602,6 @@ impl Trailmark {
 
     /// The page asks that no dialog open (`true`: while its own consent banner is open, on the
     /// checkout...) or lifts that (`false`). An open dialog stays open.
-    #[wasm_bindgen(js_name = suppressDialogs)]
     pub fn suppress_dialogs(&self, on: bool) {
         let Some(entry) = Entry::enter() else {
             return;
@@ -671,7 +670,6 @@ impl Trailmark {
 
     /// This tab's state for `trailmark.explain()` (which the tools chunk works out): the
     /// visitor record, what consent allows, this page view's state and the page.
-    #[wasm_bindgen(js_name = explainState)]
     pub fn explain_state(&self) -> JsValue {
         let Some(_entry) = Entry::enter() else {
             return JsValue::NULL;

@@ -3,7 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import { openPage, trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser, quiet, NOT_OUTCOME } from "./harness.mjs";
+import { openPage, trailmarkLines, startStoreAndBrowser, stopStoreAndBrowser, quiet, pollUntil, NOT_OUTCOME } from "./harness.mjs";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -144,6 +144,10 @@ test("leaving the page hands queued events to sendBeacon", async () => {
   await page.clock.install();
   await page.goto(collector.store + "category.html");
   await page.evaluate(() => new Promise((r) => window.trailmark.ready(r)));
+  // The config (fetched: data-config) brings the consent defaults that let events leave: left
+  // before it applied, the page has nothing it may send. (Polled from here: the frozen clock
+  // holds the page's timers.)
+  assert.ok(await pollUntil(() => page.evaluate(() => window.trailmark.decisions().length > 0)), "the config applied");
   assert.equal(events().length, 0, "nothing sent before the flush interval");
   await page.goto("about:blank");
   // (The shipping bar's Block Viewed goes in the same beacon; outcome events are checked in
