@@ -1,9 +1,10 @@
 //! Browser tests for the transport (`src/web/transport.rs`, `src/web/fetch.rs`): how statuses
 //! become outbox outcomes, gzip by the browser's `CompressionStream` (checked by decompressing
-//! with `DecompressionStream`), and what `post_with` hands to `fetch`: headers, body, and
-//! `keepalive` only within the keepalive budget, released when the request settles.
+//! with `DecompressionStream`), `Retry-After` read as milliseconds, and what `send` hands to
+//! `fetch`: headers, body, and `keepalive` only within the keepalive budget, released when the
+//! request settles, then the request's id, status and `Retry-After` handed to the callback.
 //!
-//! `fetch` is replaced by a recording stub while the `post_with` tests run: nothing leaves the
+//! `fetch` is replaced by a recording stub while the `send` tests run: nothing leaves the
 //! browser, and each test settles its requests itself.
 #![cfg(all(target_arch = "wasm32", not(feature = "tools")))]
 
@@ -16,7 +17,10 @@ use std::rc::Rc;
 use js_sys::{Array, ArrayBuffer, Function, Promise, Reflect, Uint8Array};
 use support::{get, js, settled, tick};
 use trailmark::outbox::Outcome;
-use trailmark::web::fetch::{classify, gzip, keepalive_in_flight, post_with, KEEPALIVE_BUDGET};
+use trailmark::web::fetch::{
+    classify, gzip, keepalive_in_flight, outcome as outcome_of, retry_after, send, KEEPALIVE_BUDGET,
+};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -77,6 +81,42 @@ fn classify_maps_statuses_to_outcomes() {
     assert_eq!(classify(400, None), Outcome::Rejected);
     assert_eq!(classify(401, None), Outcome::Rejected);
     assert_eq!(classify(404, None), Outcome::Rejected);
+}
+
+#[wasm_bindgen_test]
+fn retry_after_is_read_as_milliseconds_up_to_an_hour() {
+    assert_eq!(retry_after("7"), 7000.0);
+    assert_eq!(retry_after(" 120 "), 120_000.0);
+    assert_eq!(retry_after("0"), 0.0);
+    assert_eq!(retry_after("86400"), 3_600_000.0, "at most an hour");
+    assert_eq!(retry_after(""), -1.0);
+    assert_eq!(retry_after("soon"), -1.0);
+    assert_eq!(
+        retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+        0.0,
+        "a date past"
+    );
+    let ahead = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 60_000.0))
+        .to_utc_string()
+        .as_string()
+        .expect("a date");
+    let wait = retry_after(&ahead);
+    assert!((50_000.0..=60_000.0).contains(&wait), "{wait}");
+    let far = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 86_400_000.0))
+        .to_utc_string()
+        .as_string()
+        .expect("a date");
+    assert_eq!(retry_after(&far), 3_600_000.0);
+    // The numbers the module's callback receives.
+    assert_eq!(
+        outcome_of(429.0, 7000.0),
+        Outcome::Retry {
+            after_ms: Some(7000)
+        }
+    );
+    assert_eq!(outcome_of(503.0, -1.0), Outcome::Retry { after_ms: None });
+    assert_eq!(outcome_of(0.0, -1.0), Outcome::Retry { after_ms: None });
+    assert_eq!(outcome_of(204.0, -1.0), Outcome::Delivered);
 }
 
 #[wasm_bindgen_test]
@@ -198,13 +238,24 @@ fn keepalive(call: &JsValue) -> bool {
 /// Where a `done` callback leaves the outcome it received.
 type OutcomeSlot = Rc<Cell<Option<Outcome>>>;
 
-/// A `done` callback and the outcome it received.
-fn outcome_slot() -> (OutcomeSlot, impl FnOnce(Outcome) + 'static) {
+/// A `settled` callback for a request (what the module's callback receives: the id, the
+/// status and `Retry-After`) and the outcome it made of them.
+fn outcome_slot() -> (OutcomeSlot, Function) {
     let slot: OutcomeSlot = Rc::default();
     let s = slot.clone();
-    (slot, move |o| {
-        assert!(s.replace(Some(o)).is_none(), "done called twice");
-    })
+    let settled = Closure::<dyn FnMut(f64, f64, f64)>::new(move |id: f64, status, wait| {
+        assert_eq!(id, 7.0, "the request's id comes back");
+        assert!(
+            s.replace(Some(outcome_of(status, wait))).is_none(),
+            "settled twice"
+        );
+    });
+    (slot, settled.into_js_value().unchecked_into())
+}
+
+/// POSTs as the pump does (request id 7), the outcome going to `settled`.
+fn post_with(url: &str, body: &str, gzip: bool, headers: &str, settled: Function) {
+    send(url, body, gzip, headers, 7, &settled);
 }
 
 /// How long a settled request may take to reach its `done` callback. Engines differ in how
@@ -356,7 +407,7 @@ async fn post_with_sends_headers_bodies_and_keepalive_within_budget() {
     assert_eq!(stub.calls.length(), 7);
 }
 
-/// The real `fetch` accepts what `post_with` builds (a keepalive request with a gzip
+/// The real `fetch` accepts what `send` builds (a keepalive request with a gzip
 /// `ArrayBuffer` body and `Content-Encoding`): the test server answers the unknown path with a
 /// 4xx, which a request the browser refused (a network error: Retry) would never get.
 #[wasm_bindgen_test]

@@ -28,7 +28,7 @@ export function safe(f, what) {
     };
 }
 export function soon(f, what) {
-    Promise.resolve().then(() => f(false));
+    Promise.resolve().then(() => f(-1, 0, -1));
 }
 export async function gz(s) {
     return new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
@@ -36,7 +36,7 @@ export async function gz(s) {
 export function keepaliveLeft(budget) {
     return budget - inFlight;
 }
-export async function post(url, text, len, gzip, budget, extra) {
+export async function post(url, text, len, gzip, budget, extra, id, settled) {
     const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
     const pairs = extra ? extra.split('\\n') : [];
     for (let i = 0; i + 1 < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
@@ -52,18 +52,33 @@ export async function post(url, text, len, gzip, budget, extra) {
     }
     const keepalive = len <= budget - inFlight;
     if (keepalive) inFlight += len;
+    // A network error (or a fetch that does not answer with a Response) is status 0: retried.
+    let status = 0, wait = -1;
     try {
         // A collector that never finishes answering must not hold the one request slot (and
         // keepalive budget) forever: after 30 s the request fails and is retried.
         const signal = AbortSignal.timeout ? AbortSignal.timeout(30000) : undefined;
         const res = await fetch(url, { method: 'POST', body, headers, credentials: 'omit', keepalive, signal });
-        // Chromium counts a keepalive request against the page's 64 KB until its response body
-        // is read: unread 4xx bodies would starve every later keepalive request.
-        await res.arrayBuffer().catch(() => {});
-        return res;
+        if (res instanceof Response) {
+            // Chromium counts a keepalive request against the page's 64 KB until its response
+            // body is read: unread 4xx bodies would starve every later keepalive request.
+            await res.arrayBuffer().catch(() => {});
+            status = res.status;
+            wait = retryAfter(res.headers.get('Retry-After'));
+        }
+    } catch (e) {
+        // a network error
     } finally {
         if (keepalive) inFlight -= len;
     }
+    settled(id, status, wait);
+}
+// `Retry-After` in ms (delta-seconds or an HTTP date; -1 when absent or unreadable), honoured up
+// to an hour: a broken or hostile header must not stop delivery for good.
+export function retryAfter(value) {
+    value = (value || '').trim();
+    const ms = /^[0-9]{1,9}$/.test(value) ? value * 1000 : Date.parse(value) - Date.now();
+    return ms === ms && value ? Math.min(Math.max(ms, 0), 3600000) : -1;
 }")]
 extern "C" {
     /// `f` wrapped so that nothing it throws reaches the page: the module's own callbacks
@@ -73,8 +88,9 @@ extern "C" {
     /// relies on: a binding whose arguments need no conversion is imported directly.)
     pub fn safe(f: &js_sys::Function, what: &str) -> js_sys::Function;
 
-    /// Calls `f(false)` in a microtask: right after the JavaScript now running returns (the
-    /// `false` spelled out: a debug build's glue checks the closure's bool argument). Through a resolved promise, not `queueMicrotask`, which test clocks fake.
+    /// Calls `f(-1, 0, -1)` in a microtask (the module's callback: see `Shared::on_wake`):
+    /// right after the JavaScript now running returns. Through a resolved promise, not
+    /// `queueMicrotask`, which test clocks fake.
     /// (`what` is only there to route the call through the glue, as for `safe`.)
     pub fn soon(f: &js_sys::Function, what: &str);
 
@@ -90,11 +106,13 @@ extern "C" {
 
     /// POSTs `text` (`len` bytes of UTF-8) as `text/plain` without cookies: gzipped with
     /// `Content-Encoding: gzip` when `gzip` is set and the browser can compress (else as is),
-    /// with keepalive when it fits in what is left of `budget`. Fulfils with the `Response`,
-    /// rejects on a network error (never throws).
+    /// with keepalive when it fits in what is left of `budget`. Then calls `settled(id, status,
+    /// retry_after_ms)` once: status 0 for a network error, `retry_after_ms` -1 without a
+    /// readable `Retry-After` (never throws, never rejects).
     ///
     /// `extra`: configured headers as `name\nvalue\nname\nvalue` (names and values never hold
     /// line breaks: the config compiler refuses them), empty for none.
+    #[allow(clippy::too_many_arguments)]
     pub fn post(
         url: &str,
         text: &str,
@@ -102,11 +120,18 @@ extern "C" {
         gzip: bool,
         budget: usize,
         extra: &str,
-    ) -> Promise;
+        id: f64,
+        settled: &js_sys::Function,
+    );
+
+    /// A `Retry-After` header's value as milliseconds to wait (at most an hour), -1 when absent
+    /// or unreadable.
+    #[wasm_bindgen(js_name = retryAfter)]
+    pub fn retry_after(value: &str) -> f64;
 }
 
 /// The transport's entry points, for the browser tests (`tests/wasm_transport.rs`) while
 /// `src/web/mod.rs` declares `mod transport` private.
 #[cfg(feature = "test-hooks")]
 #[doc(hidden)]
-pub use super::transport::{classify, keepalive_in_flight, post_with, KEEPALIVE_BUDGET};
+pub use super::transport::{classify, keepalive_in_flight, outcome, send, KEEPALIVE_BUDGET};

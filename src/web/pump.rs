@@ -58,8 +58,6 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         }
     }
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
-        let weak = Rc::downgrade(shared);
-        let id = req.id;
         let (gzip, headers) = t
             .config()
             .collector
@@ -67,15 +65,15 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
             .map_or((false, String::new()), |c| {
                 (c.gzip, header_lines(&c.headers))
             });
-        transport::post_with(&url, &req.body, gzip, &headers, move |outcome| {
-            if let Some(s) = weak.upgrade() {
-                s.inbox.borrow_mut().push(Input::Settled { id, outcome });
-                // If a call is inside the module (a synchronous settle), it drains the inbox.
-                if let Some(entry) = Entry::enter() {
-                    pump(&s, &entry);
-                }
-            }
-        });
+        // The outcome comes back through the module's callback (`Shared::on_wake`).
+        transport::send(
+            &url,
+            &req.body,
+            gzip,
+            &headers,
+            req.id,
+            &shared.on_wake_safe,
+        );
     }
     let mut wake = t.next_wake();
     // The events' decision (see `Shared::record_calls`): now if due, else a wake-up for it.
@@ -120,8 +118,8 @@ fn header_lines(headers: &[(String, String)]) -> String {
 /// renders or runs any other task. Once however many calls ask.
 pub(super) fn soon(shared: &Shared) {
     if !shared.pump_queued.replace(true) {
-        // Called with `false`: the microtask.
-        super::fetch::soon(&shared.on_timer_safe, "calls");
+        // Called with -1: the microtask (see `Shared::on_wake`).
+        super::fetch::soon(&shared.on_wake_safe, "calls");
     }
 }
 
@@ -140,11 +138,13 @@ pub(super) fn schedule(shared: &Shared, at: Option<Millis>) {
         window.clear_timeout_with_handle(handle);
     }
     let delay = (at - now()).clamp(0, i32::MAX as Millis) as i32;
-    // Called with `true`: the timeout (see `Shared::on_timer_safe`).
-    if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_1(
-        &shared.on_timer_safe,
+    // Called with -2: the timeout (see `Shared::on_wake`).
+    if let Ok(handle) = window.set_timeout_with_callback_and_timeout_and_arguments_3(
+        &shared.on_wake_safe,
         delay,
-        &wasm_bindgen::JsValue::TRUE,
+        &(-2.0).into(),
+        &0.0.into(),
+        &(-1.0).into(),
     ) {
         shared.timer.set(Some((handle, at)));
     }

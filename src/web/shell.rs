@@ -67,13 +67,15 @@ pub(super) struct Shared {
     pub(super) pump_queued: Cell<bool>,
     /// (timeout handle, when it fires) of the pending wake-up.
     pub(super) timer: Cell<Option<(i32, Millis)>>,
-    /// One long-lived callback for every timeout: never dropped while a timer can call it
-    /// (held here only to keep it alive; timeouts call it through `on_timer_safe`).
+    /// The module's one long-lived callback, `(what, status, retry_after_ms)`: `what` is -2 for
+    /// the timeout, -1 for the microtask of `pump::soon`, and a request's id when the request
+    /// settled (with its status, 0 for a network error, and `Retry-After` in ms, -1 for none).
+    /// Never dropped while anything can call it (held here only to keep it alive).
     #[allow(dead_code)]
-    pub(super) on_timer: Closure<dyn FnMut(bool)>,
-    /// `on_timer` behind the [`fetch::safe`] wrapper: what timeouts (with `true`) and the
-    /// microtask of `pump::soon` (with `false`) actually call.
-    pub(super) on_timer_safe: js_sys::Function,
+    pub(super) on_wake: Closure<dyn FnMut(f64, f64, f64)>,
+    /// `on_wake` behind the [`fetch::safe`] wrapper: what timeouts, the microtask and request
+    /// completions actually call.
+    pub(super) on_wake_safe: js_sys::Function,
     pub(super) warned_clamp: Cell<bool>,
     /// This tab's stored-queue key (see `queue.rs`).
     pub(super) queue_key: String,
@@ -224,28 +226,36 @@ impl Trailmark {
         visitor::restore(&mut tracker);
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let weak = weak.clone();
-            // `which` is true for the timeout, false for the microtask of `pump::soon`.
-            let on_timer: Closure<dyn FnMut(bool)> = Closure::new(move |which: bool| {
-                if let Some(s) = weak.upgrade() {
-                    if which {
-                        s.timer.set(None);
-                    } else {
-                        s.pump_queued.set(false);
+            let on_wake: Closure<dyn FnMut(f64, f64, f64)> =
+                Closure::new(move |what: f64, status: f64, retry_after_ms: f64| {
+                    if let Some(s) = weak.upgrade() {
+                        if what == -2.0 {
+                            s.timer.set(None);
+                        } else if what == -1.0 {
+                            s.pump_queued.set(false);
+                        } else {
+                            let outcome = transport::outcome(status, retry_after_ms);
+                            s.inbox.borrow_mut().push(Input::Settled {
+                                id: what as u64,
+                                outcome,
+                            });
+                        }
+                        // If a call is inside the module (a synchronous settle), it drains
+                        // the inbox when it returns.
+                        if let Some(entry) = Entry::enter() {
+                            pump(&s, &entry);
+                        }
                     }
-                    if let Some(entry) = Entry::enter() {
-                        pump(&s, &entry);
-                    }
-                }
-            });
-            let on_timer_safe = fetch::safe(on_timer.as_ref().unchecked_ref(), "a timer");
+                });
+            let on_wake_safe = fetch::safe(on_wake.as_ref().unchecked_ref(), "a timer or request");
             Shared {
                 tracker: RefCell::new(tracker),
                 inbox: RefCell::new(Vec::new()),
                 calls: RefCell::new(Vec::new()),
                 pump_queued: Cell::new(false),
                 timer: Cell::new(None),
-                on_timer,
-                on_timer_safe,
+                on_wake,
+                on_wake_safe,
                 warned_clamp: Cell::new(false),
                 queue_key,
                 queue_restored: Cell::new(false),

@@ -10,10 +10,7 @@
 //! [`KEEPALIVE_BUDGET`] (see [`super::fetch`]); the unload path subtracts
 //! [`keepalive_in_flight`] from its beacon budget, as the browser's 64 KB covers both.
 
-use js_sys::{Function, Reflect};
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::Response;
+use js_sys::Function;
 
 use super::fetch;
 use crate::outbox::Outcome;
@@ -29,30 +26,31 @@ pub fn keepalive_in_flight() -> usize {
 }
 
 /// POSTs `body` to `url`, gzipped when `gzip` is set and the browser can compress (else as
-/// is), and calls `done` exactly once with the outcome.
-pub fn post_with(
-    url: &str,
-    body: &str,
-    gzip: bool,
-    headers: &str,
-    done: impl FnOnce(Outcome) + 'static,
-) {
-    let promise = fetch::post(url, body, body.len(), gzip, KEEPALIVE_BUDGET, headers);
-    // One function for both branches, called exactly once, so the closure is always freed.
-    let settle = Closure::once_into_js(move |result: JsValue| {
-        let outcome = match result.dyn_into::<Response>() {
-            Ok(resp) => classify(resp.status(), retry_after(&resp)),
-            Err(_) => Outcome::Retry { after_ms: None },
-        };
-        done(outcome);
-    });
-    // Behind `safe`: a trap while handling the outcome must not become an unhandled rejection.
-    let settle = fetch::safe(settle.unchecked_ref(), "a request's completion");
-    // `then` is called through Reflect so both arguments can be the same plain function.
-    if let Ok(then) = Reflect::get(&promise, &JsValue::from_str("then")) {
-        let then: Function = then.unchecked_into();
-        let _ = then.call2(&promise, &settle, &settle);
-    }
+/// is); `settled` is called once with `(id, status, retry_after_ms)`, which [`outcome`] reads.
+///
+/// One long-lived callback for every request (the module's, see `Shared::on_wake`) instead of a
+/// closure per request: wasm-bindgen's one-shot closures and the `Response` bindings were about
+/// 1.5 KB of the module, for what the fetch helper now hands over as two numbers.
+pub fn send(url: &str, body: &str, gzip: bool, headers: &str, id: u64, settled: &Function) {
+    fetch::post(
+        url,
+        body,
+        body.len(),
+        gzip,
+        KEEPALIVE_BUDGET,
+        headers,
+        id as f64,
+        settled,
+    );
+}
+
+/// What the outbox should do after a request that ended with `status` (0: a network error)
+/// and `retry_after_ms` (negative: no readable `Retry-After`).
+pub fn outcome(status: f64, retry_after_ms: f64) -> Outcome {
+    classify(
+        status as u16,
+        (retry_after_ms >= 0.0).then_some(retry_after_ms as Millis),
+    )
 }
 
 /// Maps an HTTP status to what the outbox should do.
@@ -65,26 +63,6 @@ pub fn classify(status: u16, retry_after_ms: Option<Millis>) -> Outcome {
         413 => Outcome::TooLarge,
         _ => Outcome::Rejected,
     }
-}
-
-/// The longest `Retry-After` honoured.
-const MAX_RETRY_AFTER_MS: Millis = 3_600_000;
-
-/// `Retry-After` as milliseconds: delta-seconds or an HTTP date.
-fn retry_after(resp: &Response) -> Option<Millis> {
-    let value = resp.headers().get("Retry-After").ok().flatten()?;
-    let value = value.trim();
-    let wait = if let Ok(secs) = value.parse::<u32>() {
-        Millis::from(secs) * 1000
-    } else {
-        let at = js_sys::Date::parse(value);
-        if !at.is_finite() {
-            return None;
-        }
-        (at - js_sys::Date::now()).max(0.0) as Millis
-    };
-    // Honoured up to an hour: a broken or hostile header must not stop delivery for good.
-    Some(wait.min(MAX_RETRY_AFTER_MS))
 }
 
 /// Queues `body` with `navigator.sendBeacon`; false when the browser refused it.
