@@ -28,6 +28,8 @@ mod cookie;
 mod dispatch;
 #[cfg(not(feature = "tools"))]
 pub mod fetch;
+#[cfg(not(feature = "tools"))]
+mod global;
 mod guard;
 #[cfg(not(feature = "tools"))]
 mod ids;

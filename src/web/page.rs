@@ -60,7 +60,7 @@ thread_local! {
 pub fn current_page(redact: &[String]) -> Page {
     READER.with_borrow_mut(|reader| {
         let r = reader.get_or_insert_with(|| {
-            let global = js_sys::global();
+            let global = super::global::global();
             Reader {
                 location: get(&global, "location"),
                 document: get(&global, "document"),

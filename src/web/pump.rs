@@ -128,9 +128,7 @@ pub(super) fn schedule(shared: &Shared, at: Option<Millis>) {
     let Some(at) = at else {
         return;
     };
-    let Some(window) = web_sys::window() else {
-        return;
-    };
+    let window = super::global::window();
     if let Some((handle, pending)) = shared.timer.get() {
         if pending <= at {
             return;

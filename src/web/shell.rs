@@ -863,9 +863,7 @@ pub fn test_panic_in_timer() {
         panic!("deliberate test panic in a timer")
     });
     let f = fetch::safe(boom.unchecked_ref(), "a timer");
-    if let Some(w) = web_sys::window() {
-        let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
-    }
+    let _ = super::global::window().set_timeout_with_callback_and_timeout_and_arguments_0(&f, 0);
 }
 
 /// Panics on purpose, so browser tests can check that a panic is contained (test builds only).

@@ -9,9 +9,7 @@ use crate::consent::Signals;
 /// `Reflect` (not every browser has them, and web-sys has no binding for GPC); anything missing
 /// or strange reads as "no signal".
 pub fn read() -> Signals {
-    let Some(navigator) = web_sys::window().map(|w| JsValue::from(w.navigator())) else {
-        return Signals::default();
-    };
+    let navigator = JsValue::from(super::global::window().navigator());
     let get = |key: &str| Reflect::get(&navigator, &JsValue::from_str(key)).ok();
     Signals {
         gpc: get("globalPrivacyControl").and_then(|v| v.as_bool()) == Some(true),

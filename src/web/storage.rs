@@ -58,7 +58,7 @@ fn warn_once(flag: &'static std::thread::LocalKey<Cell<bool>>, msg: &str) {
 }
 
 fn area(which: Area) -> Option<Storage> {
-    let window = web_sys::window()?;
+    let window = super::global::window();
     // Both getters throw a SecurityError when storage is disabled (sandboxed iframes, some
     // privacy modes); that is a Result here, never an exception in the page.
     let storage = match which {

@@ -67,7 +67,8 @@ pub fn classify(status: u16, retry_after_ms: Option<Millis>) -> Outcome {
 
 /// Queues `body` with `navigator.sendBeacon`; false when the browser refused it.
 pub fn beacon(url: &str, body: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.navigator().send_beacon_with_opt_str(url, Some(body)).ok())
+    super::global::window()
+        .navigator()
+        .send_beacon_with_opt_str(url, Some(body))
         .unwrap_or(false)
 }
