@@ -52,15 +52,6 @@ try {
 } catch (_) { /* no window */ }
 const warnUnlessLeaving = (m) => { if (!leaving) warn(m); };
 const kind = (x) => Object.prototype.toString.call(x);
-
-/**
- * Creates the public API. `loadModule()` resolves to the wasm-bindgen module, initialized.
- * `options.config` is a config object (compiled, or JSON), a URL string, or absent;
- * `options.autoPage` (default true) turns automatic page views on; `options.adapters` names the
- * adapters to run ("ga4", "shopify") and `options.loadAdapters()` resolves to their chunk
- * (`{ adapt }`); `options.loadTools()` resolves to the tools chunk (compiler, validator,
- * `evalCondition`, bucketing), initialized.
- */
 // The module's methods, in the order of its one entry's numbers (`call(op, args)`,
 // src/web/dispatch.rs). A method a module lacks (a loader newer than its module) does nothing.
 const OPS = Object.create(null);
@@ -70,6 +61,14 @@ const OPS = Object.create(null);
   for (let i = 0; i < names.length; i++) OPS[names[i]] = i;
 }
 
+/**
+ * Creates the public API. `loadModule()` resolves to the wasm-bindgen module, initialized.
+ * `options.config` is a config object (compiled, or JSON), a URL string, or absent;
+ * `options.autoPage` (default true) turns automatic page views on; `options.adapters` names the
+ * adapters to run ("ga4", "shopify") and `options.loadAdapters()` resolves to their chunk
+ * (`{ adapt }`); `options.loadTools()` resolves to the tools chunk (compiler, validator,
+ * `evalCondition`, bucketing), initialized.
+ */
 export function createRuntime(loadModule, options) {
   let mod = null;
   let core = null;
