@@ -30,7 +30,7 @@ pub fn keepalive_in_flight() -> usize {
 ///
 /// One long-lived callback for every request (the module's, see `Shared::on_wake`) instead of a
 /// closure per request: wasm-bindgen's one-shot closures and the `Response` bindings were about
-/// 1.5 KB of the module, for what the fetch helper now hands over as two numbers.
+/// 1.5 KB of the module, for what the fetch helper now hands over as numbers.
 pub fn send(url: &str, body: &str, gzip: bool, headers: &str, id: u64, settled: &Function) {
     fetch::post(
         url,
