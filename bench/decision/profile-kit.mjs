@@ -35,8 +35,12 @@ export function printProfile(profile, per = 1, top = 40) {
   for (const n of profile.nodes) for (const c of n.children || []) parent.set(c, n.id);
   const incl = new Map();
   const self = new Map();
+  // PROFILE_FOCUS=regex: only the samples whose stack has a frame matching it.
+  const focus = process.env.PROFILE_FOCUS && new RegExp(process.env.PROFILE_FOCUS);
+  const inFocus = (id) => { for (let x = id; x !== undefined; x = parent.get(x)) if (focus.test(keyOf(byId.get(x).callFrame))) return true; return false; };
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] || 0;
+    if (focus && !inFocus(id)) return;
     const own = keyOf(byId.get(id).callFrame);
     self.set(own, (self.get(own) || 0) + dt);
     const seen = new Set();

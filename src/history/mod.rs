@@ -87,7 +87,12 @@ pub struct Total {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     /// Recent events, ordered by `at` (events recorded at the same time in recording order).
-    pub log: Vec<Entry>,
+    /// Read through [`log`](Self::log): every change goes through [`record`](Self::record)
+    /// or [`from_value`](Self::from_value), which keep `bytes` with it.
+    log: Vec<Entry>,
+    /// The sum of the log's [`Entry::bytes`], kept as entries come and go: summing the whole
+    /// log to apply [`MAX_BYTES`] was a tenth of every event's cost.
+    bytes: usize,
     /// All-time numbers per event name.
     pub totals: Vec<Total>,
 }
@@ -95,6 +100,7 @@ pub struct History {
 /// The empty history [`Scope::empty`] reads.
 static EMPTY: History = History {
     log: Vec::new(),
+    bytes: 0,
     totals: Vec::new(),
 };
 
@@ -170,6 +176,11 @@ impl Entry {
 }
 
 impl History {
+    /// Recent events, oldest first (see [`record`](Self::record) for the bounds).
+    pub fn log(&self) -> &[Entry] {
+        &self.log
+    }
+
     /// The totals of event `name`, if it has any.
     pub fn total(&self, name: &str) -> Option<&Total> {
         self.totals.iter().find(|t| t.name == name)
@@ -216,20 +227,19 @@ impl History {
                 }
             }
             if let Some(oldest) = oldest.filter(|_| outcomes >= MAX_OUTCOME_ENTRIES) {
-                self.log.remove(oldest);
+                self.bytes -= self.log.remove(oldest).bytes();
             }
         }
+        let entry = Entry {
+            at,
+            session,
+            tab: tab_hash(tab),
+            name,
+            props: kept,
+        };
+        self.bytes += entry.bytes();
         let at_index = self.log.partition_point(|e| e.at <= at);
-        self.log.insert(
-            at_index,
-            Entry {
-                at,
-                session,
-                tab: tab_hash(tab),
-                name,
-                props: kept,
-            },
-        );
+        self.log.insert(at_index, entry);
         self.evict();
     }
 
@@ -289,18 +299,13 @@ impl History {
             return;
         };
         let horizon = newest.saturating_sub(MAX_AGE_MS);
-        let mut drop = self.log.iter().take_while(|e| e.at <= horizon).count();
-        drop = drop.max(self.log.len().saturating_sub(MAX_ENTRIES));
-        let kept = self.log.get(drop..).unwrap_or_default();
-        let mut bytes = 0;
-        for e in kept {
-            bytes += e.bytes();
-        }
-        for e in kept {
-            if bytes <= MAX_BYTES {
+        let too_many = self.log.len().saturating_sub(MAX_ENTRIES);
+        let mut drop = 0;
+        for e in &self.log {
+            if drop >= too_many && e.at > horizon && self.bytes <= MAX_BYTES {
                 break;
             }
-            bytes -= e.bytes();
+            self.bytes -= e.bytes();
             drop += 1;
         }
         self.log.drain(..drop);

@@ -13,7 +13,7 @@ fn props(json: &str) -> Map {
 }
 
 fn names(h: &History) -> Vec<&str> {
-    h.log.iter().map(|e| e.name.as_str()).collect()
+    h.log().iter().map(|e| e.name.as_str()).collect()
 }
 
 #[test]
@@ -25,7 +25,7 @@ fn keeps_top_level_scalars_only() {
         key = "k".repeat(201)
     );
     h.record(T0, T0, "tab-1", "Product Viewed", &props(&raw));
-    let e = &h.log[0];
+    let e = &h.log()[0];
     assert_eq!(e.tab, tab_hash("tab-1"));
     assert_eq!(e.session, T0);
     let keys: Vec<&str> = e.props.iter().map(|(k, _)| k).collect();
@@ -42,7 +42,7 @@ fn keeps_top_level_scalars_only() {
         .map(|i| (format!("p{i}"), Value::Number(f64::from(i))))
         .collect();
     h.record(T0 + 1, T0, "tab-1", "Many", &many);
-    assert_eq!(h.log[1].props.len(), MAX_PROPS);
+    assert_eq!(h.log()[1].props.len(), MAX_PROPS);
     let t = h.total("Many").unwrap();
     assert_eq!(t.sums.len(), MAX_SUMS, "sums capped per name");
     assert_eq!(t.sums[15], ("p15".to_owned(), 15.0));
@@ -64,11 +64,48 @@ fn log_bounds_leave_totals_exact() {
     for i in 0..600 {
         h.record(T0 + i * MIN, T0, "t", "Tick", &props(r#"{"price": 2.5}"#));
     }
-    assert_eq!(h.log.len(), MAX_ENTRIES);
-    assert_eq!(h.log[0].at, T0 + 100 * MIN, "the oldest went first");
+    assert_eq!(h.log().len(), MAX_ENTRIES);
+    assert_eq!(h.log()[0].at, T0 + 100 * MIN, "the oldest went first");
     let t = h.total("Tick").unwrap();
     assert_eq!((t.count, t.first, t.last), (600, T0, T0 + 599 * MIN));
     assert_eq!(t.sums, vec![("price".to_owned(), 1500.0)]);
+}
+
+/// The running byte total is the log's sum after every kind of change: entries of every size,
+/// replayed older ones, outcome entries over their share, age, count and byte bounds, a
+/// stored copy read back.
+#[test]
+fn the_byte_total_follows_the_log() {
+    let mut h = History::default();
+    let sum = |h: &History| h.log().iter().map(Entry::bytes).sum::<usize>();
+    for i in 0..900i64 {
+        // Small entries first (the count and outcome bounds bind), then large ones (the byte
+        // bound binds); mostly forward in time, every seventh replayed from the past, a jump
+        // past the age bound at 700.
+        let (keys, width) = if i < 600 {
+            (i % 3, 5)
+        } else {
+            (i % 17, (i * 37 % 250) as usize)
+        };
+        let p: Map = (0..keys)
+            .map(|k| (format!("k{k}"), Value::from("y".repeat(width))))
+            .collect();
+        let at = T0 + i * MIN + (i / 700) * 31 * DAY - if i % 7 == 0 { 90 * MIN } else { 0 };
+        let name = if i % 5 == 0 {
+            crate::caps::BLOCK_VIEWED
+        } else {
+            "E"
+        };
+        h.record(at, T0, "t", name, &p);
+        assert_eq!(h.bytes, sum(&h), "after event {i}");
+        assert!(h.bytes <= MAX_BYTES && h.log().len() <= MAX_ENTRIES);
+        if i == 599 {
+            assert_eq!(h.log().len(), MAX_ENTRIES, "the count bound was reached");
+        }
+    }
+    let back = History::from_value(&h.to_value()).unwrap();
+    assert_eq!(back.bytes, sum(&back));
+    assert_eq!(back, h);
 }
 
 #[test]
@@ -81,9 +118,9 @@ fn byte_bound() {
         h.record(T0 + i, T0, "t", "Big", &big);
     }
     let per = 48 + 3 + 16 * (3 + 16 + 200);
-    assert_eq!(h.log[0].bytes(), per);
-    assert_eq!(h.log.len(), MAX_BYTES / per);
-    assert!(h.log.iter().map(Entry::bytes).sum::<usize>() <= MAX_BYTES);
+    assert_eq!(h.log()[0].bytes(), per);
+    assert_eq!(h.log().len(), MAX_BYTES / per);
+    assert!(h.log().iter().map(Entry::bytes).sum::<usize>() <= MAX_BYTES);
     assert_eq!(h.total("Big").unwrap().count, 40);
 }
 
@@ -113,7 +150,7 @@ fn a_hundred_names() {
     assert!(h.total("E1").is_none(), "the name seen least recently went");
     assert_eq!(h.total("E0").map(|t| t.count), Some(2));
     assert!(
-        h.log.iter().any(|e| e.name == "E1"),
+        h.log().iter().any(|e| e.name == "E1"),
         "the log keeps its entries"
     );
 }
@@ -219,7 +256,7 @@ fn scope() {
     assert_eq!(s.tab, tab_hash("b"));
     assert_ne!(tab_hash("a"), tab_hash("b"));
     let e = Scope::empty();
-    assert!(e.history.log.is_empty() && e.history.totals.is_empty());
+    assert!(e.history.log().is_empty() && e.history.totals.is_empty());
 }
 
 #[test]
@@ -232,15 +269,15 @@ fn outcome_events_have_a_bounded_share_of_the_log() {
     }
     h.record(T0 + 500, T0, "a", "Product Added", &none);
     let outcomes = h
-        .log
+        .log()
         .iter()
         .filter(|e| e.name == crate::caps::BLOCK_VIEWED)
         .count();
     assert_eq!(outcomes, MAX_OUTCOME_ENTRIES);
     // The newest ones stay; the journey's events stay; the totals count every one.
-    assert_eq!(h.log[1].at, T0 + 1 + 200 - MAX_OUTCOME_ENTRIES as Millis);
-    assert_eq!(h.log.first().unwrap().name, "Product Viewed");
-    assert_eq!(h.log.last().unwrap().name, "Product Added");
+    assert_eq!(h.log()[1].at, T0 + 1 + 200 - MAX_OUTCOME_ENTRIES as Millis);
+    assert_eq!(h.log().first().unwrap().name, "Product Viewed");
+    assert_eq!(h.log().last().unwrap().name, "Product Added");
     let total = h
         .totals
         .iter()

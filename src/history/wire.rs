@@ -54,18 +54,18 @@ pub(super) fn from_value(v: &Value) -> Option<History> {
     }
     let mut h = History {
         log: Vec::with_capacity(log.len()),
+        bytes: 0,
         totals: Vec::with_capacity(totals.len()),
     };
-    let mut bytes = 0;
     for raw in log {
         let e = entry(raw)?;
         if h.log.last().is_some_and(|prev| prev.at > e.at) {
             return None;
         }
-        bytes += e.bytes();
+        h.bytes += e.bytes();
         h.log.push(e);
     }
-    if bytes > MAX_BYTES {
+    if h.bytes > MAX_BYTES {
         return None;
     }
     for raw in totals {

@@ -2,6 +2,7 @@
 //! in `js/render.js`).
 
 use js_sys::{JsString, Reflect};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::page::RawPage;
@@ -35,15 +36,30 @@ fn bounded(target: &JsValue, key: &str) -> String {
     clip(get(target, key)).into()
 }
 
-/// What reading the page again needs, kept: `location`, `document` and the two keys as
-/// JavaScript values (each `from_str` decodes its text anew), and the last page read with the
-/// raw `href` and `title` it came from and the redacted names it was cleaned with.
+#[wasm_bindgen(inline_js = "let href, title;
+export function pageMoved() {
+    try {
+        const h = location.href, t = document.title;
+        if (h === href && t === title) return false;
+        href = h;
+        title = t;
+    } catch (e) {}
+    return true;
+}")]
+extern "C" {
+    /// Whether `location.href` or `document.title` differ from the last call's (compared in
+    /// JavaScript, in one call: reading both into the module to compare was most of the
+    /// page's cost per event).
+    #[wasm_bindgen(js_name = pageMoved)]
+    fn page_moved() -> bool;
+}
+
+/// What reading the page again needs, kept: `location` and `document`, and the last page read
+/// with the redacted names it was cleaned with.
 struct Reader {
     location: JsValue,
     document: JsValue,
-    href: JsValue,
-    title: JsValue,
-    last: Option<(JsString, JsString, Vec<String>, Page)>,
+    last: Option<(Vec<String>, Page)>,
 }
 
 thread_local! {
@@ -55,8 +71,8 @@ thread_local! {
 ///
 /// Every recorded call and decision asks for the page, and reading and cleaning it was a fifth
 /// of an event's cost: the path and query come from `href` and the referrer never changes
-/// within a document, so while `href` and the title are the same strings (compared in
-/// JavaScript, not copied), the last page is the page.
+/// within a document, so while `href` and the title are the same strings, the last page is the
+/// page.
 pub fn current_page(redact: &[String]) -> Page {
     READER.with_borrow_mut(|reader| {
         let r = reader.get_or_insert_with(|| {
@@ -64,35 +80,26 @@ pub fn current_page(redact: &[String]) -> Page {
             Reader {
                 location: get(&global, "location"),
                 document: get(&global, "document"),
-                href: JsValue::from_str("href"),
-                title: JsValue::from_str("title"),
                 last: None,
             }
         });
-        let href = clip(Reflect::get(&r.location, &r.href).unwrap_or_default());
-        let title = clip(Reflect::get(&r.document, &r.title).unwrap_or_default());
-        if let Some((h, t, names, page)) = &r.last {
-            if *h == href && *t == title && names == redact {
+        let moved = page_moved();
+        if let Some((names, page)) = &r.last {
+            if !moved && names == redact {
                 return page.clone();
             }
         }
-        let (url, title_text) = (String::from(&href), String::from(&title));
-        let (path, search) = (
-            bounded(&r.location, "pathname"),
-            bounded(&r.location, "search"),
-        );
-        let referrer = bounded(&r.document, "referrer");
         let page = Page::read(
             RawPage {
-                url: &url,
-                path: &path,
-                search: &search,
-                title: &title_text,
-                referrer: &referrer,
+                url: &bounded(&r.location, "href"),
+                path: &bounded(&r.location, "pathname"),
+                search: &bounded(&r.location, "search"),
+                title: &bounded(&r.document, "title"),
+                referrer: &bounded(&r.document, "referrer"),
             },
             redact,
         );
-        r.last = Some((href, title, redact.to_vec(), page.clone()));
+        r.last = Some((redact.to_vec(), page.clone()));
         page
     })
 }

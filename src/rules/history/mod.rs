@@ -230,7 +230,7 @@ impl Predicate {
 
     /// Whether the visitor's history in `scope` satisfies the predicate.
     pub(super) fn eval(&self, scope: &Scope) -> bool {
-        let log = scope.history.log.as_slice();
+        let log = scope.history.log();
         let (Some(first), Some(last)) = (self.steps.first(), self.steps.last()) else {
             return false;
         };
@@ -283,7 +283,7 @@ impl Predicate {
     fn by_log(&self, step: &Step, scope: &Scope) -> bool {
         let aggregate = matches!(self.of, Of::Sum | Of::Max | Of::Last);
         let (mut count, mut first, mut last, mut agg) = (0, None, None, None);
-        for e in &scope.history.log {
+        for e in scope.history.log() {
             if !self.window.holds(e, scope) || !step.matches(e) {
                 continue;
             }
@@ -331,7 +331,7 @@ impl Predicate {
     fn sequence(&self, scope: &Scope) -> bool {
         let mut start: [Option<Millis>; MAX_STEPS] = [None; MAX_STEPS];
         let last = self.steps.len().saturating_sub(1);
-        for e in &scope.history.log {
+        for e in scope.history.log() {
             if !self.window.holds(e, scope) {
                 continue;
             }
