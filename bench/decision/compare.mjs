@@ -84,5 +84,6 @@ try {
 } finally {
   await browser.close();
   for (const s of servers) s.close?.();
+  collector.stop();
 }
 process.exit(0);

@@ -1,41 +1,14 @@
 //! The page: where we are, read off `location` and `document` (rendering is the runtime's,
 //! in `js/render.js`).
 
-use js_sys::{JsString, Reflect};
 use wasm_bindgen::prelude::wasm_bindgen;
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::page::RawPage;
 use crate::tracker::Page;
 
-/// Most UTF-16 units read of any page field: a fragment can be megabytes long, and only the
-/// first [`MAX_URL_BYTES`](crate::privacy::MAX_URL_BYTES) survive cleaning anyway. Cut in
-/// JavaScript, so a huge URL is never even copied into the module.
-const RAW_FIELD_UNITS: u32 = 16 * 1024;
-
-/// `target[key]`, or `undefined`.
-fn get(target: &JsValue, key: &str) -> JsValue {
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or_default()
-}
-
-/// `value` cut to at most [`RAW_FIELD_UNITS`] units, still in JavaScript ("" when not a
-/// string).
-fn clip(value: JsValue) -> JsString {
-    let Ok(text) = value.dyn_into::<JsString>() else {
-        return JsString::from("");
-    };
-    if text.length() > RAW_FIELD_UNITS {
-        text.slice(0, RAW_FIELD_UNITS)
-    } else {
-        text
-    }
-}
-
-/// `target[key]` as a string of at most [`RAW_FIELD_UNITS`] units ("" when not a string).
-fn bounded(target: &JsValue, key: &str) -> String {
-    clip(get(target, key)).into()
-}
-
+// `pageField` cuts each field to 16 Ki UTF-16 units, still in JavaScript: a fragment can be
+// megabytes long, and only the first `MAX_URL_BYTES` (crate::privacy) survive cleaning anyway,
+// so a huge URL is never even copied into the module.
 #[wasm_bindgen(inline_js = "let href, title;
 export function pageMoved() {
     try {
@@ -45,6 +18,15 @@ export function pageMoved() {
         title = t;
     } catch (e) {}
     return true;
+}
+const FIELDS = ['href', 'pathname', 'search', 'title', 'referrer'];
+export function pageField(i) {
+    try {
+        const v = (i < 3 ? location : document)[FIELDS[i]];
+        return typeof v == 'string' ? v.slice(0, 16384) : '';
+    } catch (e) {
+        return '';
+    }
 }")]
 extern "C" {
     /// Whether `location.href` or `document.title` differ from the last call's (compared in
@@ -52,18 +34,15 @@ extern "C" {
     /// page's cost per event).
     #[wasm_bindgen(js_name = pageMoved)]
     fn page_moved() -> bool;
-}
-
-/// What reading the page again needs, kept: `location` and `document`, and the last page read
-/// with the redacted names it was cleaned with.
-struct Reader {
-    location: JsValue,
-    document: JsValue,
-    last: Option<(Vec<String>, Page)>,
+    /// `location.href`, `.pathname`, `.search`, `document.title`, `.referrer` (0 to 4), cut to
+    /// 16 Ki units ("" when not a string).
+    #[wasm_bindgen(js_name = pageField)]
+    fn page_field(i: u32) -> String;
 }
 
 thread_local! {
-    static READER: std::cell::RefCell<Option<Reader>> = const { std::cell::RefCell::new(None) };
+    /// The last page read, with the redacted names it was cleaned with.
+    static LAST: std::cell::RefCell<Option<(Vec<String>, Page)>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The current page, read from `location` and `document`, cleaned and bounded (see
@@ -74,32 +53,24 @@ thread_local! {
 /// within a document, so while `href` and the title are the same strings, the last page is the
 /// page.
 pub fn current_page(redact: &[String]) -> Page {
-    READER.with_borrow_mut(|reader| {
-        let r = reader.get_or_insert_with(|| {
-            let global = super::global::global();
-            Reader {
-                location: get(&global, "location"),
-                document: get(&global, "document"),
-                last: None,
-            }
-        });
+    LAST.with_borrow_mut(|last| {
         let moved = page_moved();
-        if let Some((names, page)) = &r.last {
+        if let Some((names, page)) = last {
             if !moved && names == redact {
                 return page.clone();
             }
         }
         let page = Page::read(
             RawPage {
-                url: &bounded(&r.location, "href"),
-                path: &bounded(&r.location, "pathname"),
-                search: &bounded(&r.location, "search"),
-                title: &bounded(&r.document, "title"),
-                referrer: &bounded(&r.document, "referrer"),
+                url: &page_field(0),
+                path: &page_field(1),
+                search: &page_field(2),
+                title: &page_field(3),
+                referrer: &page_field(4),
             },
             redact,
         );
-        r.last = Some((redact.to_vec(), page.clone()));
+        *last = Some((redact.to_vec(), page.clone()));
         page
     })
 }

@@ -11,13 +11,47 @@ use super::shell::{restore_queue_once, Input, Shared};
 use super::{console, now, page, queue, random, transport, visitor};
 use crate::time::Millis;
 
-/// Drains the inbox, sends whatever is due and sets the next wake-up.
+/// Records the queued calls, decides when a decision may have changed, then drains the inbox,
+/// sends whatever is due, writes storage and sets the next wake-up.
 /// Needs the caller's [`Entry`]: only one call is ever inside the module.
 pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     let Ok(mut t) = shared.tracker.try_borrow_mut() else {
         return; // the call already inside the tracker drains the inbox when it returns
     };
     shared.record_calls(&mut t);
+    // Time alone can move a journey ("no checkout within 30 minutes"): check when due, and
+    // show what the move changes.
+    let at = now();
+    if t.journeys_wake().is_some_and(|w| at >= w) {
+        let page = page::current_page(&t.config().redact_params);
+        if t.check_journeys(&page, at) > 0 {
+            shared.decisions_dirty.set(true);
+        }
+    }
+    // What the shopper does on the page: exit intent's grace periods and idle timer, and the
+    // once-a-second decision of rules that read time on the page.
+    if t.watch_wake().is_some_and(|w| at >= w) {
+        let page = page::current_page(&t.config().redact_params);
+        if t.watch_tick(&page, at) {
+            shared.decisions_dirty.set(true);
+        }
+    }
+    // The events' decision (see `Shared::record_calls`), when due.
+    if shared.decide_at.get().is_some_and(|due| at >= due) {
+        shared.decisions_dirty.set(true);
+    }
+    drop(t);
+    // The page's slots wait for the decision; the bookkeeping below (the queue the last page
+    // left, storage writes, requests) does not. When the renderer got new decisions, the
+    // bookkeeping runs in the next task: a page's first decision and its rendering were one
+    // long task with it, much of it compiling the bookkeeping's code on its first call.
+    if shared.announce_decisions() {
+        schedule(shared, Some(at));
+        return;
+    }
+    let Ok(mut t) = shared.tracker.try_borrow_mut() else {
+        return;
+    };
     restore_queue_once(shared, &mut t);
     store_consent(&mut t);
     sync_ids(shared, &t);
@@ -40,23 +74,6 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
             None => break,
         }
     }
-    // Time alone can move a journey ("no checkout within 30 minutes"): check when due, and
-    // show what the move changes.
-    let at = now();
-    if t.journeys_wake().is_some_and(|w| at >= w) {
-        let page = page::current_page(&t.config().redact_params);
-        if t.check_journeys(&page, at) > 0 {
-            shared.decisions_dirty.set(true);
-        }
-    }
-    // What the shopper does on the page: exit intent's grace periods and idle timer, and the
-    // once-a-second decision of rules that read time on the page.
-    if t.watch_wake().is_some_and(|w| at >= w) {
-        let page = page::current_page(&t.config().redact_params);
-        if t.watch_tick(&page, at) {
-            shared.decisions_dirty.set(true);
-        }
-    }
     if let (Some(url), Some(req)) = (t.collector_url().map(str::to_owned), t.poll(now())) {
         let (gzip, headers) = t
             .config()
@@ -76,13 +93,9 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         );
     }
     let mut wake = t.next_wake();
-    // The events' decision (see `Shared::record_calls`): now if due, else a wake-up for it.
+    // The events' decision, if not due yet: a wake-up for it.
     if let Some(due) = shared.decide_at.get() {
-        if at >= due {
-            shared.decisions_dirty.set(true);
-        } else {
-            wake = Some(wake.map_or(due, |w| w.min(due)));
-        }
+        wake = Some(wake.map_or(due, |w| w.min(due)));
     }
     // The queue goes to storage in batches: at most once a second, never per event.
     let due = shared.persisted_at.get() + queue::PERSIST_EVERY_MS;
@@ -98,7 +111,6 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     }
     drop(t);
     schedule(shared, wake);
-    shared.announce_decisions();
 }
 
 /// Configured headers as `name\nvalue\n...` for the fetch helper (see `fetch.rs`).

@@ -149,21 +149,21 @@ impl Shared {
     }
 
     /// When something a decision reads changed, decides again, and hands the decisions to the
-    /// runtime's renderer if they differ from the last ones it got.
-    pub(super) fn announce_decisions(&self) {
+    /// runtime's renderer if they differ from the last ones it got. Whether it did.
+    pub(super) fn announce_decisions(&self) -> bool {
         if !self.decisions_dirty.replace(false) {
-            return;
+            return false;
         }
         // This decision covers the events waiting for one.
         self.decide_at.set(None);
         let Ok(t) = self.tracker.try_borrow() else {
-            return;
+            return false;
         };
         let page = page::current_page(&t.config().redact_params);
         let now = owned(&t.decide(&page, now()));
         drop(t);
         if self.last_decisions.borrow().as_ref() == Some(&now) {
-            return;
+            return false;
         }
         let array = decisions_to_js(&now);
         *self.last_decisions.borrow_mut() = Some(now);
@@ -171,6 +171,7 @@ impl Shared {
             // The runtime's renderer catches its own failures; a throw here changes nothing.
             let _ = f.call1(&JsValue::UNDEFINED, &array);
         }
+        true
     }
 }
 
