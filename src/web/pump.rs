@@ -19,6 +19,10 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         return; // the call already inside the tracker drains the inbox when it returns
     };
     shared.record_calls(&mut t);
+    // A consent choice and what it does to the stored ids are written at once, never left
+    // for later: a page may close right after the shopper chose.
+    store_consent(&mut t);
+    sync_ids(shared, &t);
     // Time alone can move a journey ("no checkout within 30 minutes"): check when due, and
     // show what the move changes.
     let at = now();
@@ -42,7 +46,7 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
     }
     drop(t);
     // The page's slots wait for the decision; the bookkeeping below (the queue the last page
-    // left, storage writes, requests) does not. When the renderer got new decisions, the
+    // left, batched storage writes, requests) does not. When the renderer got new decisions, the
     // bookkeeping runs in the next task: a page's first decision and its rendering were one
     // long task with it, much of it compiling the bookkeeping's code on its first call.
     if shared.announce_decisions() {
@@ -53,8 +57,6 @@ pub(super) fn pump(shared: &Rc<Shared>, _entry: &Entry) {
         return;
     };
     restore_queue_once(shared, &mut t);
-    store_consent(&mut t);
-    sync_ids(shared, &t);
     loop {
         let input = {
             let mut inbox = shared.inbox.borrow_mut();
