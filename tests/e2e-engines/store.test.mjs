@@ -184,6 +184,10 @@ engineSuite((test) => {
     await waitUntil(async () => (await stats(shop.collector)).faulted >= 1, "a request of the page reached the collector");
     await tab.reload();
     await ready(tab);
+    // The product page loads the page sampler's chunk (its config has an exit-intent rule);
+    // restarting the server that serves it while it loads would fail the load (the runtime tries
+    // again, but Firefox says so on the console).
+    await tab.waitFor(() => performance.getEntriesByType("resource").some((r) => r.name.endsWith("/trailmark_ui.js")));
     // A fresh collector on the same ports: what it receives was sent after the reload, by the
     // reloaded page, from the queue the first page stored.
     const collector = await shop.restartCollector();
