@@ -1,5 +1,5 @@
-//! The loop that records queued calls, drains the inbox, sends what is due, writes storage in
-//! batches, sets the next wake-up and tells the runtime when decisions may have changed. Every
+//! The loop that records queued calls, tells the runtime when decisions changed, then drains
+//! the inbox, sends what is due, writes storage in batches and sets the next wake-up. Every
 //! entry point that changes something ends with it, and the module's one timer runs it.
 
 use std::rc::Rc;
