@@ -12,6 +12,13 @@
 //! Re-entrancy: fetch completions and timers push inputs into an inbox and call `pump`, which
 //! drains it only if no other call is already inside the tracker, so the tracker's `RefCell` is
 //! never borrowed twice.
+//!
+//! JavaScript helpers (`inline_js`) live in four snippets today (`convert.rs`, `cookie.rs`,
+//! `fetch.rs`, `page.rs`). A fifth one made headless Chromium's pages of the wasm browser tests
+//! stop answering in most runs (the test runner serves each snippet as a module of its own; the
+//! same helper added to an existing snippet ran clean, measured 2026-12-08): put a new helper in
+//! an existing snippet, or first move the helpers into one JavaScript module, rather than adding
+//! a snippet. The shipped loader is not affected (esbuild bundles the snippets into it).
 
 #[cfg(all(feature = "bench-hooks", not(feature = "tools")))]
 pub mod bench;
