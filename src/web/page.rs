@@ -6,13 +6,13 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use crate::page::RawPage;
 use crate::tracker::Page;
 
-// `pageField` cuts each field to 16 Ki UTF-16 units, still in JavaScript: a fragment can be
+// Both helpers cut what they read to 16 Ki UTF-16 units, still in JavaScript: a fragment can be
 // megabytes long, and only the first `MAX_URL_BYTES` (crate::privacy) survive cleaning anyway,
-// so a huge URL is never even copied into the module.
+// so a huge URL is never copied into the module, kept, or compared whole on every call.
 #[wasm_bindgen(inline_js = "let href, title;
 export function pageMoved() {
     try {
-        const h = location.href, t = document.title;
+        const h = location.href.slice(0, 16384), t = document.title.slice(0, 16384);
         if (h === href && t === title) return false;
         href = h;
         title = t;
