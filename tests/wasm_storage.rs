@@ -35,6 +35,11 @@ fn raw_area(area: Area) -> Storage {
     .expect("storage exists")
 }
 
+/// What the browser holds under `key` in `area`, read directly (not through the module).
+fn stored(area: Area, key: &str) -> Option<String> {
+    raw_area(area).get_item(key).expect("readable")
+}
+
 /// Removes every key starting with [`PREFIX`] from `area`, bypassing the module under test.
 fn clear_test_keys(area: Area) {
     let s = raw_area(area);
@@ -72,7 +77,7 @@ fn versioned_value_round_trips_in_both_areas() {
         let k = key("round-trip");
         assert!(storage::write(area, &k, 3, &sample()), "{area:?}");
         assert_eq!(
-            storage::get(area, &k).as_deref(),
+            stored(area, &k).as_deref(),
             Some(
                 r#"{"v":3,"d":{"id":"3f1c-ü-€","n":42.5,"ok":true,"none":null,"list":[1,"two"]}}"#
             ),
@@ -82,7 +87,7 @@ fn versioned_value_round_trips_in_both_areas() {
         // Reading is not destructive.
         assert_eq!(storage::read(area, &k, 3), Some(sample()), "{area:?}");
         storage::remove(area, &k);
-        assert_eq!(storage::get(area, &k), None, "{area:?}");
+        assert_eq!(stored(area, &k), None, "{area:?}");
         assert_eq!(storage::read(area, &k, 3), None, "{area:?}: missing key");
         clear_test_keys(area);
     }
@@ -92,16 +97,49 @@ fn versioned_value_round_trips_in_both_areas() {
 fn raw_strings_round_trip_and_missing_keys_are_none() {
     clear_test_keys(Area::Local);
     let k = key("raw");
-    assert_eq!(storage::get(Area::Local, &k), None);
+    assert_eq!(stored(Area::Local, &k), None);
     assert!(storage::set(Area::Local, &k, "plain \u{0} text ✓"));
     assert_eq!(
-        storage::get(Area::Local, &k).as_deref(),
+        stored(Area::Local, &k).as_deref(),
         Some("plain \u{0} text ✓")
     );
     storage::remove(Area::Local, &k);
     // Removing a missing key is fine too.
     storage::remove(Area::Local, &k);
-    assert_eq!(storage::get(Area::Local, &k), None);
+    assert_eq!(stored(Area::Local, &k), None);
+}
+
+/// The stored JSON is parsed in JavaScript: a missing key is `None`, text that is not JSON is
+/// `null`, anything else is the parsed value (the module walks it as it walks any value).
+#[wasm_bindgen_test]
+fn stored_json_is_parsed_where_it_lies() {
+    clear_test_keys(Area::Local);
+    let k = key("json");
+    assert!(storage::get_json(Area::Local, &k).is_none(), "missing key");
+    for (text, want) in [
+        ("{not json", JsValue::NULL),
+        ("", JsValue::NULL),
+        ("null", JsValue::NULL),
+        ("42.5", JsValue::from(42.5)),
+        (r#""ü€""#, JsValue::from_str("ü€")),
+    ] {
+        raw_area(Area::Local).set_item(&k, text).expect("setItem");
+        let got = storage::get_json(Area::Local, &k).expect("present");
+        assert!(js_sys::Object::is(&got, &want), "{text:?}: {got:?}");
+    }
+    raw_area(Area::Local)
+        .set_item(&k, r#"{"a":[1,"two"]}"#)
+        .expect("setItem");
+    let got = storage::get_json(Area::Local, &k).expect("present");
+    let a = Reflect::get(&got, &JsValue::from_str("a")).expect("a");
+    assert_eq!(
+        js_sys::JSON::stringify(&a)
+            .ok()
+            .and_then(|s| s.as_string())
+            .as_deref(),
+        Some(r#"[1,"two"]"#)
+    );
+    clear_test_keys(Area::Local);
 }
 
 #[wasm_bindgen_test]
@@ -124,11 +162,7 @@ fn corrupt_or_foreign_data_reads_as_none_and_is_removed() {
         let k = key(&format!("corrupt-{i}"));
         raw_area(Area::Local).set_item(&k, text).expect("setItem");
         assert_eq!(storage::read(Area::Local, &k, 1), None, "{text:?}");
-        assert_eq!(
-            storage::get(Area::Local, &k),
-            None,
-            "{text:?} was not removed"
-        );
+        assert_eq!(stored(Area::Local, &k), None, "{text:?} was not removed");
     }
     spy.restore();
     assert_eq!(
@@ -233,7 +267,7 @@ fn disabled_storage_degrades_to_nothing_stored() {
     let mut spy = ConsoleSpy::new("warn");
     // Everything is recorded first and asserted after the page is restored: a failed assertion
     // aborts the instance and would leave storage disabled for the other tests.
-    let got = storage::get(Area::Local, &k);
+    let got = storage::get_json(Area::Local, &k);
     let set = storage::set(Area::Local, &k, "during");
     let read = storage::read(Area::Local, &k, 1);
     let wrote = storage::write(Area::Local, &k, 1, &Value::from("during"));
@@ -245,7 +279,7 @@ fn disabled_storage_degrades_to_nothing_stored() {
     let restored = Reflect::get(&window, &JsValue::from_str("localStorage"))
         .map(|s| !s.is_undefined())
         .unwrap_or(false);
-    let after = storage::get(Area::Local, &k);
+    let after = stored(Area::Local, &k);
     clear_test_keys(Area::Local);
     clear_test_keys(Area::Session);
 
@@ -253,7 +287,7 @@ fn disabled_storage_degrades_to_nothing_stored() {
         getter_throws,
         "the simulation did not make localStorage throw"
     );
-    assert_eq!(got, None);
+    assert!(got.is_none());
     assert!(!set);
     assert_eq!(read, None);
     assert!(!wrote);

@@ -11,12 +11,10 @@ const CONSENT_KEY: &str = "trailmark:consent";
 
 /// Restores the stored consent choice; an unreadable or foreign record is removed (fresh start).
 pub(super) fn restore_consent(tracker: &mut Tracker) {
-    let Some(text) = storage::get(Area::Local, CONSENT_KEY) else {
+    let Some(parsed) = storage::get_json(Area::Local, CONSENT_KEY) else {
         return;
     };
-    let stored = js_sys::JSON::parse(&text)
-        .map(|v| to_value(&v, Limits::CONFIG).value)
-        .unwrap_or_default();
+    let stored = to_value(&parsed, Limits::CONFIG).value;
     if !tracker.restore_consent(&stored) {
         console::warn("ignored an unreadable stored consent choice; starting fresh");
         storage::remove(Area::Local, CONSENT_KEY);

@@ -19,12 +19,7 @@ use crate::value::{Map, Value};
 // check throws a TypeError for anything that is not a Date, and a thrown error captures a stack
 // trace, which cost more than the rest of a `track()` call when every object of the properties
 // was asked (profile-track.mjs). `undefined` means "not a Date".
-#[wasm_bindgen(
-    inline_js = "const tag = Object.prototype.toString, time = Date.prototype.getTime;
-export function dateTime(v) {
-    try { return tag.call(v) === '[object Object]' ? undefined : time.call(v); } catch (e) { return undefined; }
-}"
-)]
+#[wasm_bindgen(module = "/js/wasm_imports.js")]
 extern "C" {
     #[wasm_bindgen(js_name = dateTime)]
     fn date_time(v: &JsValue) -> Option<f64>;

@@ -11,17 +11,7 @@ const MAX_AGE: &str = "31536000";
 
 // `document.cookie` through two lines of JavaScript: web-sys would need the `HtmlDocument`
 // bindings for the same thing. Both are total: a sandboxed document throws on `cookie`.
-#[wasm_bindgen(inline_js = "export function getCookie(name) {
-    try {
-        for (const part of document.cookie.split('; ')) {
-            if (part.startsWith(name + '=')) return part.slice(name.length + 1);
-        }
-    } catch (e) { /* cookies unavailable */ }
-    return '';
-}
-export function setCookie(text) {
-    try { document.cookie = text + (location.protocol === 'https:' ? '; Secure' : ''); } catch (e) { /* unavailable */ }
-}")]
+#[wasm_bindgen(module = "/js/wasm_imports.js")]
 extern "C" {
     #[wasm_bindgen(js_name = getCookie)]
     fn get_cookie(name: &str) -> String;

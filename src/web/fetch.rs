@@ -13,73 +13,7 @@
 use js_sys::Promise;
 use wasm_bindgen::prelude::wasm_bindgen;
 
-#[wasm_bindgen(inline_js = "let inFlight = 0;
-let failed = false;
-export function safe(f, what) {
-    return function (...args) {
-        try {
-            return f(...args);
-        } catch (e) {
-            if (!failed) {
-                failed = true;
-                console.error('[trailmark] stopped after an internal error (in ' + what + '); the page keeps its default content.', e);
-            }
-        }
-    };
-}
-export function soon(f, what) {
-    Promise.resolve().then(() => f(-1, 0, -1));
-}
-export async function gz(s) {
-    return new Response(new Blob([s]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer();
-}
-export function keepaliveLeft(budget) {
-    return budget - inFlight;
-}
-export async function post(url, text, len, gzip, budget, extra, id, settled) {
-    const headers = { 'Content-Type': 'text/plain;charset=UTF-8' };
-    const pairs = extra ? extra.split('\\n') : [];
-    for (let i = 0; i + 1 < pairs.length; i += 2) headers[pairs[i]] = pairs[i + 1];
-    let body = text;
-    if (gzip) {
-        try {
-            body = await gz(text);
-            headers['Content-Encoding'] = 'gzip';
-            len = body.byteLength;
-        } catch (e) {
-            body = text;
-        }
-    }
-    const keepalive = len <= budget - inFlight;
-    if (keepalive) inFlight += len;
-    // A network error (or a fetch that does not answer with a Response) is status 0: retried.
-    let status = 0, wait = -1;
-    try {
-        // A collector that never finishes answering must not hold the one request slot (and
-        // keepalive budget) forever: after 30 s the request fails and is retried.
-        const signal = AbortSignal.timeout ? AbortSignal.timeout(30000) : undefined;
-        const res = await fetch(url, { method: 'POST', body, headers, credentials: 'omit', keepalive, signal });
-        if (res instanceof Response) {
-            // Chromium counts a keepalive request against the page's 64 KB until its response
-            // body is read: unread 4xx bodies would starve every later keepalive request.
-            await res.arrayBuffer().catch(() => {});
-            status = res.status;
-            wait = retryAfter(res.headers.get('Retry-After'));
-        }
-    } catch (e) {
-        // a network error
-    } finally {
-        if (keepalive) inFlight -= len;
-    }
-    settled(id, status, wait);
-}
-// `Retry-After` in ms (delta-seconds or an HTTP date; -1 when absent or unreadable), honoured up
-// to an hour: a broken or hostile header must not stop delivery for good.
-export function retryAfter(value) {
-    value = (value || '').trim();
-    const ms = /^[0-9]{1,9}$/.test(value) ? value * 1000 : Date.parse(value) - Date.now();
-    return ms === ms && value ? Math.min(Math.max(ms, 0), 3600000) : -1;
-}")]
+#[wasm_bindgen(module = "/js/wasm_imports.js")]
 extern "C" {
     /// `f` wrapped so that nothing it throws reaches the page: the module's own callbacks
     /// (timers, request completions) run without the loader's wrapper around them, so a trap

@@ -13,12 +13,11 @@
 //! drains it only if no other call is already inside the tracker, so the tracker's `RefCell` is
 //! never borrowed twice.
 //!
-//! JavaScript helpers (`inline_js`) live in four snippets today (`convert.rs`, `cookie.rs`,
-//! `fetch.rs`, `page.rs`). A fifth one made headless Chromium's pages of the wasm browser tests
-//! stop answering in most runs (the test runner serves each snippet as a module of its own; the
-//! same helper added to an existing snippet ran clean, measured 2026-12-08): put a new helper in
-//! an existing snippet, or first move the helpers into one JavaScript module, rather than adding
-//! a snippet. The shipped loader is not affected (esbuild bundles the snippets into it).
+//! JavaScript helpers live in one module, `js/wasm_imports.js`, which each file declares the
+//! helpers it uses from (`#[wasm_bindgen(module = "/js/wasm_imports.js")]`). Not `inline_js`:
+//! wasm-bindgen's test runner serves each snippet as a module of its own, and a fifth snippet
+//! made headless Chromium's pages of the wasm browser tests stop answering in most runs
+//! (measured 2026-12-07). The shipped loader bundles the module (esbuild).
 
 #[cfg(all(feature = "bench-hooks", not(feature = "tools")))]
 pub mod bench;

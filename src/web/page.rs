@@ -9,25 +9,7 @@ use crate::tracker::Page;
 // Both helpers cut what they read to 16 Ki UTF-16 units, still in JavaScript: a fragment can be
 // megabytes long, and only the first `MAX_URL_BYTES` (crate::privacy) survive cleaning anyway,
 // so a huge URL is never copied into the module, kept, or compared whole on every call.
-#[wasm_bindgen(inline_js = "let href, title;
-export function pageMoved() {
-    try {
-        const h = location.href.slice(0, 16384), t = document.title.slice(0, 16384);
-        if (h === href && t === title) return false;
-        href = h;
-        title = t;
-    } catch (e) {}
-    return true;
-}
-const FIELDS = ['href', 'pathname', 'search', 'title', 'referrer'];
-export function pageField(i) {
-    try {
-        const v = (i < 3 ? location : document)[FIELDS[i]];
-        return typeof v == 'string' ? v.slice(0, 16384) : '';
-    } catch (e) {
-        return '';
-    }
-}")]
+#[wasm_bindgen(module = "/js/wasm_imports.js")]
 extern "C" {
     /// Whether `location.href` or `document.title` differ from the last call's (compared in
     /// JavaScript, in one call: reading both into the module to compare was most of the

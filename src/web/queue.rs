@@ -25,10 +25,9 @@ pub fn key_for(tab_id: &str) -> String {
 /// Merges the queue stored under `key` into the tracker's outbox. A missing key does nothing;
 /// an unreadable one is removed with one warning (its events cannot be recovered).
 pub fn restore(tracker: &mut Tracker, key: &str, now: Millis) {
-    let Some(text) = storage::get(Area::Local, key) else {
+    let Some(parsed) = storage::get_json(Area::Local, key) else {
         return;
     };
-    let parsed = js_sys::JSON::parse(&text).unwrap_or(wasm_bindgen::JsValue::NULL);
     let converted = to_value(&parsed, Limits::QUEUE);
     let outcome = if converted.clamped {
         Err(String::from("it is larger than a queue can be"))

@@ -7,6 +7,8 @@
 
 use std::cell::Cell;
 
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
 use super::console;
@@ -77,9 +79,20 @@ fn area(which: Area) -> Option<Storage> {
     }
 }
 
-/// The raw string under `key`, if storage works and holds one.
-pub fn get(which: Area, key: &str) -> Option<String> {
-    area(which)?.get_item(key).ok().flatten()
+#[wasm_bindgen(module = "/js/wasm_imports.js")]
+extern "C" {
+    /// `JSON.parse(area.getItem(key))`: `undefined` when there is no such key (or reading it
+    /// threw), `null` when its text is not JSON.
+    #[wasm_bindgen(js_name = storedJson)]
+    fn stored_json(area: &Storage, key: &str) -> JsValue;
+}
+
+/// The value stored under `key`, parsed from its JSON text in JavaScript (the text, up to a
+/// visitor record's tens of KB, is never copied into the module and back): `None` when there
+/// is none or storage is unavailable, `null` when the text is not JSON.
+pub fn get_json(which: Area, key: &str) -> Option<JsValue> {
+    let value = stored_json(&area(which)?, key);
+    (!value.is_undefined()).then_some(value)
 }
 
 /// Stores `value` under `key`; false (and one warning) when storage refused it.
@@ -107,12 +120,8 @@ pub fn remove(which: Area, key: &str) {
 /// Reads a versioned value. A missing key is `None`; a corrupt or foreign one is `None`, is
 /// removed, and is reported once on the console.
 pub fn read(which: Area, key: &str, version: u32) -> Option<Value> {
-    let text = get(which, key)?;
-    let parsed = js_sys::JSON::parse(&text)
-        .ok()
-        .map(|v| to_value(&v, Limits::CONFIG).value);
-    let data = parsed.as_ref().and_then(|v| {
-        let envelope = v.as_object()?;
+    let parsed = to_value(&get_json(which, key)?, Limits::CONFIG).value;
+    let data = parsed.as_object().and_then(|envelope| {
         (envelope.get("v")?.as_f64()? == f64::from(version))
             .then(|| envelope.get("d").cloned())
             .flatten()

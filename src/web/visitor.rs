@@ -13,10 +13,9 @@ pub const KEY: &str = "trailmark:profile";
 /// Merges the stored record into the tracker's visitor; an unreadable one is removed with one
 /// warning (this tab's record replaces it on the next write).
 pub fn restore(tracker: &mut Tracker) {
-    let Some(text) = storage::get(Area::Local, KEY) else {
+    let Some(parsed) = storage::get_json(Area::Local, KEY) else {
         return;
     };
-    let parsed = js_sys::JSON::parse(&text).unwrap_or(wasm_bindgen::JsValue::NULL);
     let converted = to_value(&parsed, Limits::RECORD);
     if converted.clamped || !tracker.merge_visitor(&converted.value) {
         console::warn("the stored visitor profile could not be read; it starts fresh");
