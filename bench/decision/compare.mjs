@@ -12,7 +12,7 @@ import { CONDITIONS } from "./conditions.mjs";
 import { startBenchServer } from "./server.mjs";
 import { trailmarkSite } from "./sites.mjs";
 import { quantile, table } from "./stats.mjs";
-import { longestCodeTask, traceColdVisit } from "./trace.mjs";
+import { codeBeforeDecision, longestCodeTask, traceColdVisit } from "./trace.mjs";
 import { measureTrack } from "./track.mjs";
 import { runTimeToDecision, ttdTable } from "./ttd.mjs";
 import { primeVisitor } from "./visitor.mjs";
@@ -70,14 +70,21 @@ try {
   }
   if (only.includes("trace")) {
     const longest = libs.map(() => []);
+    const code = libs.map(() => ({ codeMs: [], lazyCount: [], lazyMs: [] }));
     for (let r = 0; r < runs; r++) {
       for (const i of r % 2 ? [1, 0] : [0, 1]) {
-        longest[i].push(longestCodeTask(await traceColdVisit(browser, libs[i])));
+        const traced = await traceColdVisit(browser, libs[i]);
+        longest[i].push(longestCodeTask(traced));
+        for (const [k, v] of Object.entries(codeBeforeDecision(traced))) code[i][k].push(v);
       }
     }
     const [a, b] = longest.map(median);
     console.log(`start-up, cold at 4x CPU, longest task running script or wasm (ms), median of ${runs}: this build ${a.toFixed(1)}, base ${b.toFixed(1)}, ratio ${(a / b).toFixed(2)}x`);
     console.log(`  each run: this build ${longest[0].map((x) => x.toFixed(0)).join(", ")}; base ${longest[1].map((x) => x.toFixed(0)).join(", ")}`);
+    for (const [k, label] of [["codeMs", "script and wasm work before the decision (ms)"], ["lazyCount", "wasm functions compiled lazily before it"], ["lazyMs", "their lazy compilation (ms, traced)"]]) {
+      const [x, y] = code.map((c) => median(c[k]));
+      console.log(`  ${label}: this build ${x.toFixed(0)}, base ${y.toFixed(0)}, ratio ${(x / y).toFixed(2)}x`);
+    }
   }
   const stats = await collectorStats(collector);
   process.stderr.write(`[compare] collector: ${JSON.stringify(stats)}\n`);

@@ -100,6 +100,24 @@ const breakdown = (kinds) => Object.entries(kinds).filter(([, ms]) => ms >= 0.5)
 export const longestCodeTask = (traced) =>
   Math.max(0, ...mainThreadTasks(traced).filter((t) => codeMs(t) >= CODE_MS).map((t) => t.dur));
 
+/**
+ * The main thread's script and wasm work from navigation start to the decision, in ms (less
+ * sensitive to how the work was cut into tasks than the longest task), and the wasm functions
+ * compiled lazily on their first call in that time (Chromium compiles each on the main thread).
+ */
+export function codeBeforeDecision(traced) {
+  const tasks = mainThreadTasks(traced).filter((t) => t.start <= traced.decidedAt);
+  const events = traced.trace.traceEvents || traced.trace;
+  const nav = events.find((e) => e.name === "navigationStart" && e.args?.data?.documentLoaderURL === traced.url);
+  const lazy = events.filter((e) => e.name === "wasm.CompileLazy" && e.ph === "X" && e.pid === nav.pid &&
+    (e.ts - nav.ts) / 1000 <= traced.decidedAt);
+  return {
+    codeMs: tasks.reduce((sum, t) => sum + codeMs(t), 0),
+    lazyCount: lazy.length,
+    lazyMs: lazy.reduce((sum, e) => sum + e.dur / 1000, 0),
+  };
+}
+
 /** The report for one library's trace. */
 export function traceReport(lib, traced) {
   const tasks = mainThreadTasks(traced);
